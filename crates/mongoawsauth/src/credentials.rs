@@ -1,0 +1,303 @@
+//! [`Credentials`]: an AWS access key id, its secret, an optional session token, an optional
+//! expiry and the name of the source that produced them.
+//!
+//! The secret and the token live in [`secrecy::SecretString`]s: they are zeroized when the last
+//! clone is dropped and never appear in `Debug` or `Display`. Only the two shapes AWS issues are
+//! accepted: long-term keys {id, secret} and temporary credentials {id, secret, token}.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
+
+use aws_smithy_runtime_api::client::identity::Identity;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::{Error, Result};
+
+/// What `Debug` and `Display` print instead of a secret.
+pub(crate) const REDACTED: &str = "** redacted **";
+
+/// AWS credentials, cheap to clone.
+///
+/// Build them with [`Credentials::new`] (which validates) or [`Credentials::builder`]. The
+/// secret access key and session token are only reachable through the explicitly named
+/// [`Credentials::secret_access_key`] and [`Credentials::session_token`].
+#[derive(Clone)]
+pub struct Credentials {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    access_key_id: String,
+    secret_access_key: SecretString,
+    session_token: Option<SecretString>,
+    expiry: Option<SystemTime>,
+    source: String,
+    /// The same keys as aws-sigv4 wants them, built on first signature so that repeated
+    /// signatures with one set of credentials copy the secret once, not per signature.
+    identity: OnceLock<Identity>,
+}
+
+/// Returns `None` for a value that is absent, empty or whitespace only: the SDKs and the drivers
+/// treat a blank variable as unset.
+pub(crate) fn non_blank(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+impl Credentials {
+    /// Validates and builds credentials.
+    ///
+    /// Blank values count as unset. Errors (kind [`crate::ErrorKind::InvalidArgument`]) name what
+    /// is missing: an access key id without a secret, a secret without an id, or a session token
+    /// without both.
+    pub fn new(
+        access_key_id: Option<&str>,
+        secret_access_key: Option<&str>,
+        session_token: Option<&str>,
+        expiry: Option<SystemTime>,
+        source: impl Into<String>,
+    ) -> Result<Self> {
+        let source = source.into();
+        let id = non_blank(access_key_id);
+        let secret = non_blank(secret_access_key);
+        let token = non_blank(session_token);
+        match (id, secret) {
+            (Some(id), Some(secret)) => {
+                if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(Error::invalid_argument(format!(
+                        "the access key id from {source} contains whitespace or control characters; \
+                         check how it was copied"
+                    )));
+                }
+                Ok(Credentials {
+                    inner: Arc::new(Inner {
+                        access_key_id: id.to_owned(),
+                        secret_access_key: SecretString::from(secret),
+                        session_token: token.map(SecretString::from),
+                        expiry,
+                        source,
+                        identity: OnceLock::new(),
+                    }),
+                })
+            }
+            (Some(_), None) => Err(Error::invalid_argument(format!(
+                "{source} has an access key id but no secret access key: set both, \
+                 plus a session token for temporary credentials"
+            ))),
+            (None, Some(_)) => Err(Error::invalid_argument(format!(
+                "{source} has a secret access key but no access key id: set both, \
+                 plus a session token for temporary credentials"
+            ))),
+            (None, None) if token.is_some() => Err(Error::invalid_argument(format!(
+                "{source} has a session token but no access key id or secret access key: \
+                 temporary credentials need all three"
+            ))),
+            (None, None) => Err(Error::invalid_argument(format!(
+                "{source} has no access key id and no secret access key"
+            ))),
+        }
+    }
+
+    /// A builder, for code that sets fields one at a time.
+    pub fn builder(source: impl Into<String>) -> CredentialsBuilder {
+        CredentialsBuilder { source: source.into(), ..CredentialsBuilder::default() }
+    }
+
+    /// The access key id (`AKIA…` for long-term keys, `ASIA…` for temporary ones). Not a secret.
+    pub fn access_key_id(&self) -> &str {
+        &self.inner.access_key_id
+    }
+
+    /// The secret access key. Handle with care: never log it.
+    pub fn secret_access_key(&self) -> &str {
+        self.inner.secret_access_key.expose_secret()
+    }
+
+    /// The session token of temporary credentials. Handle with care: never log it.
+    pub fn session_token(&self) -> Option<&str> {
+        self.inner.session_token.as_ref().map(|t| t.expose_secret())
+    }
+
+    /// Whether these are temporary credentials (they carry a session token).
+    pub fn is_temporary(&self) -> bool {
+        self.inner.session_token.is_some()
+    }
+
+    /// When the credentials stop working, if the source said.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.inner.expiry
+    }
+
+    /// The name of the source that produced them, e.g. `"environment"`.
+    pub fn source(&self) -> &str {
+        &self.inner.source
+    }
+
+    /// The same credentials attributed to another source name (used by chains and wrappers).
+    pub fn with_source(&self, source: impl Into<String>) -> Credentials {
+        Credentials {
+            inner: Arc::new(Inner {
+                access_key_id: self.inner.access_key_id.clone(),
+                secret_access_key: SecretString::from(self.secret_access_key()),
+                session_token: self.session_token().map(SecretString::from),
+                expiry: self.inner.expiry,
+                source: source.into(),
+                identity: OnceLock::new(),
+            }),
+        }
+    }
+}
+
+impl Credentials {
+    /// The aws-sigv4 identity for these keys. aws-credential-types keeps the secret in
+    /// `Zeroizing` storage and redacts it in `Debug`, so this copy is held to the same rules.
+    pub(crate) fn signing_identity(&self) -> &Identity {
+        self.inner.identity.get_or_init(|| {
+            aws_credential_types::Credentials::new(
+                self.inner.access_key_id.clone(),
+                self.secret_access_key().to_owned(),
+                self.session_token().map(str::to_owned),
+                None,
+                "mongoawsauth",
+            )
+            .into()
+        })
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.inner.access_key_id)
+            .field("secret_access_key", &REDACTED)
+            .field("session_token", &self.inner.session_token.as_ref().map(|_| REDACTED))
+            .field("expiry", &self.inner.expiry.map(crate::time_fmt::iso8601))
+            .field("source", &self.inner.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} credentials {} from {}",
+            if self.is_temporary() { "temporary" } else { "long-term" },
+            self.inner.access_key_id,
+            self.inner.source
+        )?;
+        if let Some(expiry) = self.inner.expiry {
+            write!(f, ", expiring {}", crate::time_fmt::iso8601(expiry))?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds [`Credentials`] field by field; [`CredentialsBuilder::build`] validates.
+#[derive(Default)]
+pub struct CredentialsBuilder {
+    access_key_id: Option<String>,
+    secret_access_key: Option<SecretString>,
+    session_token: Option<SecretString>,
+    expiry: Option<SystemTime>,
+    source: String,
+}
+
+impl CredentialsBuilder {
+    /// Sets the access key id.
+    pub fn access_key_id(mut self, value: impl Into<String>) -> Self {
+        self.access_key_id = Some(value.into());
+        self
+    }
+
+    /// Sets the secret access key.
+    pub fn secret_access_key(mut self, value: impl Into<String>) -> Self {
+        self.secret_access_key = Some(SecretString::from(value.into()));
+        self
+    }
+
+    /// Sets the session token of temporary credentials.
+    pub fn session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(SecretString::from(value.into()));
+        self
+    }
+
+    /// Sets when the credentials expire.
+    pub fn expiry(mut self, value: SystemTime) -> Self {
+        self.expiry = Some(value);
+        self
+    }
+
+    /// Validates and builds, with the rules of [`Credentials::new`].
+    pub fn build(self) -> Result<Credentials> {
+        Credentials::new(
+            self.access_key_id.as_deref(),
+            self.secret_access_key.as_ref().map(|s| s.expose_secret()),
+            self.session_token.as_ref().map(|s| s.expose_secret()),
+            self.expiry,
+            self.source,
+        )
+    }
+}
+
+impl fmt::Debug for CredentialsBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsBuilder")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| REDACTED))
+            .field("session_token", &self.session_token.as_ref().map(|_| REDACTED))
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn long_term_and_temporary_shapes_are_valid() {
+        let c = Credentials::new(Some("AKIDEXAMPLE"), Some(SECRET), None, None, "test").unwrap();
+        assert!(!c.is_temporary());
+        assert_eq!(c.secret_access_key(), SECRET);
+        let t = Credentials::new(Some("ASIAX"), Some(SECRET), Some("tok"), None, "test").unwrap();
+        assert_eq!(t.session_token(), Some("tok"));
+    }
+
+    #[test]
+    fn blank_values_count_as_unset() {
+        let c = Credentials::new(Some("AKID"), Some(SECRET), Some("  "), None, "test").unwrap();
+        assert_eq!(c.session_token(), None);
+        let e = Credentials::new(Some("AKID"), Some(" \t"), None, None, "env").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("no secret access key"), "{e}");
+    }
+
+    #[test]
+    fn every_invalid_shape_names_what_is_missing() {
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, &'a str);
+        let cases: [Case<'_>; 4] = [
+            (Some("AKID"), None, None, "no secret access key"),
+            (None, Some(SECRET), None, "no access key id"),
+            (None, None, Some("tok"), "session token but no access key id"),
+            (None, None, None, "no access key id and no secret"),
+        ];
+        for (id, secret, token, expected) in cases {
+            let e = Credentials::new(id, secret, token, None, "src").unwrap_err();
+            assert!(e.message().contains(expected), "{e}");
+            assert!(!e.to_string().contains(SECRET));
+        }
+    }
+
+    #[test]
+    fn builder_validates_too() {
+        let e = Credentials::builder("b").session_token("t").build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        let c = Credentials::builder("b").access_key_id("AKID").secret_access_key(SECRET).build().unwrap();
+        assert_eq!(c.source(), "b");
+    }
+}

@@ -1,0 +1,218 @@
+//! Errors: one [`Error`] type with a stable [`ErrorKind`], and the attempt list a credential
+//! chain produces when no source could supply credentials.
+//!
+//! Every message is written for the person who has to act on it: what failed, where, and what to
+//! do next. No message ever contains a secret access key, session token or other bearer secret;
+//! the error tests format every error built from a known secret and check that.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The category of an [`Error`].
+///
+/// The numeric values are stable: the C ABI's result codes use the same numbers, and a value is
+/// never reused for something else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[repr(u32)]
+pub enum ErrorKind {
+    /// An argument was invalid: an empty value, a malformed option, a call made in the wrong
+    /// order.
+    InvalidArgument = 1,
+    /// The configuration cannot work: credentials where the spec forbids them, a half-set
+    /// environment (a key without a secret), a URL the library refuses to call.
+    Configuration = 2,
+    /// No configured source could supply credentials. [`Error::attempts`] lists each source.
+    CredentialsNotFound = 3,
+    /// A credential source was configured but failed (an endpoint answered with an error,
+    /// garbage, or credentials that are not usable).
+    CredentialsProvider = 4,
+    /// The server's part of the SASL conversation was malformed or failed validation.
+    Authentication = 5,
+    /// SigV4 signing of the GetCallerIdentity request failed.
+    Signing = 6,
+    /// The caller's deadline passed before the operation finished.
+    Timeout = 7,
+    /// The operation cannot run in this context (for example a blocking call from inside an
+    /// async runtime).
+    Runtime = 8,
+    /// A bug in this library. Please report it with the message.
+    Internal = 99,
+}
+
+impl ErrorKind {
+    /// The stable numeric code of this kind.
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// A short, static name for this kind, e.g. `"authentication"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "invalid argument",
+            ErrorKind::Configuration => "configuration",
+            ErrorKind::CredentialsNotFound => "credentials not found",
+            ErrorKind::CredentialsProvider => "credentials provider",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::Signing => "signing",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Runtime => "runtime",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened when a chain asked one source for credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// The source supplied credentials.
+    Succeeded,
+    /// The source is not configured in this environment; the chain moved on. The text says why
+    /// (for example which environment variable was unset).
+    NotConfigured(String),
+    /// The source was configured and failed; the chain stopped here.
+    Failed {
+        /// The kind of the source's error.
+        kind: ErrorKind,
+        /// The source's error message.
+        message: String,
+    },
+}
+
+/// One source a chain tried, with its outcome and how long it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// The source's name, e.g. `"environment"`.
+    pub source: String,
+    /// What happened.
+    pub outcome: AttemptOutcome,
+    /// How long the source took to answer.
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.elapsed.as_secs_f64() * 1000.0;
+        match &self.outcome {
+            AttemptOutcome::Succeeded => write!(f, "{}: succeeded ({ms:.1} ms)", self.source),
+            AttemptOutcome::NotConfigured(why) => {
+                write!(f, "{}: not configured, {why} ({ms:.1} ms)", self.source)
+            }
+            AttemptOutcome::Failed { message, .. } => {
+                write!(f, "{}: failed, {message} ({ms:.1} ms)", self.source)
+            }
+        }
+    }
+}
+
+/// The error type of every fallible operation in this crate.
+///
+/// `Display` gives one actionable sentence; for a chain failure it is followed by one line per
+/// source tried. Use [`Error::kind`] to branch, not the message text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    attempts: Vec<Attempt>,
+}
+
+impl Error {
+    /// Creates an error of `kind` with a message. The message must never contain a secret.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into(), attempts: Vec::new() }
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Configuration, message)
+    }
+
+    pub(crate) fn authentication(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Authentication, message)
+    }
+
+    /// The category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The one-sentence message, without the attempt list.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// For a chain failure, every source tried in order, with its outcome and time. Empty for
+    /// other errors.
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.attempts
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for attempt in &self.attempts {
+            write!(f, "\n  - {attempt}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for `Result<T, mongoawsauth::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(ErrorKind::InvalidArgument.code(), 1);
+        assert_eq!(ErrorKind::Configuration.code(), 2);
+        assert_eq!(ErrorKind::CredentialsNotFound.code(), 3);
+        assert_eq!(ErrorKind::CredentialsProvider.code(), 4);
+        assert_eq!(ErrorKind::Authentication.code(), 5);
+        assert_eq!(ErrorKind::Signing.code(), 6);
+        assert_eq!(ErrorKind::Timeout.code(), 7);
+        assert_eq!(ErrorKind::Runtime.code(), 8);
+        assert_eq!(ErrorKind::Internal.code(), 99);
+    }
+
+    #[test]
+    fn display_lists_attempts() {
+        let err = Error::new(ErrorKind::CredentialsNotFound, "no credentials").with_attempts(vec![Attempt {
+            source: "environment".into(),
+            outcome: AttemptOutcome::NotConfigured("AWS_ACCESS_KEY_ID is not set".into()),
+            elapsed: Duration::from_micros(1500),
+        }]);
+        let text = err.to_string();
+        assert!(text.starts_with("no credentials\n  - environment: not configured"));
+        assert!(text.contains("AWS_ACCESS_KEY_ID is not set (1.5 ms)"));
+    }
+}

@@ -1,0 +1,47 @@
+//! The client side of MongoDB's MONGODB-AWS authentication.
+//!
+//! A driver that logs in with AWS IAM needs credentials, a client-first payload and a
+//! client-final payload that carries a SigV4 signature of an STS `GetCallerIdentity` request.
+//! This crate provides all three:
+//!
+//! - [`Authenticator`] resolves [`Credentials`] from the configured sources (the spec's chain:
+//!   a custom provider, then the environment, ...) within a deadline;
+//! - [`Conversation`] produces the payloads for `saslStart` and `saslContinue` and validates the
+//!   server's reply strictly;
+//! - [`settings::AuthSettings`] validates a driver's MONGODB-AWS settings against the spec.
+//!
+//! ```no_run
+//! # async fn login() -> mongoawsauth::Result<()> {
+//! use mongoawsauth::{Authenticator, Options};
+//! let auth = Authenticator::new(Options::new())?;
+//! let mut conversation = auth.conversation().await?;
+//! let client_first = conversation.client_first()?;          // send in saslStart
+//! # let server_first: Vec<u8> = Vec::new();
+//! let client_final = conversation.client_final(&server_first)?; // send in saslContinue
+//! # let _ = (client_first, client_final);
+//! # Ok(()) }
+//! ```
+//!
+//! Secrets are held in zeroizing storage and never appear in `Debug`, `Display` or errors.
+
+mod authenticator;
+pub mod config;
+pub mod conversation;
+mod credentials;
+mod error;
+pub mod provider;
+pub mod settings;
+pub mod signing;
+pub mod sts_host;
+pub mod time_fmt;
+
+pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Options};
+pub use config::Env;
+pub use conversation::Conversation;
+pub use credentials::{Credentials, CredentialsBuilder};
+pub use error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};
+pub use provider::{ProvideCredentials, ProviderError};
+pub use settings::CredentialPolicy;
+
+/// The version of this crate.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
