@@ -1,1 +1,71 @@
-fn main() {}
+//! `mongoawsauth`: the command line face of libmongoawsauth.
+//!
+//! - `demo`: a self-contained MONGODB-AWS login against loopback stand-ins;
+//! - `credentials`: which credentials this process would use;
+//! - `sign`: a client-final payload signed by hand, to compare with another implementation.
+//!
+//! `MONGOAWSAUTH_LOG` takes a tracing filter (e.g. `mongoawsauth=debug`); logs go to stderr and
+//! never contain a secret.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// MONGODB-AWS authentication for MongoDB: credentials, signatures and a demo.
+#[derive(Debug, Parser)]
+#[command(name = "mongoawsauth", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Log in to a loopback fake mongod through the real MONGODB-AWS conversation, from several
+    /// credential sources, and show what the server saw. Touches nothing but 127.0.0.1.
+    Demo(commands::demo::Args),
+    /// Resolve credentials with the default chain (custom provider, environment) and print
+    /// their source, access key id and expiry. Secrets stay redacted unless asked.
+    Credentials(commands::credentials::Args),
+    /// Sign the GetCallerIdentity request for a server nonce and STS host with the credentials
+    /// from the environment, and print the client-final payload as JSON.
+    Sign(commands::sign::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo(args) => commands::demo::run(args).await,
+            Command::Credentials(args) => commands::credentials::run(args).await,
+            Command::Sign(args) => commands::sign::run(args),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let Ok(filter) = std::env::var("MONGOAWSAUTH_LOG") else { return };
+    match tracing_subscriber::EnvFilter::try_new(&filter) {
+        Ok(filter) => {
+            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+        }
+        Err(e) => eprintln!("warning: ignoring MONGOAWSAUTH_LOG={filter:?}: {e}"),
+    }
+}

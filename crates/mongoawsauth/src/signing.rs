@@ -76,7 +76,8 @@ pub fn client_final_payload(
     Ok(encode_client_final(&signature, credentials.session_token()))
 }
 
-pub(crate) fn encode_client_final(signature: &Signature, session_token: Option<&str>) -> Vec<u8> {
+/// Encodes a client-final payload from a signature and the session token (if any).
+pub fn encode_client_final(signature: &Signature, session_token: Option<&str>) -> Vec<u8> {
     let mut doc = RawDocumentBuf::new();
     doc.append(cstr!("a"), signature.authorization.as_str());
     doc.append(cstr!("d"), signature.amz_date.as_str());

@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 /// Formats a time as RFC 3339 in UTC, whole seconds.
-pub(crate) fn iso8601(t: SystemTime) -> String {
+pub fn iso8601(t: SystemTime) -> String {
     let dt = OffsetDateTime::from(t).replace_nanosecond(0).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     dt.format(&Rfc3339).unwrap_or_else(|_| "<unrepresentable time>".to_owned())
 }
