@@ -1,0 +1,152 @@
+//! Runs the built `mongoawsauth` binary with a cleared environment and checks its output.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mongoawsauth");
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = std::env::temp_dir().join("mongoawsauth-cli-test-home");
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", home.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
+        .envs(env.iter().copied())
+        .output()
+        .expect("run mongoawsauth")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[derive(Deserialize)]
+struct Vectors {
+    signing_cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    sts_host: String,
+    x_mongodb_server_nonce: String,
+    x_amz_date: String,
+    authorization: String,
+    client_final_payload_bson_b64: String,
+}
+
+/// `sign` must reproduce, byte for byte, the vectors computed by an independent from-scratch
+/// SigV4 implementation (see tests/data/sigv4/README.md), for every case with a real 64-byte nonce.
+#[test]
+fn sign_matches_the_independent_vectors() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/sigv4/mongodb-aws-sigv4-vectors.json");
+    let vectors: Vectors = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut checked = 0;
+    for case in vectors.signing_cases.iter().filter(|c| c.name.starts_with("spec-nonce")) {
+        let mut env = vec![
+            ("AWS_ACCESS_KEY_ID", case.access_key_id.as_str()),
+            ("AWS_SECRET_ACCESS_KEY", case.secret_access_key.as_str()),
+        ];
+        if let Some(token) = &case.session_token {
+            env.push(("AWS_SESSION_TOKEN", token));
+        }
+        let out = run(
+            &[
+                "sign",
+                "--host",
+                &case.sts_host,
+                "--server-nonce",
+                &case.x_mongodb_server_nonce,
+                "--date",
+                &case.x_amz_date,
+            ],
+            &env,
+        );
+        assert!(out.status.success(), "{}: {}", case.name, text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["authorization"], case.authorization.as_str(), "{}", case.name);
+        assert_eq!(json["date"], case.x_amz_date.as_str(), "{}", case.name);
+        assert_eq!(json["payload"], case.client_final_payload_bson_b64.as_str(), "{}", case.name);
+        match &case.session_token {
+            Some(token) => assert_eq!(json["security_token"], token.as_str()),
+            None => assert!(json.get("security_token").is_none()),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 2);
+}
+
+#[test]
+fn sign_rejects_bad_input_with_a_clear_error() {
+    let env = [("AWS_ACCESS_KEY_ID", "AKIA1"), ("AWS_SECRET_ACCESS_KEY", "SEKRIT-VALUE")];
+    let nonce = "A".repeat(88);
+    for (args, expected) in [
+        (vec!["sign", "--host", "sts..com", "--server-nonce", nonce.as_str()], "empty label"),
+        (vec!["sign", "--host", "sts.amazonaws.com", "--server-nonce", "!!"], "not standard base64"),
+        (
+            vec!["sign", "--host", "sts.amazonaws.com", "--server-nonce", nonce.as_str(), "--date", "yesterday"],
+            "YYYYMMDDTHHMMSSZ",
+        ),
+    ] {
+        let out = run(&args, &env);
+        assert!(!out.status.success());
+        let err = text(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains("SEKRIT-VALUE"));
+    }
+    let out = run(&["sign", "--host", "sts.amazonaws.com", "--server-nonce", &nonce], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("AWS_ACCESS_KEY_ID"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn credentials_redacts_by_default_and_lists_sources_when_none() {
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "SEKRIT-VALUE"),
+        ("AWS_SESSION_TOKEN", "TOKEN-VALUE"),
+    ];
+    let out = run(&["credentials", "--format", "json"], &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["source"], "environment");
+    assert_eq!(json["access_key_id"], "ASIAEXAMPLE");
+    assert!(!stdout.contains("SEKRIT-VALUE") && !stdout.contains("TOKEN-VALUE"));
+
+    let out = run(&["credentials", "--format", "env", "--show-secrets"], &env);
+    assert!(text(&out.stdout).contains("export AWS_SESSION_TOKEN='TOKEN-VALUE'"));
+    let out = run(&["credentials", "--format", "env"], &env);
+    assert!(!out.status.success());
+
+    let out = run(&["credentials"], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("no AWS credentials found") && err.contains("environment: not configured"), "{err}");
+
+    let out = run(&["credentials"], &[("AWS_ACCESS_KEY_ID", "AKIA1")]);
+    assert!(text(&out.stderr).contains("AWS_SECRET_ACCESS_KEY is not"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn every_command_has_useful_help() {
+    for (cmd, words) in [
+        ("demo", "loopback"),
+        ("credentials", "--show-secrets"),
+        ("sign", "--server-nonce"),
+    ] {
+        let out = run(&[cmd, "--help"], &[]);
+        assert!(out.status.success());
+        let help = text(&out.stdout);
+        assert!(help.contains(words), "{cmd}: {help}");
+    }
+}
