@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::config::Env;
+use crate::config::{Env, ProviderConfig};
 use crate::conversation::Conversation;
 use crate::credentials::Credentials;
 use crate::error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};
@@ -32,7 +32,7 @@ pub struct Options {
     custom_provider: Option<CustomProvider>,
     explicit_credentials: Option<Credentials>,
     credential_policy: CredentialPolicy,
-    env: Env,
+    provider_config: ProviderConfig,
     credentials_timeout: Duration,
 }
 
@@ -42,7 +42,7 @@ impl Default for Options {
             custom_provider: None,
             explicit_credentials: None,
             credential_policy: CredentialPolicy::Strict,
-            env: Env::real(),
+            provider_config: ProviderConfig::new(),
             credentials_timeout: DEFAULT_CREDENTIALS_TIMEOUT,
         }
     }
@@ -80,8 +80,20 @@ impl Options {
     /// The environment the sources read (default: the real process environment).
     #[must_use]
     pub fn env(mut self, env: Env) -> Self {
-        self.env = env;
+        self.provider_config = self.provider_config.with_env(env);
         self
+    }
+
+    /// The environment, endpoints and timeouts the sources use (default: the real world).
+    #[must_use]
+    pub fn provider_config(mut self, config: ProviderConfig) -> Self {
+        self.provider_config = config;
+        self
+    }
+
+    /// The configured provider context.
+    pub fn get_provider_config(&self) -> &ProviderConfig {
+        &self.provider_config
     }
 
     /// How long one credential resolution may take when the caller gives no deadline
@@ -108,7 +120,7 @@ impl Options {
         if let Some(custom) = &self.custom_provider {
             chain = chain.then(custom.clone());
         }
-        chain.then(EnvironmentProvider::with_env(self.env.clone()))
+        chain.then(EnvironmentProvider::with_env(self.provider_config.env().clone()))
     }
 }
 

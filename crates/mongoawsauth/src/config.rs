@@ -1,10 +1,142 @@
 //! The world the credential sources read, injected so that tests never touch the process
-//! environment: [`Env`] for environment variables. (Files, clock and endpoint base URLs join it
-//! as the sources that need them arrive.)
+//! environment or a real AWS endpoint: [`Env`] for environment variables and [`ProviderConfig`]
+//! for the endpoints and timeouts of the network sources.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// The ECS agent's credentials address (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is relative to it).
+pub const DEFAULT_ECS_BASE_URL: &str = "http://169.254.170.2";
+/// The time allowed to connect to IMDS or a container endpoint. Short on purpose: a process that
+/// is not on EC2 learns it within this time and the chain moves on.
+pub const DEFAULT_METADATA_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// The spec's read timeout for the ECS and EC2 endpoints.
+pub const DEFAULT_METADATA_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The time allowed for one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
+pub const DEFAULT_STS_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the network sources need from the outside world: the environment, endpoint overrides
+/// and timeouts. [`ProviderConfig::new`] is the real world; tests point the endpoints at
+/// loopback stand-ins.
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    env: Env,
+    ecs_base_url: String,
+    imds_endpoint: Option<String>,
+    sts_endpoint: Option<String>,
+    metadata_connect_timeout: Duration,
+    metadata_read_timeout: Duration,
+    sts_timeout: Duration,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        ProviderConfig {
+            env: Env::real(),
+            ecs_base_url: DEFAULT_ECS_BASE_URL.to_owned(),
+            imds_endpoint: None,
+            sts_endpoint: None,
+            metadata_connect_timeout: DEFAULT_METADATA_CONNECT_TIMEOUT,
+            metadata_read_timeout: DEFAULT_METADATA_READ_TIMEOUT,
+            sts_timeout: DEFAULT_STS_TIMEOUT,
+        }
+    }
+}
+
+impl ProviderConfig {
+    /// The real world: the process environment and AWS's addresses.
+    pub fn new() -> Self {
+        ProviderConfig::default()
+    }
+
+    /// Reads these variables instead of the process environment.
+    #[must_use]
+    pub fn with_env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// The base URL that `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is joined to (default
+    /// `http://169.254.170.2`). Tests point it at a loopback stand-in.
+    #[must_use]
+    pub fn with_ecs_base_url(mut self, url: impl Into<String>) -> Self {
+        self.ecs_base_url = url.into();
+        self
+    }
+
+    /// The IMDS base URL, overriding `AWS_EC2_METADATA_SERVICE_ENDPOINT` and the mode default.
+    #[must_use]
+    pub fn with_imds_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.imds_endpoint = Some(url.into());
+        self
+    }
+
+    /// The STS endpoint for web identity and SAML, overriding `AWS_ENDPOINT_URL_STS`,
+    /// `AWS_ENDPOINT_URL` and the regional default.
+    #[must_use]
+    pub fn with_sts_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(url.into());
+        self
+    }
+
+    /// The connect timeout for IMDS and container endpoints (default 1 s).
+    #[must_use]
+    pub fn with_metadata_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.metadata_connect_timeout = timeout;
+        self
+    }
+
+    /// The read timeout for IMDS and container endpoints (default 10 s, the spec's).
+    #[must_use]
+    pub fn with_metadata_read_timeout(mut self, timeout: Duration) -> Self {
+        self.metadata_read_timeout = timeout;
+        self
+    }
+
+    /// The timeout of one STS request (default 10 s).
+    #[must_use]
+    pub fn with_sts_timeout(mut self, timeout: Duration) -> Self {
+        self.sts_timeout = timeout;
+        self
+    }
+
+    /// The environment.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// The ECS base URL.
+    pub fn ecs_base_url(&self) -> &str {
+        &self.ecs_base_url
+    }
+
+    /// The IMDS endpoint override, if any.
+    pub fn imds_endpoint(&self) -> Option<&str> {
+        self.imds_endpoint.as_deref()
+    }
+
+    /// The STS endpoint override, if any.
+    pub fn sts_endpoint(&self) -> Option<&str> {
+        self.sts_endpoint.as_deref()
+    }
+
+    /// The metadata connect timeout.
+    pub fn metadata_connect_timeout(&self) -> Duration {
+        self.metadata_connect_timeout
+    }
+
+    /// The metadata read timeout.
+    pub fn metadata_read_timeout(&self) -> Duration {
+        self.metadata_read_timeout
+    }
+
+    /// The STS request timeout.
+    pub fn sts_timeout(&self) -> Duration {
+        self.sts_timeout
+    }
+}
 
 /// Environment variables as the credential sources see them.
 ///

@@ -29,6 +29,7 @@ pub mod config;
 pub mod conversation;
 mod credentials;
 mod error;
+pub(crate) mod http;
 pub mod provider;
 pub mod settings;
 pub mod signing;
@@ -36,7 +37,7 @@ pub mod sts_host;
 pub mod time_fmt;
 
 pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Options};
-pub use config::Env;
+pub use config::{Env, ProviderConfig};
 pub use conversation::Conversation;
 pub use credentials::{Credentials, CredentialsBuilder};
 pub use error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};

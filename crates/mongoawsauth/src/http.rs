@@ -1,0 +1,191 @@
+#![allow(dead_code)] // The network sources that use this land next; remove with them.
+//! The two HTTP clients every network source uses, and their limits.
+//!
+//! - The **metadata** client (IMDS, container endpoints) never uses a proxy (a proxy would see
+//!   link-local credential traffic, and IMDS through a proxy is an SSRF classic), never follows a
+//!   redirect, and connects within 1 s by default so a process off EC2 learns it fast.
+//! - The **STS** client speaks TLS through rustls with the ring provider (no OpenSSL, no C TLS
+//!   build), honours the usual proxy variables, and never follows a redirect.
+//!
+//! Both keep no idle connections: credential fetches are rare, and an idle pool would tie
+//! connections to whichever tokio runtime made them (the CLI's, the C library's, a test's). Both
+//! are rebuilt in a child process after `fork()`. Every body is read with a size cap.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::redirect::Policy;
+
+/// The largest metadata response accepted (IMDS and container answers are a few hundred bytes).
+pub(crate) const METADATA_BODY_CAP: usize = 64 * 1024;
+/// The largest STS response accepted.
+pub(crate) const STS_BODY_CAP: usize = 1024 * 1024;
+
+/// A response read whole, within its cap.
+#[derive(Debug)]
+pub(crate) struct HttpResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The body as text, lossily (for parsing; never log a body that may carry credentials).
+    pub(crate) fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+/// Why a request got no complete response. Messages never include a URL's query or a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HttpError {
+    /// The TCP or TLS connection could not be made in time.
+    ConnectTimeout,
+    /// The connection was refused or failed.
+    Connect(String),
+    /// The request started but did not finish in time.
+    Timeout,
+    /// The connection broke mid-request.
+    Io(String),
+    /// The body was larger than the cap.
+    TooLarge { cap: usize },
+    /// The request could not be built (a malformed URL or header).
+    Request(String),
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpError::ConnectTimeout => f.write_str("the connection timed out"),
+            HttpError::Connect(e) => write!(f, "the connection failed ({e})"),
+            HttpError::Timeout => f.write_str("the request timed out"),
+            HttpError::Io(e) => write!(f, "the connection broke ({e})"),
+            HttpError::TooLarge { cap } => write!(f, "the response was larger than {cap} bytes"),
+            HttpError::Request(e) => write!(f, "the request could not be built ({e})"),
+        }
+    }
+}
+
+impl HttpError {
+    /// Whether an SDK-style retry makes sense (never for a connect timeout: that means "not on
+    /// this platform", and retrying it is what makes other drivers stall off EC2).
+    pub(crate) fn is_transient(&self) -> bool {
+        matches!(self, HttpError::Connect(_) | HttpError::Timeout | HttpError::Io(_))
+    }
+
+    fn classify(e: reqwest::Error) -> HttpError {
+        // reqwest's Display for a connect error can include the URL; strip it so a query string
+        // never reaches an error message.
+        let e = e.without_url();
+        if e.is_builder() {
+            HttpError::Request(e.to_string())
+        } else if e.is_connect() {
+            if e.is_timeout() { HttpError::ConnectTimeout } else { HttpError::Connect(root_cause(&e)) }
+        } else if e.is_timeout() {
+            HttpError::Timeout
+        } else {
+            HttpError::Io(root_cause(&e))
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Clients are cached per (kind, connect timeout): reqwest sets the connect timeout per client,
+/// and sources choose their own (1 s for IMDS by default).
+struct Clients {
+    pid: u32,
+    built: Vec<(Kind, Duration, reqwest::Client)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Metadata,
+    Sts,
+}
+
+static CLIENTS: Mutex<Clients> = Mutex::new(Clients { pid: 0, built: Vec::new() });
+
+fn build_client(kind: Kind, connect_timeout: Duration) -> Result<reqwest::Client, HttpError> {
+    // reqwest's rustls-no-provider build needs a process default; if the host application
+    // installed its own provider first, that one is used and this is a no-op.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .pool_max_idle_per_host(0)
+        .connect_timeout(connect_timeout)
+        .user_agent(concat!("mongoawsauth/", env!("CARGO_PKG_VERSION")));
+    if kind == Kind::Metadata {
+        builder = builder.no_proxy();
+    }
+    builder.build().map_err(|e| HttpError::Request(e.to_string()))
+}
+
+fn client(kind: Kind, connect_timeout: Duration) -> Result<reqwest::Client, HttpError> {
+    let mut clients = CLIENTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pid = std::process::id();
+    if clients.pid != pid {
+        // A forked child must not reuse the parent's client state.
+        clients.pid = pid;
+        clients.built.clear();
+    }
+    if let Some((_, _, c)) = clients.built.iter().find(|(k, t, _)| *k == kind && *t == connect_timeout) {
+        return Ok(c.clone());
+    }
+    let built = build_client(kind, connect_timeout)?;
+    clients.built.push((kind, connect_timeout, built.clone()));
+    Ok(built)
+}
+
+/// The metadata client: no proxy, no redirects.
+pub(crate) fn metadata_client(connect_timeout: Duration) -> Result<reqwest::Client, HttpError> {
+    client(Kind::Metadata, connect_timeout)
+}
+
+/// The STS client: rustls/ring, system proxies honoured, no redirects.
+pub(crate) fn sts_client(connect_timeout: Duration) -> Result<reqwest::Client, HttpError> {
+    client(Kind::Sts, connect_timeout)
+}
+
+/// Sends a request and reads the whole body, within `total_timeout` (connect included) and
+/// `body_cap` bytes.
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+    total_timeout: Duration,
+    body_cap: usize,
+) -> Result<HttpResponse, HttpError> {
+    let deadline = tokio::time::Instant::now() + total_timeout;
+    let mut response = match tokio::time::timeout_at(deadline, request.send()).await {
+        Err(_) => return Err(HttpError::Timeout),
+        Ok(Err(e)) => return Err(HttpError::classify(e)),
+        Ok(Ok(r)) => r,
+    };
+    if let Some(len) = response.content_length()
+        && len > body_cap as u64
+    {
+        return Err(HttpError::TooLarge { cap: body_cap });
+    }
+    let status = response.status().as_u16();
+    let headers = std::mem::take(response.headers_mut());
+    let mut body = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Err(_) => return Err(HttpError::Timeout),
+            Ok(Err(e)) => return Err(HttpError::classify(e)),
+            Ok(Ok(None)) => break,
+            Ok(Ok(Some(chunk))) => {
+                if body.len() + chunk.len() > body_cap {
+                    return Err(HttpError::TooLarge { cap: body_cap });
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+    }
+    Ok(HttpResponse { status, headers, body })
+}
