@@ -1,8 +1,26 @@
-//! Loopback stand-ins for testing MONGODB-AWS authentication end to end.
+//! Loopback stand-ins for testing MONGODB-AWS authentication end to end, with nothing sent
+//! beyond 127.0.0.1:
+//!
+//! - [`sts`]: an STS stand-in that verifies SigV4 with its own [`sigv4`] verifier (independent of
+//!   the client's signer) and knows the identities in an [`identity::IdentityStore`];
+//! - [`mongod`]: a fake mongod running the MONGODB-AWS conversation, with strict server-side
+//!   checks and [fault modes](mongod::Fault), forwarding to STS like a real mongod;
+//! - [`client`]: a tiny wire client to drive it;
+//! - [`StandIns`]: both servers at once, as the `mongoawsauth-standins` binary runs them.
+//!
+//! Every server binds 127.0.0.1 on port 0 and counts what it serves.
 
 pub mod amz_date;
+pub mod client;
 pub mod http;
 pub mod identity;
+pub mod mongod;
 mod random;
 pub mod sigv4;
+mod standins;
 pub mod sts;
+pub mod wire;
+
+pub use client::Client;
+pub use identity::{Identity, IdentityStore};
+pub use standins::{StandIns, StandInsConfig};

@@ -1,1 +1,97 @@
-fn main() {}
+//! Starts the STS stand-in and the fake mongod on 127.0.0.1, prints one JSON line describing
+//! them (including the throwaway identities' secrets, on purpose) and runs until stdin reaches
+//! EOF or the process gets SIGTERM/SIGINT.
+
+use std::io::Write as _;
+
+use clap::Parser;
+use mongoawsauth_testkit::mongod::Fault;
+use mongoawsauth_testkit::{StandIns, StandInsConfig};
+
+/// Loopback MONGODB-AWS stand-ins: a SigV4-verifying STS and a fake mongod.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Forward GetCallerIdentity to this loopback STS (e.g. moto) instead of the built-in one.
+    /// Must be http:// on 127.0.0.0/8, [::1] or localhost.
+    #[arg(long, value_name = "URL")]
+    sts_url: Option<String>,
+    /// The STS host the fake mongod sends as `h` (and the Host header it forwards).
+    #[arg(long, value_name = "HOST", default_value = mongoawsauth_testkit::mongod::DEFAULT_STS_HOST)]
+    sts_host: String,
+    /// Start with a fault: short-nonce, nonce-wrong-prefix, sts-host=<host>, extra-field,
+    /// nonce-wrong-subtype, host-wrong-type, payload-not-bson.
+    #[arg(long, value_name = "FAULT", value_parser = parse_fault)]
+    fault: Option<Fault>,
+    /// Do not stop at stdin EOF (only on SIGTERM/SIGINT), for runs without a stdin pipe.
+    #[arg(long)]
+    ignore_stdin: bool,
+}
+
+fn parse_fault(s: &str) -> Result<Fault, String> {
+    Fault::parse(s).ok_or_else(|| format!("unknown fault '{s}'"))
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let config = StandInsConfig {
+        sts_url: args.sts_url,
+        sts_host: args.sts_host,
+        fault: args.fault,
+        ..StandInsConfig::default()
+    };
+    let standins = match StandIns::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mongoawsauth-standins: could not start: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{}", standins.to_json()).and_then(|()| out.flush()).is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    drop(out);
+    wait_for_shutdown(args.ignore_stdin).await;
+    std::process::ExitCode::SUCCESS
+}
+
+/// Returns at stdin EOF (unless ignored), SIGINT or SIGTERM.
+async fn wait_for_shutdown(ignore_stdin: bool) {
+    let (eof_tx, eof_rx) = tokio::sync::oneshot::channel::<()>();
+    if !ignore_stdin {
+        // A plain thread: tokio's stdin would keep the runtime from shutting down while blocked.
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            let _ = eof_tx.send(());
+        });
+    }
+    let stdin_eof = async {
+        if ignore_stdin {
+            std::future::pending::<()>().await;
+        } else {
+            let _ = eof_rx.await;
+        }
+    };
+    tokio::select! {
+        () = stdin_eof => {}
+        () = terminate() => {}
+        r = tokio::signal::ctrl_c() => { let _ = r; }
+    }
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut s) => {
+            s.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending().await
+}

@@ -8,7 +8,7 @@ mod head;
 mod server;
 mod url;
 
-pub(crate) use client::{ClientError, HttpReply, post};
+pub(crate) use client::post;
 pub(crate) use form::parse_form;
 pub(crate) use server::{HttpRequest, HttpResponse, read_request};
 pub use url::{LoopbackUrl, UrlError};

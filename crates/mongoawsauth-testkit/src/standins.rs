@@ -1,0 +1,146 @@
+//! Both stand-ins at once: an STS stand-in with one IAM user and one temporary session, and a
+//! fake mongod forwarding to it (or to an external loopback STS such as moto).
+
+use std::net::SocketAddr;
+
+use crate::identity::{DEFAULT_ACCOUNT_ID, Identity, IdentityStore};
+use crate::mongod::{DEFAULT_STS_HOST, FakeMongod, Fault, MongodConfig};
+use crate::sts::{StsConfig, StsServer};
+
+/// Settings for [`StandIns::start`].
+#[derive(Clone, Debug)]
+pub struct StandInsConfig {
+    /// Forward to this loopback STS instead of the in-process one (its identities are then the
+    /// caller's business: the generated ones are only known to the in-process STS).
+    pub sts_url: Option<String>,
+    /// The `h` the fake mongod sends.
+    pub sts_host: String,
+    /// A fault for the fake mongod to start with.
+    pub fault: Option<Fault>,
+    /// The account of the generated identities.
+    pub account_id: String,
+}
+
+impl Default for StandInsConfig {
+    fn default() -> Self {
+        Self {
+            sts_url: None,
+            sts_host: DEFAULT_STS_HOST.to_owned(),
+            fault: None,
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+        }
+    }
+}
+
+/// A running STS stand-in and fake mongod. Both stop when this is dropped.
+/// May be shared across threads.
+#[derive(Debug)]
+pub struct StandIns {
+    // Declared before `runtime` so the servers are dropped (aborted) before it shuts down.
+    sts: StsServer,
+    mongod: FakeMongod,
+    user: Identity,
+    temporary: Identity,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl StandIns {
+    /// Starts both on the current tokio runtime, with a generated IAM user `mongo-user` and a
+    /// temporary session `mongo-role/session`.
+    pub async fn start(config: StandInsConfig) -> std::io::Result<Self> {
+        let identities = IdentityStore::new(config.account_id.clone());
+        let user = identities.add_user("mongo-user");
+        let temporary = identities.add_temporary("mongo-role", "session");
+        let sts = StsServer::start(StsConfig { identities, ..StsConfig::default() }).await?;
+        let mut mongod_config = MongodConfig::new(config.sts_url.clone().unwrap_or_else(|| sts.url()));
+        mongod_config.sts_host = config.sts_host;
+        mongod_config.fault = config.fault;
+        let mongod = FakeMongod::start(mongod_config).await?;
+        Ok(Self { sts, mongod, user, temporary, runtime: None })
+    }
+
+    /// Like [`StandIns::start`], on a runtime of its own, for synchronous tests.
+    pub fn start_blocking(config: StandInsConfig) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mongoawsauth-standins")
+            .enable_all()
+            .build()?;
+        let mut me = runtime.block_on(Self::start(config))?;
+        me.runtime = Some(runtime);
+        Ok(me)
+    }
+
+    /// The fake mongod's address.
+    pub fn mongod_addr(&self) -> SocketAddr {
+        self.mongod.addr()
+    }
+
+    /// A driver connection string for the fake mongod (see [`FakeMongod::uri`]).
+    pub fn mongodb_uri(&self) -> String {
+        self.mongod.uri()
+    }
+
+    /// The STS URL the fake mongod forwards to.
+    pub fn sts_url(&self) -> &str {
+        self.mongod.sts_url()
+    }
+
+    /// The in-process STS stand-in's URL (it runs even when forwarding elsewhere).
+    pub fn local_sts_url(&self) -> String {
+        self.sts.url()
+    }
+
+    /// The generated IAM user (`AKIA…`, no session token).
+    pub fn user(&self) -> &Identity {
+        &self.user
+    }
+
+    /// The generated temporary credentials (`ASIA…` with a session token).
+    pub fn temporary(&self) -> &Identity {
+        &self.temporary
+    }
+
+    /// The in-process STS stand-in (identities, counters).
+    pub fn sts(&self) -> &StsServer {
+        &self.sts
+    }
+
+    /// The fake mongod (faults, events, counters).
+    pub fn mongod(&self) -> &FakeMongod {
+        &self.mongod
+    }
+
+    /// The line the `mongoawsauth-standins` binary prints. It contains the generated secrets on
+    /// purpose: they are throwaway identities for tests in other languages.
+    pub fn to_json(&self) -> serde_json::Value {
+        let id = |i: &Identity| {
+            let mut v = serde_json::json!({
+                "arn": i.arn,
+                "access_key_id": i.access_key_id,
+                "secret_access_key": i.secret_access_key,
+            });
+            if let Some(t) = &i.session_token {
+                v["session_token"] = t.clone().into();
+            }
+            v
+        };
+        serde_json::json!({
+            "mongod": self.mongod_addr().to_string(),
+            "mongodb_uri": self.mongodb_uri(),
+            "sts_url": self.sts_url(),
+            "local_sts_url": self.local_sts_url(),
+            "sts_host": self.mongod.sts_host(),
+            "identities": { "user": id(&self.user), "temporary": id(&self.temporary) },
+        })
+    }
+}
+
+impl Drop for StandIns {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            // Dropping a runtime blocks, which panics inside another runtime; this does not.
+            rt.shutdown_background();
+        }
+    }
+}
