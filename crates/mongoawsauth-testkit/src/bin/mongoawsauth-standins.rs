@@ -12,16 +12,22 @@ use mongoawsauth_testkit::{StandIns, StandInsConfig};
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Forward GetCallerIdentity to this loopback STS (e.g. moto) instead of the built-in one.
-    /// Must be http:// on 127.0.0.0/8, [::1] or localhost.
-    #[arg(long, value_name = "URL")]
+    // `help` rather than a doc comment: rustdoc would read `[::1]` and `<host>` as markup.
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "Forward GetCallerIdentity to this loopback STS (e.g. moto) instead of the built-in one; must be http:// on 127.0.0.0/8, [::1] or localhost"
+    )]
     sts_url: Option<String>,
     /// The STS host the fake mongod sends as `h` (and the Host header it forwards).
     #[arg(long, value_name = "HOST", default_value = mongoawsauth_testkit::mongod::DEFAULT_STS_HOST)]
     sts_host: String,
-    /// Start with a fault: short-nonce, nonce-wrong-prefix, sts-host=<host>, extra-field,
-    /// nonce-wrong-subtype, host-wrong-type, payload-not-bson.
-    #[arg(long, value_name = "FAULT", value_parser = parse_fault)]
+    #[arg(
+        long,
+        value_name = "FAULT",
+        value_parser = parse_fault,
+        help = "Start with a fault: short-nonce, nonce-wrong-prefix, sts-host=<host>, extra-field, nonce-wrong-subtype, host-wrong-type, payload-not-bson"
+    )]
     fault: Option<Fault>,
     /// Do not stop at stdin EOF (only on SIGTERM/SIGINT), for runs without a stdin pipe.
     #[arg(long)]
