@@ -59,7 +59,9 @@ impl StandIns {
         Ok(Self { sts, mongod, user, temporary, runtime: None })
     }
 
-    /// Like [`StandIns::start`], on a runtime of its own, for synchronous tests.
+    /// Like [`StandIns::start`], on a runtime of its own (two worker threads), for synchronous
+    /// tests and bindings. Must not be called from inside a tokio runtime: blocking there panics;
+    /// use [`StandIns::start`] instead.
     pub fn start_blocking(config: StandInsConfig) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

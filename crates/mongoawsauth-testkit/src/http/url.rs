@@ -34,7 +34,12 @@ impl std::error::Error for UrlError {}
 impl LoopbackUrl {
     /// Parses `url`, refusing anything but plain `http://` to a loopback host.
     pub fn parse(url: &str) -> Result<Self, UrlError> {
-        let err = |reason| UrlError { url: url.chars().take(200).collect(), reason };
+        // A refused URL is echoed in the error, minus any `user:password@`, which could be a secret.
+        let shown = match (url.find("://"), url.find('@')) {
+            (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+            _ => url.to_owned(),
+        };
+        let err = |reason| UrlError { url: shown.chars().take(200).collect(), reason };
         let rest = url.strip_prefix("http://").ok_or_else(|| err("only http:// is allowed"))?;
         let (authority, path) = match rest.find(['/', '?', '#']) {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -123,5 +128,7 @@ mod tests {
         ] {
             assert!(LoopbackUrl::parse(bad).is_err(), "{bad}");
         }
+        let e = LoopbackUrl::parse("http://me:hunter2@127.0.0.1/").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 }
