@@ -31,6 +31,7 @@ mod credentials;
 mod error;
 pub(crate) mod http;
 pub mod provider;
+pub mod runtime;
 pub mod settings;
 pub mod signing;
 pub mod sts_host;

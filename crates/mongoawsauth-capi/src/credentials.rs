@@ -1,0 +1,238 @@
+//! `mongoawsauth_credentials_t`: AWS credentials handed to or from C.
+
+use std::ffi::c_char;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use mongoawsauth_core::Credentials;
+use zeroize::Zeroizing;
+
+use crate::error::{Failure, mongoawsauth_error_t};
+use crate::ffi;
+use crate::result::mongoawsauth_result_t;
+
+/// The source name of credentials the host builds with `mongoawsauth_credentials_new`.
+pub(crate) const APPLICATION_SOURCE: &str = "application";
+
+/// AWS credentials: an access key id, a secret access key, an optional session token, an
+/// optional expiry and the name of the source that produced them.
+///
+/// Created by `mongoawsauth_credentials_new` or by a fetch. The caller owns the handle and must
+/// release it with `mongoawsauth_credentials_destroy`, which zeroizes the library's copies of the
+/// secret and the token.
+///
+/// Thread safety: immutable; may be read from several threads at once and destroyed from any
+/// thread.
+pub struct mongoawsauth_credentials_t {
+    inner: Credentials,
+    access_key_id: Box<[u8]>,
+    // NUL-terminated copies of the secrets for C, zeroized on drop.
+    secret_access_key: Zeroizing<Vec<u8>>,
+    session_token: Option<Zeroizing<Vec<u8>>>,
+    source: Box<[u8]>,
+}
+
+fn secret_c_text(text: &str) -> Zeroizing<Vec<u8>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len() + 1));
+    bytes.extend_from_slice(text.as_bytes());
+    bytes.push(0);
+    bytes
+}
+
+impl mongoawsauth_credentials_t {
+    pub(crate) fn new(inner: Credentials) -> Self {
+        mongoawsauth_credentials_t {
+            access_key_id: ffi::c_text(inner.access_key_id()),
+            secret_access_key: secret_c_text(inner.secret_access_key()),
+            session_token: inner.session_token().map(secret_c_text),
+            source: ffi::c_text(inner.source()),
+            inner,
+        }
+    }
+
+    pub(crate) fn core(&self) -> &Credentials {
+        &self.inner
+    }
+}
+
+impl std::fmt::Debug for mongoawsauth_credentials_t {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The core's Debug redacts the secret and the token.
+        f.debug_tuple("mongoawsauth_credentials_t").field(&self.inner).finish()
+    }
+}
+
+/// Creates credentials from their parts, validated by the library's rules: the access key id
+/// and the secret access key are required, the session token is optional (NULL or empty for
+/// long-term keys). `expiry_unix_ms`, when not NULL, points to the expiry in milliseconds since
+/// the Unix epoch (the unit of BSON date-times).
+///
+/// The source name of the result is `"application"` (or `"custom"` once returned by a provider
+/// callback).
+///
+/// This function does not take ownership of its arguments; it copies them. On success the
+/// caller owns `*credentials_out` and must release it with `mongoawsauth_credentials_destroy`.
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL or non-UTF-8 string, a missing
+/// part, or an expiry before 1970.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_new(
+    access_key_id: *const c_char,
+    secret_access_key: *const c_char,
+    session_token: *const c_char,
+    expiry_unix_ms: *const i64,
+    credentials_out: *mut *mut mongoawsauth_credentials_t,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        let out = ffi::out_arg(credentials_out, "credentials_out")?;
+        // SAFETY: the strings are NULL or NUL-terminated (documented contract).
+        let id = unsafe { ffi::str_arg(access_key_id, "access_key_id") }?;
+        // SAFETY: as above.
+        let secret = unsafe { ffi::str_arg(secret_access_key, "secret_access_key") }?;
+        // SAFETY: as above.
+        let token = unsafe { ffi::opt_str_arg(session_token, "session_token") }?;
+        // SAFETY: `expiry_unix_ms` is NULL or points to a readable int64_t.
+        let expiry = match unsafe { ffi::opt_ref(expiry_unix_ms) } {
+            None => None,
+            Some(&ms) => Some(expiry_from_unix_ms(ms)?),
+        };
+        let credentials = Credentials::new(Some(id), Some(secret), token, expiry, APPLICATION_SOURCE)?;
+        // SAFETY: `credentials_out` was checked and is writable (documented contract).
+        unsafe { out.write(mongoawsauth_credentials_t::new(credentials)) };
+        Ok(())
+    })
+}
+
+fn expiry_from_unix_ms(ms: i64) -> Result<SystemTime, Failure> {
+    let ms = u64::try_from(ms)
+        .map_err(|_| Failure::invalid_argument("expiry_unix_ms is before 1970: pass NULL for no expiry"))?;
+    UNIX_EPOCH
+        .checked_add(Duration::from_millis(ms))
+        .ok_or_else(|| Failure::invalid_argument("expiry_unix_ms is out of range"))
+}
+
+/// # Safety
+/// `credentials` is NULL or a live handle; `len` is NULL or writable.
+unsafe fn text(
+    credentials: *const mongoawsauth_credentials_t,
+    len: *mut usize,
+    pick: fn(&mongoawsauth_credentials_t) -> Option<&[u8]>,
+) -> *const c_char {
+    // SAFETY: forwarded from the caller.
+    match unsafe { ffi::opt_ref(credentials) }.and_then(pick) {
+        Some(bytes) => {
+            // SAFETY: forwarded from the caller.
+            unsafe { ffi::write_len(len, bytes.len() - 1) };
+            bytes.as_ptr().cast::<c_char>()
+        }
+        None => std::ptr::null(),
+    }
+}
+
+/// The access key id (`AKIA...` or `ASIA...`; not a secret), NUL-terminated, with its length
+/// stored in `*len` when `len` is not NULL.
+///
+/// Borrowed: valid until `credentials` is destroyed. NULL if `credentials` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_access_key_id(
+    credentials: *const mongoawsauth_credentials_t,
+    len: *mut usize,
+) -> *const c_char {
+    ffi_infallible!(std::ptr::null(), {
+        // SAFETY: documented contract of this function.
+        unsafe { text(credentials, len, |c| Some(&c.access_key_id)) }
+    })
+}
+
+/// The secret access key, NUL-terminated, with its length stored in `*len` when `len` is not
+/// NULL. A secret: never log it.
+///
+/// Borrowed: valid until `credentials` is destroyed, which zeroizes it. NULL if `credentials` is
+/// NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_secret_access_key(
+    credentials: *const mongoawsauth_credentials_t,
+    len: *mut usize,
+) -> *const c_char {
+    ffi_infallible!(std::ptr::null(), {
+        // SAFETY: documented contract of this function.
+        unsafe { text(credentials, len, |c| Some(&c.secret_access_key)) }
+    })
+}
+
+/// The session token of temporary credentials, NUL-terminated, with its length stored in
+/// `*len` when `len` is not NULL. A secret: never log it.
+///
+/// Borrowed: valid until `credentials` is destroyed, which zeroizes it. NULL (and `*len`
+/// untouched) for long-term keys, or if `credentials` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_session_token(
+    credentials: *const mongoawsauth_credentials_t,
+    len: *mut usize,
+) -> *const c_char {
+    ffi_infallible!(std::ptr::null(), {
+        // SAFETY: documented contract of this function.
+        unsafe { text(credentials, len, |c| c.session_token.as_deref().map(Vec::as_slice)) }
+    })
+}
+
+/// The name of the source that produced the credentials (`"environment"`, `"custom"`,
+/// `"application"`, ...), NUL-terminated, with its length stored in `*len` when `len` is not NULL.
+///
+/// Borrowed: valid until `credentials` is destroyed. NULL if `credentials` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_source(
+    credentials: *const mongoawsauth_credentials_t,
+    len: *mut usize,
+) -> *const c_char {
+    ffi_infallible!(std::ptr::null(), {
+        // SAFETY: documented contract of this function.
+        unsafe { text(credentials, len, |c| Some(&c.source)) }
+    })
+}
+
+/// Whether these are temporary credentials (they carry a session token). False for NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_is_temporary(
+    credentials: *const mongoawsauth_credentials_t,
+) -> bool {
+    ffi_infallible!(false, {
+        // SAFETY: `credentials` is NULL or a live handle.
+        unsafe { ffi::opt_ref(credentials) }.is_some_and(|c| c.inner.is_temporary())
+    })
+}
+
+/// When the credentials expire. Returns true and stores the expiry in milliseconds since the
+/// Unix epoch in `*expiry_unix_ms` when the source gave one; returns false and leaves
+/// `*expiry_unix_ms` untouched when it did not, or when an argument is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_expiry(
+    credentials: *const mongoawsauth_credentials_t,
+    expiry_unix_ms: *mut i64,
+) -> bool {
+    ffi_infallible!(false, {
+        // SAFETY: `credentials` is NULL or a live handle.
+        let expiry = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiry());
+        match expiry {
+            Some(at) if !expiry_unix_ms.is_null() => {
+                let ms = match at.duration_since(UNIX_EPOCH) {
+                    Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+                    Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+                };
+                // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                unsafe { ffi::write_scalar(expiry_unix_ms, ms) };
+                true
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Zeroizes and releases credentials. NULL is a no-op. Must not be called twice with the same
+/// value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_destroy(credentials: *mut mongoawsauth_credentials_t) {
+    ffi_infallible!((), {
+        // SAFETY: `credentials` is NULL or a handle from this library, destroyed once.
+        unsafe { ffi::free(credentials) }
+    })
+}

@@ -1,0 +1,271 @@
+//! `mongoawsauth_options_t`: how an authenticator finds credentials. One setter per core
+//! `Options` / `ProviderConfig` field; a new core field gets a new setter here, in the same
+//! shape, without touching existing ones.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use mongoawsauth_core::{CredentialPolicy, Options, ProviderConfig};
+
+use crate::credentials::mongoawsauth_credentials_t;
+use crate::error::{Failure, mongoawsauth_error_t};
+use crate::ffi;
+use crate::result::mongoawsauth_result_t;
+
+/// Whether explicit credentials are allowed (`uint32_t`, stable values).
+pub type mongoawsauth_credential_policy_t = u32;
+
+/// The current MongoDB spec (the default): explicit credentials in options or the connection
+/// string are an error; credentials come from the environment or a provider callback.
+pub const MONGOAWSAUTH_CREDENTIAL_POLICY_STRICT: mongoawsauth_credential_policy_t = 0;
+/// The pre-2025-10 spec: explicit credentials are accepted and replace every other source.
+pub const MONGOAWSAUTH_CREDENTIAL_POLICY_LEGACY: mongoawsauth_credential_policy_t = 1;
+
+pub(crate) fn policy_arg(policy: mongoawsauth_credential_policy_t) -> Result<CredentialPolicy, Failure> {
+    match policy {
+        MONGOAWSAUTH_CREDENTIAL_POLICY_STRICT => Ok(CredentialPolicy::Strict),
+        MONGOAWSAUTH_CREDENTIAL_POLICY_LEGACY => Ok(CredentialPolicy::Legacy),
+        other => Err(Failure::invalid_argument(format!(
+            "policy {other} is not a mongoawsauth_credential_policy_t: use \
+             MONGOAWSAUTH_CREDENTIAL_POLICY_STRICT or MONGOAWSAUTH_CREDENTIAL_POLICY_LEGACY"
+        ))),
+    }
+}
+
+/// How an authenticator finds credentials: the spec's default chain (a provider callback if
+/// set, then the environment), endpoints and timeouts.
+///
+/// Created by `mongoawsauth_options_new`. The caller owns it and must release it with
+/// `mongoawsauth_options_destroy`; an authenticator copies what it needs, so options may be
+/// destroyed right after `mongoawsauth_authenticator_new`.
+///
+/// Thread safety: not safe for concurrent mutation; setters need exclusive access.
+#[derive(Debug, Default)]
+pub struct mongoawsauth_options_t {
+    inner: Options,
+}
+
+impl mongoawsauth_options_t {
+    pub(crate) fn core(&self) -> &Options {
+        &self.inner
+    }
+
+    pub(crate) fn update(&mut self, change: impl FnOnce(Options) -> Options) {
+        let options = std::mem::take(&mut self.inner);
+        self.inner = change(options);
+    }
+
+    fn update_config(&mut self, change: impl FnOnce(ProviderConfig) -> ProviderConfig) {
+        let config = change(self.inner.get_provider_config().clone());
+        self.update(|o| o.provider_config(config));
+    }
+}
+
+/// Creates options for the spec's default chain, reading the real process environment.
+///
+/// The caller owns the result and must release it with `mongoawsauth_options_destroy`. Returns
+/// NULL only if the library failed internally.
+#[unsafe(no_mangle)]
+pub extern "C" fn mongoawsauth_options_new() -> *mut mongoawsauth_options_t {
+    ffi_infallible!(std::ptr::null_mut(), { ffi::into_raw(mongoawsauth_options_t::default()) })
+}
+
+/// Releases options. NULL is a no-op. Must not be called twice with the same value.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_destroy(options: *mut mongoawsauth_options_t) {
+    ffi_infallible!((), {
+        // SAFETY: `options` is NULL or a handle from this library, destroyed once.
+        unsafe { ffi::free(options) }
+    })
+}
+
+/// Explicit credentials from the driver's settings. Allowed only with
+/// `MONGOAWSAUTH_CREDENTIAL_POLICY_LEGACY` (checked by `mongoawsauth_authenticator_new`); they
+/// then replace every other source.
+///
+/// This function does not take ownership of `credentials`; it keeps its own reference.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_explicit_credentials(
+    options: *mut mongoawsauth_options_t,
+    credentials: *const mongoawsauth_credentials_t,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: handles are NULL or live; `options` is not used concurrently (documented).
+        let options = unsafe { ffi::try_mut(options, "options") }?;
+        // SAFETY: as above.
+        let credentials = unsafe { ffi::try_ref(credentials, "credentials") }?.core().clone();
+        options.update(|o| o.explicit_credentials(credentials));
+        Ok(())
+    })
+}
+
+/// Strict (the current spec, default) or legacy credential rules.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_credential_policy(
+    options: *mut mongoawsauth_options_t,
+    policy: mongoawsauth_credential_policy_t,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently.
+        let options = unsafe { ffi::try_mut(options, "options") }?;
+        let policy = policy_arg(policy)?;
+        options.update(|o| o.credential_policy(policy));
+        Ok(())
+    })
+}
+
+/// The shared body of the timeout setters.
+///
+/// # Safety
+/// `options` is NULL or a live handle not used concurrently.
+unsafe fn set_timeout(
+    options: *mut mongoawsauth_options_t,
+    timeout_ms: u32,
+    apply: fn(&mut mongoawsauth_options_t, Duration),
+) -> Result<(), Failure> {
+    // SAFETY: forwarded from the caller.
+    let options = unsafe { ffi::try_mut(options, "options") }?;
+    apply(options, Duration::from_millis(u64::from(timeout_ms)));
+    Ok(())
+}
+
+/// The shared body of the URL setters.
+///
+/// # Safety
+/// `options` is NULL or a live handle not used concurrently; `url` is NULL or NUL-terminated.
+unsafe fn set_url(
+    options: *mut mongoawsauth_options_t,
+    url: *const c_char,
+    apply: fn(ProviderConfig, String) -> ProviderConfig,
+) -> Result<(), Failure> {
+    // SAFETY: forwarded from the caller.
+    let options = unsafe { ffi::try_mut(options, "options") }?;
+    // SAFETY: forwarded from the caller.
+    let url = unsafe { ffi::str_arg(url, "url") }?.to_owned();
+    options.update_config(|c| apply(c, url));
+    Ok(())
+}
+
+/// How long one credential resolution may take when a fetch passes no timeout (default
+/// 10000 ms). 0 is rejected by `mongoawsauth_authenticator_new`.
+///
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_credentials_timeout_ms(
+    options: *mut mongoawsauth_options_t,
+    timeout_ms: u32,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        unsafe { set_timeout(options, timeout_ms, |o, d| o.update(|x| x.credentials_timeout(d))) }
+    })
+}
+
+/// The connect timeout for the EC2 instance metadata service and container endpoints
+/// (default 1000 ms).
+///
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_metadata_connect_timeout_ms(
+    options: *mut mongoawsauth_options_t,
+    timeout_ms: u32,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        unsafe {
+            set_timeout(options, timeout_ms, |o, d| o.update_config(|c| c.with_metadata_connect_timeout(d)))
+        }
+    })
+}
+
+/// The read timeout for the EC2 instance metadata service and container endpoints (default
+/// 10000 ms, the spec's).
+///
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_metadata_read_timeout_ms(
+    options: *mut mongoawsauth_options_t,
+    timeout_ms: u32,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        unsafe {
+            set_timeout(options, timeout_ms, |o, d| o.update_config(|c| c.with_metadata_read_timeout(d)))
+        }
+    })
+}
+
+/// The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML; default
+/// 10000 ms).
+///
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_sts_timeout_ms(
+    options: *mut mongoawsauth_options_t,
+    timeout_ms: u32,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        unsafe { set_timeout(options, timeout_ms, |o, d| o.update_config(|c| c.with_sts_timeout(d))) }
+    })
+}
+
+/// The base URL that `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is joined to (default
+/// `http://169.254.170.2`, the ECS agent).
+///
+/// This function does not take ownership of `url`; it copies it. Fails with
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_ecs_base_url(
+    options: *mut mongoawsauth_options_t,
+    url: *const c_char,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently; `url` is NULL or
+        // NUL-terminated (documented contract).
+        unsafe { set_url(options, url, |c, url| c.with_ecs_base_url(url)) }
+    })
+}
+
+/// The EC2 instance metadata service base URL, overriding
+/// `AWS_EC2_METADATA_SERVICE_ENDPOINT` and the default `http://169.254.169.254`.
+///
+/// This function does not take ownership of `url`; it copies it. Fails with
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_imds_endpoint(
+    options: *mut mongoawsauth_options_t,
+    url: *const c_char,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently; `url` is NULL or
+        // NUL-terminated (documented contract).
+        unsafe { set_url(options, url, |c, url| c.with_imds_endpoint(url)) }
+    })
+}
+
+/// The STS endpoint for web identity and SAML, overriding `AWS_ENDPOINT_URL_STS`,
+/// `AWS_ENDPOINT_URL` and the regional default.
+///
+/// This function does not take ownership of `url`; it copies it. Fails with
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_sts_endpoint(
+    options: *mut mongoawsauth_options_t,
+    url: *const c_char,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently; `url` is NULL or
+        // NUL-terminated (documented contract).
+        unsafe { set_url(options, url, |c, url| c.with_sts_endpoint(url)) }
+    })
+}
