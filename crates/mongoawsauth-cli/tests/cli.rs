@@ -93,7 +93,15 @@ fn sign_rejects_bad_input_with_a_clear_error() {
         (vec!["sign", "--host", "sts..com", "--server-nonce", nonce.as_str()], "empty label"),
         (vec!["sign", "--host", "sts.amazonaws.com", "--server-nonce", "!!"], "not standard base64"),
         (
-            vec!["sign", "--host", "sts.amazonaws.com", "--server-nonce", nonce.as_str(), "--date", "yesterday"],
+            vec![
+                "sign",
+                "--host",
+                "sts.amazonaws.com",
+                "--server-nonce",
+                nonce.as_str(),
+                "--date",
+                "yesterday",
+            ],
             "YYYYMMDDTHHMMSSZ",
         ),
     ] {
@@ -139,14 +147,29 @@ fn credentials_redacts_by_default_and_lists_sources_when_none() {
 
 #[test]
 fn every_command_has_useful_help() {
-    for (cmd, words) in [
-        ("demo", "loopback"),
-        ("credentials", "--show-secrets"),
-        ("sign", "--server-nonce"),
-    ] {
+    for (cmd, words) in [("demo", "loopback"), ("credentials", "--show-secrets"), ("sign", "--server-nonce")]
+    {
         let out = run(&[cmd, "--help"], &[]);
         assert!(out.status.success());
         let help = text(&out.stdout);
         assert!(help.contains(words), "{cmd}: {help}");
     }
+}
+
+/// The demo logs in from every source against the in-process stand-ins and refuses the wrong
+/// secret; its JSON lines say so row by row.
+#[test]
+fn demo_logs_in_from_every_source_and_refuses_a_wrong_secret() {
+    let out = run(&["demo", "--json"], &[]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    let rows: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    for row in &rows {
+        assert_eq!(row["passed"], true, "{row}");
+    }
+    assert!(rows[0]["arn"].as_str().unwrap().contains(":assumed-role/mongo-role/"));
+    assert!(rows[1]["arn"].as_str().unwrap().ends_with(":user/mongo-user"));
+    assert!(rows[3]["arn"].is_null());
+    assert!(rows[3]["error"].as_str().unwrap().contains("AuthenticationFailed"));
 }
