@@ -111,7 +111,10 @@ async fn wrong_credentials_are_refused_by_the_server() {
         ("unknown key", unknown_key),
     ] {
         match login(&s, creds(&identity)).await {
-            Outcome::ServerRefused(code, _) => assert_eq!(code, 18, "{name}"),
+            Outcome::ServerRefused(code, message) => {
+                assert_eq!(code, 18, "{name}");
+                assert!(!message.contains(&identity.secret_access_key), "{name}");
+            }
             other => panic!("{name}: {other:?}"),
         }
     }
