@@ -34,6 +34,7 @@ pub mod provider;
 pub mod runtime;
 pub mod settings;
 pub mod signing;
+pub mod sts;
 pub mod sts_host;
 pub mod time_fmt;
 

@@ -17,7 +17,9 @@ use crate::error::{Error, ErrorKind};
 pub mod chain;
 pub mod custom;
 pub mod environment;
+pub mod saml;
 pub mod static_keys;
+pub mod web_identity;
 
 /// The future a source returns.
 pub type ProvideFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials, ProviderError>> + Send + 'a>>;

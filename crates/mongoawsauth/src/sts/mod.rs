@@ -1,0 +1,373 @@
+//! The unsigned STS calls behind the web identity and SAML sources: `AssumeRoleWithWebIdentity`
+//! and `AssumeRoleWithSAML`.
+//!
+//! - [`endpoint`]: which URL (options, `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, regional by
+//!   partition, or global);
+//! - `request`: the form-encoded POST body, every parameter percent-encoded;
+//! - `response`: credentials or an STS error from an XML or JSON answer;
+//! - `retry`: what is retried (`IDPCommunicationError`, throttling, 5xx, transient I/O) and the
+//!   jittered backoff.
+//!
+//! One fetch, retries and backoff included, never runs past
+//! [`ProviderConfig::sts_timeout`](crate::ProviderConfig::sts_timeout). Secrets (the web identity
+//! token, the SAML assertion, the issued secret key and session token) never reach an error, a
+//! log event or a `Debug` string; an STS message that quotes a secret we sent is redacted.
+
+pub mod endpoint;
+mod request;
+mod response;
+mod retry;
+
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+pub use endpoint::{EndpointOrigin, GLOBAL_ENDPOINT, LEGACY_GLOBAL_REGIONS, StsEndpoint, dns_suffix};
+pub(crate) use request::Param;
+pub use request::{API_VERSION, Action};
+
+use crate::config::ProviderConfig;
+use crate::credentials::{Credentials, REDACTED};
+use crate::error::{Error, ErrorKind};
+use crate::http::{self, HttpError, STS_BODY_CAP};
+use response::ServiceError;
+
+/// Resolves the STS endpoint the web identity and SAML sources would use with `config`.
+///
+/// See [`endpoint`] for the order. Errors are configuration errors naming the variable at fault.
+pub fn resolve_endpoint(config: &ProviderConfig) -> Result<StsEndpoint, Error> {
+    endpoint::resolve(config.env(), config.sts_endpoint())
+}
+
+/// Checks that `value` looks like an IAM ARN whose resource starts with `resource_prefix`
+/// (`role/`, `saml-provider/`), so that a typo is reported before any request. `what` names where
+/// the value came from (a variable or an argument).
+pub(crate) fn check_arn(value: &str, what: &str, resource_prefix: &str) -> Result<(), Error> {
+    let fields: Vec<&str> = value.splitn(6, ':').collect();
+    let ok = (20..=2048).contains(&value.len())
+        && fields.len() == 6
+        && fields[0] == "arn"
+        && !fields[1].is_empty()
+        && fields[2] == "iam"
+        && fields[5].starts_with(resource_prefix)
+        && fields[5].len() > resource_prefix.len()
+        && !value.chars().any(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::configuration(format!(
+            "{what} is not an IAM ARN of the form arn:aws:iam::123456789012:{resource_prefix}name: \
+             copy the ARN from the IAM console"
+        )))
+    }
+}
+
+/// One AssumeRole call, as a source describes it.
+pub(crate) struct Call<'a> {
+    pub(crate) action: Action,
+    /// The source's name, for logs and for the credentials.
+    pub(crate) source: &'static str,
+    pub(crate) role_arn: &'a str,
+    /// The parameters after `Action` and `Version`, in order.
+    pub(crate) params: Vec<Param>,
+    /// What to check when STS refuses the identity itself (a token or an assertion), in the
+    /// source's own words, e.g. "check that the token in /var/run/… is current".
+    pub(crate) identity_hint: &'a str,
+}
+
+/// Why one attempt gave no credentials.
+enum Failure {
+    Http(HttpError),
+    Service { status: u16, error: ServiceError },
+    Status(u16),
+    Unreadable(String),
+    Expired(SystemTime),
+    Unusable(String),
+}
+
+impl Failure {
+    fn retryable(&self) -> bool {
+        match self {
+            Failure::Http(e) => e.is_transient(),
+            // A refused identity stays refused: never retried, whatever the status.
+            Failure::Service { error, .. } if error.code == "InvalidIdentityToken" => false,
+            Failure::Service { status, error } => {
+                retry::is_retryable_code(&error.code) || retry::is_retryable_status(*status)
+            }
+            Failure::Status(status) => retry::is_retryable_status(*status),
+            Failure::Unreadable(_) | Failure::Expired(_) | Failure::Unusable(_) => false,
+        }
+    }
+}
+
+/// Runs `call` against the configured endpoint, with retries, within the STS timeout.
+pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Result<Credentials, Error> {
+    let endpoint = resolve_endpoint(config)?;
+    let budget = config.sts_timeout();
+    let client = http::sts_client(budget).map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("{}: the STS HTTP client could not be built: {e}", call.source),
+        )
+    })?;
+    let body = request::form_body(call.action, &call.params);
+    let deadline = Instant::now() + budget;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        tracing::debug!(
+            source = call.source,
+            action = %call.action,
+            endpoint = %endpoint.display_url(),
+            attempt,
+            "STS request"
+        );
+        let request = client
+            .post(endpoint.url())
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
+            .body(body.as_str().to_owned());
+        let failure = match http::send(request, remaining, STS_BODY_CAP).await {
+            Err(e) => Failure::Http(e),
+            Ok(response) if response.status == 200 => {
+                match response::credentials(call.action, &response.body) {
+                    Ok(issued) => match usable(issued, call.source) {
+                        Ok(credentials) => return Ok(credentials),
+                        Err(failure) => failure,
+                    },
+                    Err(what) => Failure::Unreadable(what),
+                }
+            }
+            Ok(response) => match response::service_error(&response.body) {
+                Some(error) => Failure::Service { status: response.status, error },
+                None => Failure::Status(response.status),
+            },
+        };
+        let wait = retry::backoff(attempt);
+        let retry = failure.retryable() && attempt < retry::MAX_ATTEMPTS && Instant::now() + wait < deadline;
+        tracing::debug!(
+            source = call.source,
+            action = %call.action,
+            attempt,
+            outcome = %failure_summary(&failure),
+            retry,
+            "STS request failed"
+        );
+        if !retry {
+            return Err(describe(&call, &endpoint, failure, attempt, budget));
+        }
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Turns what STS issued into [`Credentials`], refusing credentials that have already expired.
+fn usable(issued: response::Issued, source: &'static str) -> Result<Credentials, Failure> {
+    if issued.expiration <= SystemTime::now() {
+        return Err(Failure::Expired(issued.expiration));
+    }
+    if let Some(arn) = &issued.assumed_role_arn {
+        tracing::debug!(source, arn = %arn, access_key_id = %issued.access_key_id, "STS issued credentials");
+    }
+    Credentials::new(
+        Some(&issued.access_key_id),
+        Some(&issued.secret_access_key),
+        Some(&issued.session_token),
+        Some(issued.expiration),
+        source,
+    )
+    .map_err(|e| Failure::Unusable(e.message().to_owned()))
+}
+
+/// A short outcome for logs: codes and statuses, never messages (they are the server's words).
+fn failure_summary(failure: &Failure) -> String {
+    match failure {
+        Failure::Http(e) => e.to_string(),
+        Failure::Service { status, error } => format!("HTTP {status} {}", sanitize(&error.code, &[], 64)),
+        Failure::Status(status) => format!("HTTP {status}"),
+        Failure::Unreadable(_) => "unreadable answer".to_owned(),
+        Failure::Expired(_) => "expired credentials".to_owned(),
+        Failure::Unusable(_) => "unusable credentials".to_owned(),
+    }
+}
+
+/// The error a source returns: what failed, where, and what to do next.
+fn describe(
+    call: &Call<'_>,
+    endpoint: &StsEndpoint,
+    failure: Failure,
+    attempts: u32,
+    budget: Duration,
+) -> Error {
+    let secrets: Vec<&str> = call.params.iter().filter(|p| p.secret).map(|p| p.value.as_str()).collect();
+    let at = format!("{}: STS {} at {endpoint}", call.source, call.action);
+    let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
+    let (kind, message) = match failure {
+        Failure::Http(HttpError::Timeout | HttpError::ConnectTimeout) => (
+            ErrorKind::Timeout,
+            format!(
+                "{at} did not answer within {} ms{tries}: check that this host can reach the endpoint \
+                 (firewall, proxy variables), or allow more time",
+                budget.as_millis()
+            ),
+        ),
+        Failure::Http(HttpError::TooLarge { cap }) => (
+            ErrorKind::CredentialsProvider,
+            format!(
+                "{at} answered with more than {cap} bytes, which no STS answer needs: check that the endpoint is STS"
+            ),
+        ),
+        Failure::Http(e) => (
+            ErrorKind::CredentialsProvider,
+            format!("{at} failed: {e}{tries}: check the endpoint, DNS and network (or proxy) settings"),
+        ),
+        Failure::Service { status, error } => {
+            let code = sanitize(&error.code, &secrets, 64);
+            let message = sanitize(&error.message, &secrets, 512);
+            let next = next_step(&error.code, call);
+            (
+                ErrorKind::CredentialsProvider,
+                format!(
+                    "{at} refused role {} with {code} (HTTP {status}){}{tries}: {next}",
+                    call.role_arn,
+                    if message.is_empty() { String::new() } else { format!(": {message}") }
+                ),
+            )
+        }
+        Failure::Status(status) => (
+            ErrorKind::CredentialsProvider,
+            format!(
+                "{at} answered HTTP {status} without an STS error code{tries}: check that the endpoint is \
+                 STS and that no proxy stands in between"
+            ),
+        ),
+        Failure::Unreadable(what) => (
+            ErrorKind::CredentialsProvider,
+            format!(
+                "{at} answered 200 but {what}: check that the endpoint is STS and that no proxy rewrites answers"
+            ),
+        ),
+        Failure::Expired(at_time) => (
+            ErrorKind::CredentialsProvider,
+            format!(
+                "{at} issued credentials that had already expired at {} (this host's clock says {}): \
+                 check the system clock",
+                crate::time_fmt::iso8601(at_time),
+                crate::time_fmt::iso8601(SystemTime::now())
+            ),
+        ),
+        Failure::Unusable(why) => (
+            ErrorKind::CredentialsProvider,
+            format!("{at} issued credentials that cannot be used ({why}): check that the endpoint is STS"),
+        ),
+    };
+    Error::new(kind, message)
+}
+
+/// The next step for an STS error code.
+fn next_step(code: &str, call: &Call<'_>) -> String {
+    match code {
+        "InvalidIdentityToken" | "ExpiredTokenException" => call.identity_hint.to_owned(),
+        "IDPCommunicationError" => {
+            "STS could not reach the identity provider; try again later, and check the provider's health"
+                .to_owned()
+        }
+        "AccessDenied" | "IDPRejectedClaim" => format!(
+            "check that the role ARN is right and that its trust policy allows this identity to call {}",
+            call.action
+        ),
+        "RegionDisabledException" => "STS is not activated in this region: activate it in IAM account \
+             settings, or point AWS_REGION (or AWS_ENDPOINT_URL_STS) at a region where it is"
+            .to_owned(),
+        "ValidationError" | "MalformedPolicyDocument" | "PackedPolicyTooLarge" => {
+            "a request parameter was refused; STS's message says which".to_owned()
+        }
+        c if retry::is_retryable_code(c) => "STS is busy or failing; try again later".to_owned(),
+        _ => "see STS's message above".to_owned(),
+    }
+}
+
+/// Server text made safe for an error message: secrets we sent are redacted (a hostile or buggy
+/// server may echo them), control characters are dropped, and the length is capped.
+fn sanitize(text: &str, secrets: &[&str], max_chars: usize) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        out = out.replace(secret, REDACTED);
+    }
+    let mut out: String = out.chars().filter(|c| !c.is_control()).collect();
+    if out.chars().count() > max_chars {
+        out = out.chars().take(max_chars).collect::<String>() + "…";
+    }
+    out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zeroize::Zeroizing;
+
+    #[test]
+    fn sanitize_redacts_echoed_secrets_and_control_characters() {
+        let s = sanitize("bad token eyJhbGciOi.payload\r\n\x1b[31m!", &["eyJhbGciOi.payload"], 100);
+        assert_eq!(s, "bad token ** redacted **[31m!");
+        let long = "x".repeat(600);
+        assert_eq!(sanitize(&long, &[], 512).chars().count(), 513);
+        assert_eq!(
+            sanitize("ab", &["a"], 10),
+            "ab",
+            "secrets shorter than 4 characters are not searched for"
+        );
+    }
+
+    #[test]
+    fn describe_never_shows_a_secret() {
+        let token = "eyJTOKEN-that-must-stay-secret";
+        let call = Call {
+            action: Action::AssumeRoleWithWebIdentity,
+            source: "web_identity",
+            role_arn: "arn:aws:iam::123456789012:role/r",
+            params: vec![Param::secret("WebIdentityToken", Zeroizing::new(token.to_owned()))],
+            identity_hint: "check the token file",
+        };
+        let endpoint =
+            endpoint::resolve(&crate::Env::from_vars([("AWS_REGION", "eu-west-1")]), None).unwrap();
+        let echo = ServiceError { code: format!("Bad{token}"), message: format!("token {token} is invalid") };
+        let e = describe(
+            &call,
+            &endpoint,
+            Failure::Service { status: 400, error: echo },
+            1,
+            Duration::from_secs(1),
+        );
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains(token), "{text}");
+        assert!(text.contains("https://sts.eu-west-1.amazonaws.com"), "{text}");
+        let refused = ServiceError { code: "InvalidIdentityToken".into(), message: "nope".into() };
+        let e =
+            describe(&call, &endpoint, Failure::Service { status: 400, error: refused }, 1, Duration::ZERO);
+        assert!(e.message().contains("InvalidIdentityToken (HTTP 400): nope: check the token file"), "{e}");
+        assert_eq!(e.kind(), ErrorKind::CredentialsProvider);
+        let e = describe(&call, &endpoint, Failure::Http(HttpError::Timeout), 3, Duration::from_millis(250));
+        assert_eq!(e.kind(), ErrorKind::Timeout);
+        assert!(e.message().contains("within 250 ms (after 3 attempts)"), "{e}");
+    }
+
+    #[test]
+    fn what_is_retried() {
+        let service = |status, code: &str| Failure::Service {
+            status,
+            error: ServiceError { code: code.into(), message: String::new() },
+        };
+        assert!(service(400, "IDPCommunicationError").retryable());
+        assert!(service(400, "Throttling").retryable());
+        assert!(service(503, "Whatever").retryable());
+        assert!(!service(400, "InvalidIdentityToken").retryable());
+        assert!(!service(500, "InvalidIdentityToken").retryable(), "never, whatever the status");
+        assert!(!service(403, "AccessDenied").retryable());
+        assert!(Failure::Status(502).retryable());
+        assert!(!Failure::Status(404).retryable());
+        assert!(Failure::Http(HttpError::Io("reset".into())).retryable());
+        assert!(!Failure::Http(HttpError::TooLarge { cap: 1 }).retryable());
+        assert!(!Failure::Unreadable("x".into()).retryable());
+        assert!(!Failure::Expired(SystemTime::UNIX_EPOCH).retryable());
+    }
+}
