@@ -37,10 +37,7 @@ pub fn run(args: Args) -> CommandResult {
         format!("--server-nonce is not standard base64 ({e}); pass the server's 64-byte `s` encoded")
     })?;
     if nonce.len() != 64 {
-        eprintln!(
-            "note: the server nonce is {} bytes; a real MONGODB-AWS server nonce is 64",
-            nonce.len()
-        );
+        eprintln!("note: the server nonce is {} bytes; a real MONGODB-AWS server nonce is 64", nonce.len());
     }
     let time = match &args.date {
         None => SystemTime::now(),
