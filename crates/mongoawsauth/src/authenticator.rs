@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::cache;
 use crate::config::{Env, ProviderConfig};
 use crate::conversation::Conversation;
 use crate::credentials::Credentials;
@@ -34,6 +35,8 @@ pub struct Options {
     credential_policy: CredentialPolicy,
     provider_config: ProviderConfig,
     credentials_timeout: Duration,
+    refresh_window: Duration,
+    refresh_ahead: Duration,
 }
 
 impl Default for Options {
@@ -44,6 +47,8 @@ impl Default for Options {
             credential_policy: CredentialPolicy::Strict,
             provider_config: ProviderConfig::new(),
             credentials_timeout: DEFAULT_CREDENTIALS_TIMEOUT,
+            refresh_window: cache::DEFAULT_REFRESH_WINDOW,
+            refresh_ahead: cache::DEFAULT_REFRESH_AHEAD,
         }
     }
 }
@@ -104,6 +109,33 @@ impl Options {
         self
     }
 
+    /// Cached credentials are used while more than this remains before expiry (default
+    /// 5 minutes, the spec's). Raising it also raises the refresh-ahead window if needed.
+    #[must_use]
+    pub fn refresh_window(mut self, window: Duration) -> Self {
+        self.refresh_window = window;
+        self.refresh_ahead = self.refresh_ahead.max(window);
+        self
+    }
+
+    /// Inside this much time before expiry, one background refresh starts while callers keep the
+    /// valid entry (default 10 minutes; never less than the refresh window).
+    #[must_use]
+    pub fn refresh_ahead(mut self, window: Duration) -> Self {
+        self.refresh_ahead = window.max(self.refresh_window);
+        self
+    }
+
+    /// The configured refresh window.
+    pub fn get_refresh_window(&self) -> Duration {
+        self.refresh_window
+    }
+
+    /// The configured refresh-ahead window.
+    pub fn get_refresh_ahead(&self) -> Duration {
+        self.refresh_ahead
+    }
+
     /// The configured credential policy.
     pub fn get_credential_policy(&self) -> CredentialPolicy {
         self.credential_policy
@@ -122,6 +154,17 @@ impl Options {
         }
         chain.then(EnvironmentProvider::with_env(self.provider_config.env().clone()))
     }
+}
+
+/// The outcome of one credential resolution, for a driver's diagnostics.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+    /// The credentials (their source, access key id and expiry are on them).
+    pub credentials: Credentials,
+    /// Whether they were served from the process-wide cache.
+    pub from_cache: bool,
+    /// How long the resolution took.
+    pub elapsed: Duration,
 }
 
 /// Resolves credentials and starts conversations. Cheap to clone; share one per client across
@@ -177,9 +220,23 @@ impl Authenticator {
 
     /// Resolves credentials, giving up at `deadline` (the driver's CSOT deadline).
     pub async fn credentials_until(&self, deadline: Instant) -> Result<Credentials> {
+        self.resolve_until(deadline).await.map(|r| r.credentials)
+    }
+
+    /// Resolves credentials within the configured timeout and reports where they came from.
+    pub async fn resolve(&self) -> Result<Resolution> {
+        self.resolve_until(Instant::now() + self.timeout).await
+    }
+
+    /// Resolves credentials, giving up at `deadline`, and reports where they came from.
+    pub async fn resolve_until(&self, deadline: Instant) -> Result<Resolution> {
         let started = Instant::now();
-        let fetch = self.provider.provide_credentials();
+        let fetch = cache::track_cache_hits(self.provider.provide_credentials());
         let result = tokio::time::timeout_at(deadline.into(), fetch).await;
+        let result = match result {
+            Err(elapsed) => Err(elapsed),
+            Ok((outcome, from_cache)) => Ok(outcome.map(|c| (c, from_cache))),
+        };
         match result {
             Err(_elapsed) => Err(Error::new(
                 ErrorKind::Timeout,
@@ -190,14 +247,18 @@ impl Authenticator {
                     self.provider.name()
                 ),
             )),
-            Ok(Ok(credentials)) => {
+            Ok(Ok((credentials, from_cache))) => {
+                let elapsed = started.elapsed();
                 tracing::info!(
                     source = %credentials.source(),
                     access_key_id = %credentials.access_key_id(),
                     temporary = credentials.is_temporary(),
+                    expiry = ?credentials.expiry().map(crate::time_fmt::iso8601),
+                    from_cache,
+                    elapsed_ms = elapsed.as_secs_f64() * 1000.0,
                     "resolved AWS credentials"
                 );
-                Ok(credentials)
+                Ok(Resolution { credentials, from_cache, elapsed })
             }
             Ok(Err(ProviderError::Failed(e))) => Err(e),
             Ok(Err(ProviderError::NotConfigured(e))) => {
@@ -219,6 +280,22 @@ impl Authenticator {
                 .with_attempts(attempts))
             }
         }
+    }
+
+    /// Reports that a login with credentials of this generation failed: the spec requires the
+    /// cache to be cleared on any MONGODB-AWS failure. Only the entry with that generation is
+    /// dropped, so a burst of failing connections clears it once, and credentials fetched since
+    /// survive. Returns whether an entry was dropped. Credentials that were not cached have no
+    /// generation and need no report.
+    pub fn report_failure(&self, generation: u64) -> bool {
+        let dropped = cache::invalidate_generation(generation);
+        tracing::info!(generation, dropped, "login failure reported");
+        dropped
+    }
+
+    /// [`Authenticator::report_failure`] for the credentials a conversation used.
+    pub fn report_failed_conversation(&self, conversation: &Conversation) -> bool {
+        conversation.credentials().generation().is_some_and(|g| self.report_failure(g))
     }
 
     /// Resolves credentials and starts a conversation with them.

@@ -147,12 +147,24 @@ impl ProviderConfig {
 #[derive(Clone, Default)]
 pub struct Env {
     map: Option<Arc<HashMap<String, String>>>,
+    lookup: Option<Arc<EnvLookup>>,
 }
+
+type EnvLookup = dyn Fn(&str) -> Option<String> + Send + Sync;
 
 impl Env {
     /// The process environment, read at each lookup.
     pub fn real() -> Self {
-        Env { map: None }
+        Env { map: None, lookup: None }
+    }
+
+    /// Variables from a function, called at each lookup: for hosts that keep their own view of
+    /// the environment (a language runtime's `os.environ`), and for tests that change it.
+    pub fn from_fn<F>(lookup: F) -> Self
+    where
+        F: Fn(&str) -> Option<String> + Send + Sync + 'static,
+    {
+        Env { map: None, lookup: Some(Arc::new(lookup)) }
     }
 
     /// A fixed set of variables; everything else is unset.
@@ -162,11 +174,17 @@ impl Env {
         K: Into<String>,
         V: Into<String>,
     {
-        Env { map: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())) }
+        Env {
+            map: Some(Arc::new(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect())),
+            lookup: None,
+        }
     }
 
     /// The value of `name`, or `None` when it is unset or not valid UTF-8.
     pub fn get(&self, name: &str) -> Option<String> {
+        if let Some(lookup) = &self.lookup {
+            return lookup(name);
+        }
         match &self.map {
             Some(map) => map.get(name).cloned(),
             None => match std::env::var(name) {
@@ -191,6 +209,9 @@ impl Env {
 
 impl fmt::Debug for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lookup.is_some() {
+            return f.write_str("Env::from_fn");
+        }
         match &self.map {
             None => f.write_str("Env::real"),
             Some(map) => {

@@ -37,6 +37,8 @@ struct Inner {
     /// The same keys as aws-sigv4 wants them, built on first signature so that repeated
     /// signatures with one set of credentials copy the secret once, not per signature.
     identity: OnceLock<Identity>,
+    /// Set when these credentials sit in the process-wide cache: the entry's generation.
+    generation: Option<u64>,
 }
 
 /// Returns `None` for a value that is absent, empty or whitespace only: the SDKs and the drivers
@@ -78,6 +80,7 @@ impl Credentials {
                         expiry,
                         source,
                         identity: OnceLock::new(),
+                        generation: None,
                     }),
                 })
             }
@@ -136,14 +139,34 @@ impl Credentials {
 
     /// The same credentials attributed to another source name (used by chains and wrappers).
     pub fn with_source(&self, source: impl Into<String>) -> Credentials {
+        self.copy_with(source.into(), self.inner.expiry, self.inner.generation)
+    }
+
+    /// The generation of the cache entry these credentials came from, if they came from the
+    /// process-wide cache. Pass it to [`crate::Authenticator::report_failure`] when a login with
+    /// them fails, so that exactly that entry is dropped.
+    pub fn generation(&self) -> Option<u64> {
+        self.inner.generation
+    }
+
+    pub(crate) fn with_generation(&self, generation: u64) -> Credentials {
+        self.copy_with(self.inner.source.clone(), self.inner.expiry, Some(generation))
+    }
+
+    pub(crate) fn with_expiry(&self, expiry: Option<SystemTime>) -> Credentials {
+        self.copy_with(self.inner.source.clone(), expiry, self.inner.generation)
+    }
+
+    fn copy_with(&self, source: String, expiry: Option<SystemTime>, generation: Option<u64>) -> Credentials {
         Credentials {
             inner: Arc::new(Inner {
                 access_key_id: self.inner.access_key_id.clone(),
                 secret_access_key: SecretString::from(self.secret_access_key()),
                 session_token: self.session_token().map(SecretString::from),
-                expiry: self.inner.expiry,
-                source: source.into(),
+                expiry,
+                source,
                 identity: OnceLock::new(),
+                generation,
             }),
         }
     }
@@ -174,6 +197,7 @@ impl fmt::Debug for Credentials {
             .field("session_token", &self.inner.session_token.as_ref().map(|_| REDACTED))
             .field("expiry", &self.inner.expiry.map(crate::time_fmt::iso8601))
             .field("source", &self.inner.source)
+            .field("generation", &self.inner.generation)
             .finish()
     }
 }

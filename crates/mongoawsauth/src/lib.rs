@@ -25,6 +25,7 @@
 //! Secrets are held in zeroizing storage and never appear in `Debug`, `Display` or errors.
 
 mod authenticator;
+pub mod cache;
 pub mod config;
 pub mod conversation;
 mod credentials;
@@ -38,7 +39,7 @@ pub mod sts;
 pub mod sts_host;
 pub mod time_fmt;
 
-pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Options};
+pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Options, Resolution};
 pub use config::{Env, ProviderConfig};
 pub use conversation::Conversation;
 pub use credentials::{Credentials, CredentialsBuilder};

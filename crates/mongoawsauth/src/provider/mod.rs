@@ -35,6 +35,15 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
 
     /// Resolves credentials.
     fn provide_credentials(&self) -> ProvideFuture<'_>;
+
+    /// A key that identifies this source's current configuration, for the process-wide cache
+    /// (see [`crate::cache`]). Sources that fetch from AWS endpoints return one, computed from
+    /// what they read (for example the role ARN and token file path), so every authenticator
+    /// configured alike shares one entry. `None` (the default) means "never cache": the
+    /// environment, static keys and custom providers answer fresh every time.
+    fn cache_key(&self) -> Option<String> {
+        None
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
@@ -45,6 +54,10 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         (**self).provide_credentials()
     }
+
+    fn cache_key(&self) -> Option<String> {
+        (**self).cache_key()
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
@@ -54,6 +67,10 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
 
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         (**self).provide_credentials()
+    }
+
+    fn cache_key(&self) -> Option<String> {
+        (**self).cache_key()
     }
 }
 
