@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use crate::identity::{DEFAULT_ACCOUNT_ID, Identity, IdentityStore};
 use crate::mongod::{DEFAULT_STS_HOST, FakeMongod, Fault, MongodConfig};
-use crate::sts::{StsConfig, StsServer};
+use crate::sts::{SamlRole, StsConfig, StsServer, WebIdentityRole};
 
 /// Settings for [`StandIns::start`].
 #[derive(Clone, Debug)]
@@ -41,6 +41,8 @@ pub struct StandIns {
     mongod: FakeMongod,
     user: Identity,
     temporary: Identity,
+    web_identity: WebIdentityRole,
+    saml: SamlRole,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -52,11 +54,12 @@ impl StandIns {
         let user = identities.add_user("mongo-user");
         let temporary = identities.add_temporary("mongo-role", "session");
         let sts = StsServer::start(StsConfig { identities, ..StsConfig::default() }).await?;
+        let (web_identity, saml) = crate::sts::trust_standin_roles(&sts, &config.account_id);
         let mut mongod_config = MongodConfig::new(config.sts_url.clone().unwrap_or_else(|| sts.url()));
         mongod_config.sts_host = config.sts_host;
         mongod_config.fault = config.fault;
         let mongod = FakeMongod::start(mongod_config).await?;
-        Ok(Self { sts, mongod, user, temporary, runtime: None })
+        Ok(Self { sts, mongod, user, temporary, web_identity, saml, runtime: None })
     }
 
     /// Like [`StandIns::start`], on a runtime of its own (two worker threads), for synchronous
@@ -103,6 +106,17 @@ impl StandIns {
         &self.temporary
     }
 
+    /// The role the STS stand-in lets a web identity token assume, with that token and (when it
+    /// could be written) a file holding it, for `AWS_WEB_IDENTITY_TOKEN_FILE`.
+    pub fn web_identity(&self) -> &WebIdentityRole {
+        &self.web_identity
+    }
+
+    /// The role the STS stand-in lets a SAML assertion assume, with its principal and assertion.
+    pub fn saml(&self) -> &SamlRole {
+        &self.saml
+    }
+
     /// The in-process STS stand-in (identities, counters).
     pub fn sts(&self) -> &StsServer {
         &self.sts
@@ -134,12 +148,20 @@ impl StandIns {
             "local_sts_url": self.local_sts_url(),
             "sts_host": self.mongod.sts_host(),
             "identities": { "user": id(&self.user), "temporary": id(&self.temporary) },
+            "web_identity": crate::sts::web_identity_json(&self.web_identity),
+            "saml": {
+                "role_arn": self.saml.role_arn,
+                "principal_arn": self.saml.principal_arn,
+                "assertion": self.saml.assertion,
+                "session_name": self.saml.session_name,
+            },
         })
     }
 }
 
 impl Drop for StandIns {
     fn drop(&mut self) {
+        crate::sts::remove_token_file(&self.web_identity);
         if let Some(rt) = self.runtime.take() {
             // Dropping a runtime blocks, which panics inside another runtime; this does not.
             rt.shutdown_background();

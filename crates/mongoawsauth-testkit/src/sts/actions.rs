@@ -3,10 +3,11 @@
 //! Parameters come from the query string and, for form-encoded bodies, from the body, as in the
 //! AWS query protocol. Each action lives in its own module and gets the shared [`StsState`].
 
-use crate::http::{HttpRequest, HttpResponse, parse_form};
+use crate::http::{HttpRequest, parse_form};
 
+use super::assume_role::{self, Kind};
 use super::error::StsError;
-use super::{StsState, get_caller_identity};
+use super::{Reply, StsState, get_caller_identity};
 
 /// The decoded request parameters (query string first, then the form body).
 pub(crate) fn params(req: &HttpRequest) -> Vec<(String, String)> {
@@ -21,7 +22,7 @@ pub(crate) fn params(req: &HttpRequest) -> Vec<(String, String)> {
 }
 
 /// Answers one request.
-pub(crate) fn dispatch(req: &HttpRequest, state: &StsState) -> HttpResponse {
+pub(crate) fn dispatch(req: &HttpRequest, state: &StsState) -> Reply {
     let result = if !matches!(req.method.as_str(), "POST" | "GET") {
         Err(StsError {
             status: 405,
@@ -39,6 +40,10 @@ pub(crate) fn dispatch(req: &HttpRequest, state: &StsState) -> HttpResponse {
         let action = params.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.as_str());
         match action {
             Some("GetCallerIdentity") => get_caller_identity::handle(req, state),
+            Some("AssumeRoleWithWebIdentity") => {
+                return assume_role::handle(req, &params, state, Kind::WebIdentity);
+            }
+            Some("AssumeRoleWithSAML") => return assume_role::handle(req, &params, state, Kind::Saml),
             Some(other) => Err(StsError::bad_request(
                 "InvalidAction",
                 format!("Could not find operation {other} for version 2011-06-15"),
@@ -46,8 +51,8 @@ pub(crate) fn dispatch(req: &HttpRequest, state: &StsState) -> HttpResponse {
             None => Err(StsError::bad_request("MissingAction", "Missing Action")),
         }
     };
-    result.unwrap_or_else(|e| {
+    Reply::Respond(result.unwrap_or_else(|e| {
         tracing::debug!(code = e.code, message = %e.message, "STS request rejected");
         e.response()
-    })
+    }))
 }

@@ -29,3 +29,11 @@ impl StsError {
         HttpResponse::xml(self.status, xml::error(self.code, &self.message, &random::request_id()))
     }
 }
+
+impl StsError {
+    /// The response in `format` (the AssumeRole actions answer JSON when asked).
+    pub(crate) fn response_in(&self, format: super::answer::ResponseFormat) -> HttpResponse {
+        let body = super::answer::error(format, self.status, self.code, &self.message, &random::request_id());
+        format.response(self.status, body)
+    }
+}

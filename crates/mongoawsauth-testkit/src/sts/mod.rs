@@ -1,26 +1,45 @@
 //! The STS stand-in: an HTTP/1.1 server on 127.0.0.1 that verifies SigV4 with the crate's own
-//! verifier and answers like STS, in XML.
+//! verifier and answers like STS.
 //!
-//! Serves `POST /` (or `GET /?…`) with `Action=GetCallerIdentity`. Actions are dispatched by
-//! their `Action` parameter and all share one [`IdentityStore`], so identities added at run time
-//! are seen at once. Reads no environment variables or files; sends nothing anywhere.
+//! Serves `POST /` (or `GET /?…`), parameters in the query string or a form body:
+//! - `GetCallerIdentity`, signed, answered in XML;
+//! - `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`, unsigned, checked against the tokens
+//!   and assertions it was told to trust ([`StsServer::trust_web_identity`],
+//!   [`StsServer::trust_saml`]), answered in JSON when the request accepts `application/json` and
+//!   in XML otherwise, with [fault modes](StsFault) settable at run time.
+//!
+//! Actions are dispatched by their `Action` parameter and all share one [`IdentityStore`]:
+//! credentials an AssumeRole action issues are accepted by `GetCallerIdentity` at once, with the
+//! assumed-role ARN. Reads no environment variables or files; sends nothing anywhere.
 
 mod actions;
+mod answer;
+mod assume_role;
 mod auth;
 mod error;
+mod fault;
 mod get_caller_identity;
+mod standin_roles;
+mod trust;
 pub(crate) mod xml;
 
+pub use answer::ResponseFormat;
+pub use fault::{StsErrorCode, StsFault};
+pub use standin_roles::{generate_saml_assertion, generate_web_identity_token};
+pub(crate) use standin_roles::{remove_token_file, trust_standin_roles, web_identity_json};
+pub use trust::{SamlRole, WebIdentityRole};
+
+use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::http::read_request;
+use crate::http::{HttpResponse, read_request};
 use crate::identity::IdentityStore;
 
 /// Settings for [`StsServer::start`].
@@ -50,6 +69,68 @@ pub struct StsCounters {
     pub succeeded: u64,
     /// Requests answered with an error status.
     pub rejected: u64,
+    /// `AssumeRoleWithWebIdentity` requests received (faulted ones included).
+    pub web_identity: u64,
+    /// `AssumeRoleWithSAML` requests received (faulted ones included).
+    pub saml: u64,
+}
+
+/// One AssumeRole request as the stand-in received it, for tests to inspect (parameter order,
+/// encoding, headers). `Debug` redacts the token and assertion. May be shared across threads.
+#[derive(Clone)]
+pub struct AssumeRoleRequest {
+    /// `AssumeRoleWithWebIdentity` or `AssumeRoleWithSAML`.
+    pub action: String,
+    /// The decoded parameters in the order received (query string first, then the form body).
+    pub params: Vec<(String, String)>,
+    /// The raw body.
+    pub body: String,
+    /// The raw query string.
+    pub query: String,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `Accept` header.
+    pub accept: Option<String>,
+    /// Whether it carried an `Authorization` header (these actions are meant to be unsigned).
+    pub signed: bool,
+}
+
+impl AssumeRoleRequest {
+    /// The first value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for AssumeRoleRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "WebIdentityToken" | "SAMLAssertion" => (k.as_str(), "** redacted **"),
+                _ => (k.as_str(), v.as_str()),
+            })
+            .collect();
+        f.debug_struct("AssumeRoleRequest")
+            .field("action", &self.action)
+            .field("params", &params)
+            .field("content_type", &self.content_type)
+            .field("accept", &self.accept)
+            .field("signed", &self.signed)
+            .finish()
+    }
+}
+
+/// What the server does with one request.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// Answer at once.
+    Respond(HttpResponse),
+    /// Never answer; wait for the client to go away.
+    Hang,
+    /// Answer with the second half of the body delayed.
+    Slow(HttpResponse, Duration),
 }
 
 /// State shared by every connection and action.
@@ -57,10 +138,37 @@ pub struct StsCounters {
 pub(crate) struct StsState {
     pub(crate) identities: IdentityStore,
     pub(crate) max_clock_skew: Option<Duration>,
+    pub(crate) trust: trust::Trust,
+    pub(crate) faults: fault::FaultPlan,
+    format: Mutex<Option<ResponseFormat>>,
+    assume_role_requests: Mutex<Vec<AssumeRoleRequest>>,
     connections: AtomicU64,
     requests: AtomicU64,
     succeeded: AtomicU64,
     rejected: AtomicU64,
+    web_identity: AtomicU64,
+    saml: AtomicU64,
+}
+
+impl StsState {
+    pub(crate) fn forced_format(&self) -> Option<ResponseFormat> {
+        *self.format.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn record(
+        &self,
+        kind: assume_role::Kind,
+        req: &crate::http::HttpRequest,
+        params: &[(String, String)],
+    ) {
+        let counter = match kind {
+            assume_role::Kind::WebIdentity => &self.web_identity,
+            assume_role::Kind::Saml => &self.saml,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let record = assume_role::record(kind, req, params);
+        self.assume_role_requests.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+    }
 }
 
 /// A running STS stand-in. Stops accepting connections when dropped.
@@ -80,10 +188,16 @@ impl StsServer {
         let state = Arc::new(StsState {
             identities: config.identities,
             max_clock_skew: config.max_clock_skew,
+            trust: trust::Trust::default(),
+            faults: fault::FaultPlan::default(),
+            format: Mutex::new(None),
+            assume_role_requests: Mutex::new(Vec::new()),
             connections: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             succeeded: AtomicU64::new(0),
             rejected: AtomicU64::new(0),
+            web_identity: AtomicU64::new(0),
+            saml: AtomicU64::new(0),
         });
         let task = tokio::spawn(accept_loop(listener, state.clone()));
         tracing::debug!(%addr, "STS stand-in listening");
@@ -113,7 +227,50 @@ impl StsServer {
             requests: s.requests.load(Ordering::Relaxed),
             succeeded: s.succeeded.load(Ordering::Relaxed),
             rejected: s.rejected.load(Ordering::Relaxed),
+            web_identity: s.web_identity.load(Ordering::Relaxed),
+            saml: s.saml.load(Ordering::Relaxed),
         }
+    }
+
+    /// Accepts `token` for `AssumeRoleWithWebIdentity` on `role_arn` (several tokens per role
+    /// may be trusted, e.g. to test rotation). A token trusted only for another role gets
+    /// `AccessDenied`; an unknown token gets `InvalidIdentityToken`.
+    pub fn trust_web_identity(&self, role_arn: &str, token: &str) {
+        self.state.trust.add_web_identity(role_arn, token);
+    }
+
+    /// Accepts `role.assertion` for `AssumeRoleWithSAML` on `role.role_arn` from
+    /// `role.principal_arn`, issuing sessions named `role.session_name`.
+    pub fn trust_saml(&self, role: SamlRole) {
+        self.state.trust.add_saml(role);
+    }
+
+    /// Makes the AssumeRole actions misbehave until cleared with `None`. `GetCallerIdentity` is
+    /// never affected.
+    pub fn set_fault(&self, fault: Option<StsFault>) {
+        self.state.faults.set(fault, None);
+    }
+
+    /// Makes the next `times` AssumeRole requests misbehave, then answers normally again (for
+    /// "retry, then succeed" tests).
+    pub fn set_fault_times(&self, fault: StsFault, times: u64) {
+        self.state.faults.set(Some(fault), Some(times));
+    }
+
+    /// The fault in force, if any.
+    pub fn fault(&self) -> Option<StsFault> {
+        self.state.faults.current()
+    }
+
+    /// Answers the AssumeRole actions in `format` whatever the request accepts (`None`: follow
+    /// the `Accept` header, as STS does).
+    pub fn set_response_format(&self, format: Option<ResponseFormat>) {
+        *self.state.format.lock().unwrap_or_else(|e| e.into_inner()) = format;
+    }
+
+    /// Every AssumeRole request received so far, oldest first.
+    pub fn assume_role_requests(&self) -> Vec<AssumeRoleRequest> {
+        self.state.assume_role_requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -146,22 +303,48 @@ async fn accept_loop(listener: TcpListener, state: Arc<StsState>) {
 async fn serve(mut stream: TcpStream, state: Arc<StsState>) {
     let mut buf = Vec::new();
     loop {
-        let (response, close) = match read_request(&mut stream, &mut buf).await {
+        let (reply, close) = match read_request(&mut stream, &mut buf).await {
             Ok(None) => return,
             Ok(Some(req)) => (actions::dispatch(&req, &state), req.close),
             Err(e) => match e.status() {
                 None => return,
-                Some(status) => (crate::http::HttpResponse::text(status, "malformed HTTP request"), true),
+                Some(status) => (Reply::Respond(HttpResponse::text(status, "malformed HTTP request")), true),
             },
         };
         state.requests.fetch_add(1, Ordering::Relaxed);
+        let (response, delay) = match reply {
+            Reply::Hang => {
+                // Hold the connection without answering until the client gives up.
+                let mut sink = [0u8; 1024];
+                while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                return;
+            }
+            Reply::Respond(response) => (response, None),
+            Reply::Slow(response, delay) => (response, Some(delay)),
+        };
         let counter = if response.status == 200 { &state.succeeded } else { &state.rejected };
         counter.fetch_add(1, Ordering::Relaxed);
-        if stream.write_all(&response.to_bytes(close)).await.is_err() || close {
+        let bytes = response.to_bytes(close);
+        let written = match delay {
+            None => stream.write_all(&bytes).await,
+            Some(delay) => {
+                // The head and half the body now, the rest after the delay.
+                let split = bytes.len() - response.body.len() / 2;
+                let first = stream.write_all(&bytes[..split]).await.and(stream.flush().await);
+                tokio::time::sleep(delay).await;
+                match first {
+                    Ok(()) => stream.write_all(&bytes[split..]).await,
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        if written.is_err() || close {
             return;
         }
     }
 }
 
+#[cfg(test)]
+mod assume_role_tests;
 #[cfg(test)]
 mod tests;
