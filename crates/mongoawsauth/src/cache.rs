@@ -174,7 +174,9 @@ impl CachedProvider {
     fn spawn_refresh(&self, key: String) {
         let inner = Arc::clone(&self.inner);
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
-            lock().slots.get_mut(&key).map(|s| s.refreshing = false);
+            if let Some(slot) = lock().slots.get_mut(&key) {
+                slot.refreshing = false;
+            }
             return;
         };
         handle.spawn(async move {
