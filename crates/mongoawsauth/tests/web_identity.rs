@@ -1,0 +1,325 @@
+//! The web identity source against the testkit's STS stand-in on loopback: both answer forms,
+//! the session name, token rotation, every fault mode within its deadline, the retry rule,
+//! secrets kept out of errors, and a login through the fake mongod with the assumed role.
+//!
+//! The world is injected (`Env::from_vars`, `ProviderConfig::with_sts_endpoint`): no test sets a
+//! process variable or sends a packet beyond 127.0.0.1.
+
+mod sts_support;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use mongoawsauth::provider::web_identity::{NAME, WebIdentityProvider};
+use mongoawsauth::{ErrorKind, ProviderError};
+use mongoawsauth_testkit::StandIns;
+use mongoawsauth_testkit::sts::{ResponseFormat, StsErrorCode, StsFault};
+use sts_support::{TempDir, assert_no_secret, config, login, standins};
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A provider for the stand-ins' web identity role, the token written to a fresh file with a
+/// trailing newline, and optional extra variables.
+fn provider(
+    s: &StandIns,
+    dir: &TempDir,
+    extra: &[(&str, &str)],
+    timeout: Duration,
+) -> (WebIdentityProvider, String) {
+    let file = dir.write("token", &format!("{}\n", s.web_identity().token));
+    let mut vars = vec![
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", file.as_str()),
+        ("AWS_ROLE_ARN", s.web_identity().role_arn.as_str()),
+    ];
+    vars.extend_from_slice(extra);
+    (WebIdentityProvider::with_config(config(s, &vars, timeout)), file)
+}
+
+fn failed(result: Result<mongoawsauth::Credentials, ProviderError>) -> mongoawsauth::Error {
+    match result {
+        Ok(c) => panic!("expected an error, got {c:?}"),
+        Err(ProviderError::NotConfigured(e)) => panic!("expected a failure, got not configured: {e}"),
+        Err(ProviderError::Failed(e)) => e,
+    }
+}
+
+fn assumed_arn(s: &StandIns, credentials: &mongoawsauth::Credentials) -> String {
+    s.sts().identities().lookup(credentials.access_key_id()).expect("issued by the stand-in").identity.arn
+}
+
+#[tokio::test]
+async fn xml_and_json_answers_both_give_expiring_credentials() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-forms");
+    let (p, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "xml-session")], TIMEOUT);
+    for format in [None, Some(ResponseFormat::Xml), Some(ResponseFormat::Json)] {
+        s.sts().set_response_format(format);
+        let c = p.load().await.unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        assert_eq!(c.source(), NAME);
+        assert!(c.access_key_id().starts_with("ASIA") && c.is_temporary());
+        let left = c.expiry().unwrap().duration_since(SystemTime::now()).unwrap();
+        assert!(
+            left > Duration::from_secs(3500) && left <= Duration::from_secs(3601),
+            "{format:?}: {left:?}"
+        );
+        assert_eq!(
+            assumed_arn(&s, &c),
+            "arn:aws:sts::123456789012:assumed-role/mongo-web-identity/xml-session"
+        );
+    }
+    assert_eq!(s.sts().counters().web_identity, 3);
+}
+
+#[tokio::test]
+async fn the_request_is_an_unsigned_form_with_action_and_version_first() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-form");
+    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    p.load().await.unwrap();
+    let requests = s.sts().assume_role_requests();
+    let r = &requests[0];
+    assert!(
+        r.body
+            .starts_with("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A"),
+        "{}",
+        r.body
+    );
+    assert!(r.content_type.as_deref().unwrap().starts_with("application/x-www-form-urlencoded"));
+    assert!(!r.signed, "AssumeRoleWithWebIdentity is unsigned");
+    assert!(r.query.is_empty());
+    assert_eq!(r.param("RoleArn"), Some(s.web_identity().role_arn.as_str()));
+    assert_eq!(
+        r.param("WebIdentityToken"),
+        Some(s.web_identity().token.as_str()),
+        "trailing newline trimmed"
+    );
+}
+
+#[tokio::test]
+async fn the_session_name_comes_from_the_environment_or_is_generated() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-session");
+    let (named, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "app@ns.example")], TIMEOUT);
+    let c = named.load().await.unwrap();
+    assert!(assumed_arn(&s, &c).ends_with("/mongo-web-identity/app@ns.example"));
+    let (generated, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "  ")], TIMEOUT);
+    let one = generated.load().await.unwrap();
+    let two = generated.load().await.unwrap();
+    let names: Vec<String> = s.sts().assume_role_requests()[1..]
+        .iter()
+        .map(|r| r.param("RoleSessionName").unwrap().to_owned())
+        .collect();
+    assert!(names.iter().all(|n| n.starts_with("mongoawsauth-") && n.len() == 29), "{names:?}");
+    assert_ne!(names[0], names[1], "a fresh name per fetch");
+    assert!(assumed_arn(&s, &one).ends_with(&format!("/{}", names[0])));
+    assert!(assumed_arn(&s, &two).ends_with(&format!("/{}", names[1])));
+}
+
+#[tokio::test]
+async fn a_rotated_token_file_is_read_again_at_every_fetch() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-rotate");
+    let (p, file) = provider(&s, &dir, &[], TIMEOUT);
+    p.load().await.unwrap();
+    let rotated = mongoawsauth_testkit::sts::generate_web_identity_token();
+    s.sts().trust_web_identity(&s.web_identity().role_arn, &rotated);
+    std::fs::write(&file, format!("{rotated}\r\n")).unwrap();
+    p.load().await.unwrap();
+    let sent: Vec<String> = s
+        .sts()
+        .assume_role_requests()
+        .iter()
+        .map(|r| r.param("WebIdentityToken").unwrap().to_owned())
+        .collect();
+    assert_eq!(sent, [s.web_identity().token.clone(), rotated.clone()]);
+    // A token STS does not know: refused, and not retried.
+    let unknown = mongoawsauth_testkit::sts::generate_web_identity_token();
+    std::fs::write(&file, &unknown).unwrap();
+    let e = failed(p.load().await);
+    assert!(e.message().contains("InvalidIdentityToken") && e.message().contains(&file), "{e}");
+    assert_no_secret(&e, &e.to_string(), &[&unknown, &rotated]);
+    assert_eq!(s.sts().counters().web_identity, 3);
+}
+
+#[tokio::test]
+async fn retryable_faults_are_retried_and_then_succeed() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-retry");
+    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    let faults = [
+        StsFault::Error(StsErrorCode::IdpCommunicationError),
+        StsFault::Error(StsErrorCode::Throttling),
+        StsFault::ServerError(500),
+        StsFault::ServerError(503),
+    ];
+    for fault in faults {
+        let before = s.sts().counters().web_identity;
+        s.sts().set_fault_times(fault.clone(), 2);
+        let started = Instant::now();
+        p.load().await.unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+        assert_eq!(s.sts().counters().web_identity - before, 3, "{fault:?}: two failures, then success");
+        assert!(started.elapsed() < TIMEOUT);
+    }
+}
+
+#[tokio::test]
+async fn retries_stop_after_three_attempts() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-giveup");
+    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    s.sts().set_fault(Some(StsFault::Error(StsErrorCode::IdpCommunicationError)));
+    let e = failed(p.load().await);
+    assert_eq!(s.sts().counters().web_identity, 3);
+    assert_eq!(e.kind(), ErrorKind::CredentialsProvider);
+    assert!(e.message().contains("IDPCommunicationError") && e.message().contains("after 3 attempts"), "{e}");
+    assert!(e.message().contains("try again later"), "{e}");
+}
+
+#[tokio::test]
+async fn non_retryable_codes_fail_at_once_with_the_code_and_a_next_step() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-codes");
+    let (p, file) = provider(&s, &dir, &[], TIMEOUT);
+    for code in StsErrorCode::ALL.into_iter().filter(|c| !c.is_retryable()) {
+        let before = s.sts().counters().web_identity;
+        s.sts().set_fault(Some(StsFault::Error(code)));
+        let e = failed(p.load().await);
+        assert_eq!(s.sts().counters().web_identity - before, 1, "{code:?} must not be retried");
+        assert!(e.message().contains(code.code()), "{e}");
+        assert!(e.message().contains(&s.web_identity().role_arn), "{e}");
+        assert!(e.message().contains(&s.local_sts_url()), "{e}");
+        if code == StsErrorCode::InvalidIdentityToken {
+            assert!(e.message().contains(&format!("check that the token in {file} is current")), "{e}");
+        }
+        assert_no_secret(&e, &e.to_string(), &[&s.web_identity().token]);
+    }
+}
+
+#[tokio::test]
+async fn a_hanging_sts_fails_within_the_timeout() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-hang");
+    let deadline = Duration::from_millis(300);
+    let (p, _) = provider(&s, &dir, &[], deadline);
+    s.sts().set_fault(Some(StsFault::Hang));
+    let started = Instant::now();
+    let e = failed(p.load().await);
+    let elapsed = started.elapsed();
+    assert!(elapsed >= deadline && elapsed < deadline + Duration::from_millis(500), "{elapsed:?}");
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(e.message().contains("did not answer within 300 ms"), "{e}");
+    assert_eq!(s.sts().counters().web_identity, 1, "no time was left to retry");
+}
+
+#[tokio::test]
+async fn a_slow_body_is_waited_for_only_until_the_timeout() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-slow");
+    let (patient, _) = provider(&s, &dir, &[], Duration::from_secs(3));
+    s.sts().set_fault(Some(StsFault::SlowBody(Duration::from_millis(100))));
+    patient.load().await.unwrap();
+    let deadline = Duration::from_millis(300);
+    let (hurried, _) = provider(&s, &dir, &[], deadline);
+    s.sts().set_fault(Some(StsFault::SlowBody(Duration::from_secs(2))));
+    let started = Instant::now();
+    let e = failed(hurried.load().await);
+    assert!(started.elapsed() < deadline + Duration::from_millis(500), "{:?}", started.elapsed());
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+}
+
+#[tokio::test]
+async fn garbage_oversized_and_expired_answers_are_clear_errors() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-garbage");
+    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    let cases = [
+        (StsFault::Garbage, "neither XML nor JSON"),
+        (StsFault::Oversized, "more than 1048576 bytes"),
+        (StsFault::ExpiredCredentials, "had already expired"),
+        (StsFault::ServerError(502), "after 3 attempts"),
+    ];
+    for (fault, want) in cases {
+        s.sts().set_fault(Some(fault.clone()));
+        let before = s.sts().counters().web_identity;
+        let e = failed(p.load().await);
+        assert!(e.message().contains(want), "{fault:?}: {e}");
+        let expected = if matches!(fault, StsFault::ServerError(_)) { 3 } else { 1 };
+        assert_eq!(s.sts().counters().web_identity - before, expected, "{fault:?}");
+        assert_no_secret(&e, &e.to_string(), &[&s.web_identity().token]);
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_retried_then_reported() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let dir = TempDir::new("webid-closed");
+    let file = dir.write("token", "eyJ.a.b");
+    let vars = [
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", file.as_str()),
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"),
+    ];
+    let config = mongoawsauth::ProviderConfig::new()
+        .with_env(mongoawsauth::Env::from_vars(vars))
+        .with_sts_endpoint(url.clone())
+        .with_sts_timeout(TIMEOUT);
+    let e = failed(WebIdentityProvider::with_config(config).load().await);
+    assert!(e.message().contains(&url) && e.message().contains("after 3 attempts"), "{e}");
+    assert!(e.message().contains("check the endpoint"), "{e}");
+}
+
+#[tokio::test]
+async fn configuration_errors_name_what_to_fix() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-config");
+    let missing = dir.0.join("missing-token");
+    let missing = missing.to_str().unwrap();
+    let role = s.web_identity().role_arn.as_str();
+    let p = WebIdentityProvider::with_config(config(
+        &s,
+        &[("AWS_WEB_IDENTITY_TOKEN_FILE", missing), ("AWS_ROLE_ARN", role)],
+        TIMEOUT,
+    ));
+    let e = failed(p.load().await);
+    assert!(e.message().contains(missing) && e.message().contains("does not exist"), "{e}");
+    let empty = dir.write("empty", "\n");
+    let p = WebIdentityProvider::with_config(config(
+        &s,
+        &[("AWS_WEB_IDENTITY_TOKEN_FILE", empty.as_str()), ("AWS_ROLE_ARN", role)],
+        TIMEOUT,
+    ));
+    assert!(failed(p.load().await).message().contains("is empty"));
+    let p = WebIdentityProvider::with_config(config(
+        &s,
+        &[("AWS_WEB_IDENTITY_TOKEN_FILE", empty.as_str())],
+        TIMEOUT,
+    ));
+    let e = failed(p.load().await);
+    assert_eq!(e.kind(), ErrorKind::Configuration);
+    assert!(e.message().contains("AWS_ROLE_ARN"), "{e}");
+    let p = WebIdentityProvider::with_config(config(&s, &[], TIMEOUT));
+    assert!(p.load().await.unwrap_err().is_not_configured());
+    assert_eq!(s.sts().counters().requests, 0, "no request for a configuration error");
+}
+
+#[tokio::test]
+async fn the_endpoint_resolution_never_leaves_loopback_in_tests() {
+    // Computed only: a regional URL is what the real world would use; the override wins here.
+    let world = mongoawsauth::ProviderConfig::new()
+        .with_env(mongoawsauth::Env::from_vars([("AWS_REGION", "us-isob-east-1")]));
+    let e = mongoawsauth::sts::resolve_endpoint(&world).unwrap();
+    assert_eq!(e.url(), "https://sts.us-isob-east-1.sc2s.sgov.gov");
+    let e = mongoawsauth::sts::resolve_endpoint(&world.with_sts_endpoint("http://127.0.0.1:9/")).unwrap();
+    assert_eq!(e.url(), "http://127.0.0.1:9/");
+}
+
+#[tokio::test]
+async fn web_identity_credentials_log_in_as_the_assumed_role() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-login");
+    let (p, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "mongo-app")], TIMEOUT);
+    let (credentials, users) = login(&s, p).await;
+    assert_eq!(credentials.source(), NAME);
+    assert_eq!(users, ["arn:aws:sts::123456789012:assumed-role/mongo-web-identity/mongo-app"]);
+    assert_eq!(s.mongod().counters().auth_succeeded, 1);
+}
