@@ -32,6 +32,10 @@ enum Command {
     /// Sign the GetCallerIdentity request for a server nonce and STS host with the credentials
     /// from the environment, and print the client-final payload as JSON.
     Sign(commands::sign::Args),
+    /// Run STS AssumeRoleWithSAML with an assertion from your identity provider and print the
+    /// temporary credentials, secrets included (the SAML single-sign-on step of Atlas's AWS IAM
+    /// workflow: eval the output, then connect with authMechanism=MONGODB-AWS).
+    Saml(commands::saml::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => commands::demo::run(args).await,
             Command::Credentials(args) => commands::credentials::run(args).await,
             Command::Sign(args) => commands::sign::run(args),
+            Command::Saml(args) => commands::saml::run(args).await,
         }
     });
     match result {

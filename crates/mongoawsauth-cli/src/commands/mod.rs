@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod demo;
+pub mod saml;
 pub mod sign;
 
 /// What a subcommand returns: an exit code, or a message that `main` prints as `error: ...`.
