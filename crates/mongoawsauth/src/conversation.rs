@@ -218,7 +218,7 @@ pub fn parse_server_first(payload: &[u8], client_nonce: &[u8; CLIENT_NONCE_LEN])
             "the server nonce does not start with the client nonce (a replayed or tampered reply)",
         ));
     }
-    sts_host::validate_host(host)?;
+    sts_host::validate_host(host).map_err(|e| bad_reply(e.message()))?;
     Ok(ServerFirst { server_nonce, host: host.to_owned() })
 }
 

@@ -104,15 +104,20 @@ impl AuthSettings {
             } else if key.eq_ignore_ascii_case("authSource") {
                 settings.source = Some(decode(value, "authSource")?.into_owned());
             } else if key.eq_ignore_ascii_case("authMechanismProperties") {
-                let value = decode(value, "authMechanismProperties")?;
+                // Split the raw text first and decode each part afterwards: a `%2C` or `%3A`
+                // inside a value is data, not a separator.
                 for prop in value.split(',').filter(|p| !p.is_empty()) {
                     let (k, v) = prop.split_once(':').ok_or_else(|| {
-                        Error::invalid_argument(format!(
-                            "authMechanismProperties entry {:?} is not NAME:VALUE",
-                            prop.split(':').next().unwrap_or("")
-                        ))
+                        // Never repeat the entry: a typo like NAME=VALUE would put a token here.
+                        Error::invalid_argument(
+                            "an authMechanismProperties entry is not NAME:VALUE (names and values are \
+                             separated by a colon, entries by a comma)",
+                        )
                     })?;
-                    settings.mechanism_properties.push((k.to_owned(), v.to_owned()));
+                    settings.mechanism_properties.push((
+                        decode(k, "authMechanismProperties name")?.into_owned(),
+                        decode(v, "authMechanismProperties value")?.into_owned(),
+                    ));
                 }
             }
         }

@@ -35,9 +35,7 @@ pub fn region_for_host(host: &str) -> Result<&str> {
 /// Checks the spec's rules for an STS host without deriving a region.
 pub fn validate_host(host: &str) -> Result<()> {
     if host.is_empty() {
-        return Err(Error::authentication(
-            "the server sent an empty STS host: the server or a proxy in between is misbehaving",
-        ));
+        return Err(Error::authentication("the server sent an empty STS host"));
     }
     if host.len() > MAX_HOST_LEN {
         return Err(Error::authentication(format!(

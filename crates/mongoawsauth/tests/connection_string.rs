@@ -277,3 +277,22 @@ fn not_a_connection_string() {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{uri:?}");
     }
 }
+
+/// Separators are found in the raw text and decoded afterwards, so an encoded comma or colon
+/// inside a value stays data; and a malformed entry's error never repeats the entry.
+#[test]
+fn encoded_separators_stay_in_values_and_errors_never_repeat_an_entry() {
+    let uri = "mongodb://AKIA1:secret@localhost/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:abc%2CTOKEN%3APART";
+    let settings = AuthSettings::from_connection_string(uri).unwrap();
+    assert_eq!(
+        settings.mechanism_properties,
+        vec![("AWS_SESSION_TOKEN".to_owned(), "abc,TOKEN:PART".to_owned())]
+    );
+    let validated = settings.validate(CredentialPolicy::Legacy).unwrap();
+    assert_eq!(validated.credentials.unwrap().session_token(), Some("abc,TOKEN:PART"));
+
+    let typo = "mongodb://localhost/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN=SECRETTOKENVALUE";
+    let err = AuthSettings::from_connection_string(typo).unwrap_err();
+    assert!(err.message().contains("NAME:VALUE"), "{err}");
+    assert!(!err.to_string().contains("SECRETTOKENVALUE"), "{err}");
+}

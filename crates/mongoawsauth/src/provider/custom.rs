@@ -65,7 +65,12 @@ impl CustomProvider {
                 let f = Arc::clone(f);
                 tokio::task::spawn_blocking(move || f()).await
             }
-            Callback::Async(f) => tokio::spawn(f()).await,
+            Callback::Async(f) => {
+                // Abort the task if this call is dropped (a deadline passed), so a hung
+                // callback does not keep running for every login that timed out.
+                let mut task = AbortOnDrop(tokio::spawn(f()));
+                (&mut task.0).await
+            }
         };
         match joined {
             Ok(Ok(credentials)) => Ok(credentials),
@@ -83,6 +88,14 @@ impl CustomProvider {
                 "the custom credential provider was cancelled because the runtime is shutting down",
             ))),
         }
+    }
+}
+
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
