@@ -48,6 +48,16 @@ async fn prints_endpoints_and_exits_at_stdin_eof() {
         assert_eq!(authenticated_users(&mut c).await[0].0, id.arn);
     }
 
+    // The web identity and SAML roles, for other languages' tests.
+    let web = &v["web_identity"];
+    assert!(web["role_arn"].as_str().unwrap().starts_with("arn:aws:iam::123456789012:role/"));
+    let token_file = std::path::PathBuf::from(web["token_file"].as_str().unwrap());
+    assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim_end(), web["token"].as_str().unwrap());
+    let saml = &v["saml"];
+    for field in ["role_arn", "principal_arn", "assertion", "session_name"] {
+        assert!(!saml[field].as_str().unwrap().is_empty(), "saml.{field}");
+    }
+
     drop(child.stdin.take());
     let deadline = Instant::now() + Duration::from_secs(5);
     let status = loop {
@@ -58,6 +68,7 @@ async fn prints_endpoints_and_exits_at_stdin_eof() {
         std::thread::sleep(Duration::from_millis(10));
     };
     assert!(status.success());
+    assert!(!token_file.exists(), "the token file is removed at exit");
 }
 
 #[test]
