@@ -5,6 +5,8 @@
 //!   the client's signer) and knows the identities in an [`identity::IdentityStore`];
 //! - [`mongod`]: a fake mongod running the MONGODB-AWS conversation, with strict server-side
 //!   checks and [fault modes](mongod::Fault), forwarding to STS like a real mongod;
+//! - [`metadata`]: IMDSv2 and container-credentials stand-ins handing out temporary credentials
+//!   the STS stand-in accepts, with fault modes;
 //! - [`client`]: a tiny wire client to drive it;
 //! - [`StandIns`]: both servers at once, as the `mongoawsauth-standins` binary runs them.
 //!
@@ -14,6 +16,7 @@ pub mod amz_date;
 pub mod client;
 pub mod http;
 pub mod identity;
+pub mod metadata;
 pub mod mongod;
 mod random;
 pub mod sigv4;

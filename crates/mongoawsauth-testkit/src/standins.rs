@@ -1,9 +1,11 @@
 //! Both stand-ins at once: an STS stand-in with one IAM user and one temporary session, and a
-//! fake mongod forwarding to it (or to an external loopback STS such as moto).
+//! fake mongod forwarding to it (or to an external loopback STS such as moto); plus the IMDSv2
+//! and container credentials stand-ins, whose sessions the STS stand-in accepts.
 
 use std::net::SocketAddr;
 
 use crate::identity::{DEFAULT_ACCOUNT_ID, Identity, IdentityStore};
+use crate::metadata::{ContainerConfig, ContainerServer, CredentialsMode, ImdsConfig, ImdsServer};
 use crate::mongod::{DEFAULT_STS_HOST, FakeMongod, Fault, MongodConfig};
 use crate::sts::{SamlRole, StsConfig, StsServer, WebIdentityRole};
 
@@ -43,6 +45,8 @@ pub struct StandIns {
     temporary: Identity,
     web_identity: WebIdentityRole,
     saml: SamlRole,
+    imds: ImdsServer,
+    container: ContainerServer,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -59,7 +63,8 @@ impl StandIns {
         mongod_config.sts_host = config.sts_host;
         mongod_config.fault = config.fault;
         let mongod = FakeMongod::start(mongod_config).await?;
-        Ok(Self { sts, mongod, user, temporary, web_identity, saml, runtime: None })
+        let (imds, container) = start_metadata(sts.identities()).await?;
+        Ok(Self { sts, mongod, user, temporary, web_identity, saml, imds, container, runtime: None })
     }
 
     /// Like [`StandIns::start`], on a runtime of its own (two worker threads), for synchronous
@@ -117,6 +122,19 @@ impl StandIns {
         &self.saml
     }
 
+    /// The IMDSv2 stand-in: every credentials request hands out a new session of role
+    /// `imds-role` (ARN `arn:aws:sts::<account>:assumed-role/imds-role/<instance id>`).
+    pub fn imds(&self) -> &ImdsServer {
+        &self.imds
+    }
+
+    /// The container credentials stand-in: requires the `Authorization` value
+    /// [`ContainerServer::auth_token`], and every request hands out a new session of role
+    /// `container-role` (ARN `arn:aws:sts::<account>:assumed-role/container-role/<task id>`).
+    pub fn container(&self) -> &ContainerServer {
+        &self.container
+    }
+
     /// The in-process STS stand-in (identities, counters).
     pub fn sts(&self) -> &StsServer {
         &self.sts
@@ -155,8 +173,28 @@ impl StandIns {
                 "assertion": self.saml.assertion,
                 "session_name": self.saml.session_name,
             },
+            "imds_url": self.imds.url(),
+            "container_url": self.container.full_uri(),
+            "container_token": self.container.auth_token(),
         })
     }
+}
+
+/// The IMDS and container stand-ins, issuing rotating sessions the STS stand-in accepts.
+async fn start_metadata(identities: &IdentityStore) -> std::io::Result<(ImdsServer, ContainerServer)> {
+    let hex = |n| crate::random::string_from(b"0123456789abcdef", n);
+    let rotating = |role: &str, session: String| CredentialsMode::Rotating {
+        identities: identities.clone(),
+        role: role.to_owned(),
+        session,
+    };
+    let imds =
+        ImdsServer::start(ImdsConfig::new(rotating("imds-role", format!("i-{}", hex(17))), "imds-role"))
+            .await?;
+    let mut container = ContainerConfig::new(rotating("container-role", hex(32)));
+    container.auth_token = Some(crate::random::string_from(crate::random::SECRET_ALPHABET, 48));
+    let container = ContainerServer::start(container).await?;
+    Ok((imds, container))
 }
 
 impl Drop for StandIns {
