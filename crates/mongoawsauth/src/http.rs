@@ -1,4 +1,3 @@
-#![allow(dead_code)] // The network sources that use this land next; remove with them.
 //! The two HTTP clients every network source uses, and their limits.
 //!
 //! - The **metadata** client (IMDS, container endpoints) never uses a proxy (a proxy would see

@@ -15,8 +15,11 @@ use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
 
 pub mod chain;
+pub mod container;
 pub mod custom;
 pub mod environment;
+pub mod imds;
+mod metadata;
 pub mod saml;
 pub mod static_keys;
 pub mod web_identity;

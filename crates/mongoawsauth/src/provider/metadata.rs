@@ -1,0 +1,283 @@
+//! What the two metadata sources (the container endpoint and IMDS) share: the JSON credentials
+//! document both serve, the jittered backoff between their retries, and how their endpoints and
+//! answers are shown in messages.
+//!
+//! Reads no environment variable, file or URL itself.
+
+use std::time::{Duration, SystemTime};
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::credentials::Credentials;
+
+/// The backoff before the first retry, before jitter; it doubles for each further retry. Shorter
+/// than the SDKs' 1 s: both endpoints are link-local or loopback, so a failure is the agent's
+/// hiccup, not a congested network, and the caller's deadline has to cover every attempt.
+const BASE_DELAY: Duration = Duration::from_millis(200);
+/// The longest backoff, before jitter.
+const MAX_DELAY: Duration = Duration::from_secs(1);
+
+/// The wait before retry number `retry` (1 for the first): `BASE_DELAY × 2^(retry-1)`, capped,
+/// scaled by a random factor in [0.5, 1] so that the tasks of one host do not retry in lockstep.
+pub(crate) fn backoff(retry: u32) -> Duration {
+    let exp = BASE_DELAY.saturating_mul(1u32 << retry.saturating_sub(1).min(8)).min(MAX_DELAY);
+    exp.mul_f64(0.5 + 0.5 * unit_random())
+}
+
+/// A random duration in `[low, high]`.
+pub(crate) fn random_between(low: Duration, high: Duration) -> Duration {
+    low + high.saturating_sub(low).mul_f64(unit_random())
+}
+
+/// A random number in [0, 1]; if the OS generator fails, the midpoint (still correct, merely
+/// less spread out).
+fn unit_random() -> f64 {
+    getrandom::u32().map(|r| f64::from(r) / f64::from(u32::MAX)).unwrap_or(0.5)
+}
+
+/// A duration for a message: `1 s`, `1.5 s`, `200 ms`.
+pub(crate) fn human(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else if d >= Duration::from_secs(1) {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// A URL for a message: scheme, host, port and path only. User information and the query are
+/// left out: either could carry a secret.
+pub(crate) fn shown_url(url: &reqwest::Url) -> String {
+    // `host_str` keeps the brackets of an IPv6 literal.
+    let host = url.host_str().unwrap_or("");
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = if url.path() == "/" { "" } else { url.path() };
+    format!("{}://{host}{port}{path}", url.scheme())
+}
+
+/// Text an endpoint sent (an error code or message), made safe to quote: control characters
+/// replaced, at most 200 characters.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut out: String =
+        text.chars().take(200).map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out.trim().to_owned()
+}
+
+/// What a credentials document said.
+#[derive(Debug)]
+pub(crate) enum Document {
+    /// Usable credentials.
+    Credentials(Credentials),
+    /// An error answer: `{"Code": ..., "Message": ...}` (IMDS) or `{"code", "message"}` (the
+    /// container agents).
+    Error { code: String, message: String },
+}
+
+/// Why a body is not a credentials document. The texts name fields, never values.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ParseError {
+    /// Not JSON, or JSON but not an object.
+    NotJson,
+    /// A required field is absent, or not a non-empty string.
+    Missing(&'static str),
+    /// `Expiration` is not an RFC 3339 time.
+    BadExpiration,
+    /// The values cannot make credentials (e.g. an access key id with a space in it).
+    Invalid(String),
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::NotJson => f.write_str("the answer is not a JSON object"),
+            ParseError::Missing(field) => write!(f, "the answer has no {field} string"),
+            ParseError::BadExpiration => f.write_str("its Expiration is not an RFC 3339 time"),
+            ParseError::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Parses the JSON credentials document IMDS and the container endpoints serve:
+/// `AccessKeyId`, `SecretAccessKey`, `Token` (or `SessionToken`), `Expiration` (RFC 3339), and
+/// optionally `Code`, which must be `Success` when present. Keys match case-insensitively, as in
+/// the Rust SDK. `body` is wiped once read, because it holds the secret.
+pub(crate) fn parse(body: &mut [u8], source: &str) -> Result<Document, ParseError> {
+    let parsed = serde_json::from_slice::<serde_json::Value>(body);
+    body.zeroize();
+    let serde_json::Value::Object(mut map) = parsed.map_err(|_| ParseError::NotJson)? else {
+        return Err(ParseError::NotJson);
+    };
+    // Take every field out of the map, so that the secret ones can be wiped after use.
+    let mut take = |names: &[&str]| -> Option<Zeroizing<String>> {
+        let key = map.keys().find(|k| names.iter().any(|n| k.eq_ignore_ascii_case(n)))?.clone();
+        match map.remove(&key)? {
+            serde_json::Value::String(s) => Some(Zeroizing::new(s)),
+            _ => None,
+        }
+    };
+    let code = take(&["Code"]);
+    let message = take(&["Message"]);
+    let id = take(&["AccessKeyId"]);
+    let secret = take(&["SecretAccessKey"]);
+    let token = take(&["Token", "SessionToken"]);
+    let expiration = take(&["Expiration"]);
+    if let Some(code) = code.as_ref().filter(|c| c.as_str() != "Success") {
+        return Ok(Document::Error {
+            code: quoted(code),
+            message: message.as_ref().map(|m| quoted(m)).unwrap_or_default(),
+        });
+    }
+    let present = |v: &Option<Zeroizing<String>>| v.as_ref().is_some_and(|s| !s.trim().is_empty());
+    if !present(&id) {
+        return Err(ParseError::Missing("AccessKeyId"));
+    }
+    if !present(&secret) {
+        return Err(ParseError::Missing("SecretAccessKey"));
+    }
+    if !present(&token) {
+        return Err(ParseError::Missing("Token"));
+    }
+    let expiration = expiration.ok_or(ParseError::Missing("Expiration"))?;
+    let expiry = parse_time(expiration.trim()).ok_or(ParseError::BadExpiration)?;
+    Credentials::new(text(&id), text(&secret), text(&token), Some(expiry), source)
+        .map(Document::Credentials)
+        .map_err(|e| ParseError::Invalid(e.message().to_owned()))
+}
+
+fn text(v: &Option<Zeroizing<String>>) -> Option<&str> {
+    v.as_ref().map(|s| s.as_str())
+}
+
+fn parse_time(text: &str) -> Option<SystemTime> {
+    OffsetDateTime::parse(text, &Rfc3339).ok().map(SystemTime::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    fn parse_str(text: &str) -> Result<Document, ParseError> {
+        parse(&mut text.as_bytes().to_vec(), "test")
+    }
+
+    fn creds(text: &str) -> Credentials {
+        match parse_str(text) {
+            Ok(Document::Credentials(c)) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn imds_shape() {
+        let c = creds(&format!(
+            r#"{{"Code":"Success","LastUpdated":"2021-09-20T21:42:26Z","Type":"AWS-HMAC",
+            "AccessKeyId":"ASIAX","SecretAccessKey":"{SECRET}","Token":"tok",
+            "Expiration":"2021-09-21T04:16:53Z"}}"#
+        ));
+        assert_eq!(
+            (c.access_key_id(), c.secret_access_key(), c.session_token()),
+            ("ASIAX", SECRET, Some("tok"))
+        );
+        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2021-09-21T04:16:53Z");
+        assert_eq!(c.source(), "test");
+    }
+
+    #[test]
+    fn container_shape_session_token_and_any_case() {
+        let c = creds(&format!(
+            r#"{{"accesskeyid":"ASIAX","SECRETACCESSKEY":"{SECRET}","SessionToken":"tok",
+            "expiration":"2030-01-01T00:00:00+02:00","RoleArn":"arn:aws:iam::1:role/r","AccountId":"1"}}"#
+        ));
+        assert_eq!(c.session_token(), Some("tok"));
+        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2029-12-31T22:00:00Z");
+    }
+
+    #[test]
+    fn error_documents() {
+        for text in [
+            r#"{"Code":"AssumeRoleUnauthorizedAccess","Message":"no trust"}"#,
+            r#"{"code":"AssumeRoleUnauthorizedAccess","message":"no trust"}"#,
+        ] {
+            match parse_str(text) {
+                Ok(Document::Error { code, message }) => {
+                    assert_eq!(
+                        (code.as_str(), message.as_str()),
+                        ("AssumeRoleUnauthorizedAccess", "no trust")
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn bad_documents_name_the_field_never_the_value() {
+        let cases = [
+            ("", ParseError::NotJson),
+            ("<html>", ParseError::NotJson),
+            ("[1,2]", ParseError::NotJson),
+            (r#""AccessKeyId""#, ParseError::NotJson),
+            (
+                r#"{"SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"}"#,
+                ParseError::Missing("AccessKeyId"),
+            ),
+            (
+                r#"{"AccessKeyId":"A","SecretAccessKey":7,"Token":"t"}"#,
+                ParseError::Missing("SecretAccessKey"),
+            ),
+            (
+                r#"{"AccessKeyId":"A","SecretAccessKey":"s","Expiration":"2030-01-01T00:00:00Z"}"#,
+                ParseError::Missing("Token"),
+            ),
+            (r#"{"AccessKeyId":"A","SecretAccessKey":"s","Token":"t"}"#, ParseError::Missing("Expiration")),
+            (
+                r#"{"AccessKeyId":"A","SecretAccessKey":"s","Token":"t","Expiration":"soon"}"#,
+                ParseError::BadExpiration,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_str(text).unwrap_err(), expected, "{text}");
+        }
+        let err = parse_str(&format!(
+            r#"{{"AccessKeyId":"A B","SecretAccessKey":"{SECRET}","Token":"t","Expiration":"2030-01-01T00:00:00Z"}}"#
+        ))
+        .unwrap_err();
+        assert!(matches!(&err, ParseError::Invalid(m) if !m.contains(SECRET)), "{err:?}");
+    }
+
+    #[test]
+    fn body_is_wiped() {
+        let mut body = format!(r#"{{"AccessKeyId":"A","SecretAccessKey":"{SECRET}"}}"#).into_bytes();
+        let _ = parse(&mut body, "test");
+        assert!(body.iter().all(|b| *b == 0));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(human(Duration::from_secs(1)), "1 s");
+        assert_eq!(human(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(human(Duration::from_millis(200)), "200 ms");
+        let url = reqwest::Url::parse("http://user:pw@[fd00:ec2::23]:8080/v1/credentials?x=secret").unwrap();
+        assert_eq!(shown_url(&url), "http://[fd00:ec2::23]:8080/v1/credentials");
+        assert_eq!(
+            shown_url(&reqwest::Url::parse("http://169.254.169.254/").unwrap()),
+            "http://169.254.169.254"
+        );
+        assert_eq!(quoted("a\nb"), "a b");
+        assert_eq!(quoted(&"x".repeat(300)).chars().count(), 201);
+        for retry in 1..5 {
+            let d = backoff(retry);
+            assert!(d >= BASE_DELAY / 2 && d <= MAX_DELAY, "{d:?}");
+        }
+        let d = random_between(Duration::from_secs(600), Duration::from_secs(900));
+        assert!((600..=900).contains(&d.as_secs()));
+    }
+}
