@@ -14,6 +14,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env_clear()
         .env("HOME", &home)
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("MONGOAWSAUTH_LOOPBACK_ONLY", "1")
         .env("AWS_CONFIG_FILE", home.join("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
         .envs(env.iter().copied())

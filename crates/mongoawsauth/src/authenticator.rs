@@ -11,9 +11,12 @@ use crate::conversation::Conversation;
 use crate::credentials::Credentials;
 use crate::error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};
 use crate::provider::chain::Chain;
+use crate::provider::container::ContainerProvider;
 use crate::provider::custom::CustomProvider;
 use crate::provider::environment::EnvironmentProvider;
+use crate::provider::imds::ImdsProvider;
 use crate::provider::static_keys::StaticProvider;
+use crate::provider::web_identity::WebIdentityProvider;
 use crate::provider::{ProvideCredentials, ProviderError};
 use crate::settings::CredentialPolicy;
 
@@ -146,13 +149,48 @@ impl Options {
         self.credentials_timeout
     }
 
-    /// The spec's default chain for these options: custom provider (if any), then environment.
+    /// The sources of the spec's default chain, in order and without the cache: the custom
+    /// provider (if any), the environment, web identity, the container endpoint, IMDSv2.
+    pub fn default_sources(&self) -> Vec<Arc<dyn ProvideCredentials>> {
+        let mut sources: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
+        if let Some(custom) = &self.custom_provider {
+            sources.push(Arc::new(custom.clone()));
+        }
+        sources.push(Arc::new(EnvironmentProvider::with_env(self.provider_config.env().clone())));
+        sources.extend(self.network_sources());
+        sources
+    }
+
+    fn network_sources(&self) -> Vec<Arc<dyn ProvideCredentials>> {
+        let config = &self.provider_config;
+        vec![
+            Arc::new(WebIdentityProvider::with_config(config.clone())),
+            // The container source answers "not configured" outside a container, and only then is
+            // IMDS reached: inside ECS or EKS, EC2 metadata is never tried (spec).
+            Arc::new(ContainerProvider::with_config(config.clone())),
+            Arc::new(ImdsProvider::with_config(config.clone())),
+        ]
+    }
+
+    /// The spec's default chain for these options:
+    /// custom provider (if any) → valid cached credentials → environment → web identity →
+    /// container endpoint → IMDSv2, with the three network sources behind the process-wide cache.
     pub fn default_chain(&self) -> Chain {
+        let network = self.network_sources();
         let mut chain = Chain::new();
         if let Some(custom) = &self.custom_provider {
             chain = chain.then(custom.clone());
         }
-        chain.then(EnvironmentProvider::with_env(self.provider_config.env().clone()))
+        chain = chain
+            .then(cache::CacheLookup::new(network.clone(), self.refresh_window))
+            .then(EnvironmentProvider::with_env(self.provider_config.env().clone()));
+        for source in network {
+            chain = chain.then(
+                cache::CachedProvider::from_shared(source)
+                    .with_windows(self.refresh_window, self.refresh_ahead),
+            );
+        }
+        chain
     }
 }
 

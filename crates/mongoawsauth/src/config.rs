@@ -14,7 +14,8 @@ pub const DEFAULT_ECS_BASE_URL: &str = "http://169.254.170.2";
 pub const DEFAULT_METADATA_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// The spec's read timeout for the ECS and EC2 endpoints.
 pub const DEFAULT_METADATA_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// The time allowed for one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
+/// The time allowed for one STS fetch (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), retries
+/// and backoff included.
 pub const DEFAULT_STS_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the network sources need from the outside world: the environment, endpoint overrides
@@ -95,7 +96,7 @@ impl ProviderConfig {
         self
     }
 
-    /// The timeout of one STS request (default 10 s).
+    /// The time allowed for one STS fetch, retries and backoff included (default 10 s).
     #[must_use]
     pub fn with_sts_timeout(mut self, timeout: Duration) -> Self {
         self.sts_timeout = timeout;

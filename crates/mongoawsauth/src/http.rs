@@ -152,6 +152,38 @@ pub(crate) fn sts_client(connect_timeout: Duration) -> Result<reqwest::Client, H
     client(Kind::Sts, connect_timeout)
 }
 
+/// The switch that confines every request to loopback: when `MONGOAWSAUTH_LOOPBACK_ONLY=1` is set
+/// in the process environment, a request to any other host is refused before a packet (or a DNS
+/// query) leaves the process. The project's test command sets it, so no test can reach AWS or a
+/// metadata address even when its own configuration is wrong; sandboxes can use it too.
+pub const LOOPBACK_ONLY_VARIABLE: &str = "MONGOAWSAUTH_LOOPBACK_ONLY";
+
+fn check_loopback_only(url: &reqwest::Url) -> Result<(), HttpError> {
+    let enabled = std::env::var(LOOPBACK_ONLY_VARIABLE).is_ok_and(|v| v.trim() == "1");
+    check_loopback(enabled, url)
+}
+
+fn check_loopback(enabled: bool, url: &reqwest::Url) -> Result<(), HttpError> {
+    if !enabled {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(HttpError::Request(format!(
+            "{LOOPBACK_ONLY_VARIABLE}=1 is set and {} is not a loopback address, so the request was \
+             not sent",
+            url.host_str().unwrap_or("(no host)")
+        )))
+    }
+}
+
 /// Sends a request and reads the whole body, within `total_timeout` (connect included) and
 /// `body_cap` bytes.
 pub(crate) async fn send(
@@ -160,7 +192,10 @@ pub(crate) async fn send(
     body_cap: usize,
 ) -> Result<HttpResponse, HttpError> {
     let deadline = tokio::time::Instant::now() + total_timeout;
-    let mut response = match tokio::time::timeout_at(deadline, request.send()).await {
+    let (client, request) = request.build_split();
+    let request = request.map_err(|e| HttpError::Request(e.without_url().to_string()))?;
+    check_loopback_only(request.url())?;
+    let mut response = match tokio::time::timeout_at(deadline, client.execute(request)).await {
         Err(_) => return Err(HttpError::Timeout),
         Ok(Err(e)) => return Err(HttpError::classify(e)),
         Ok(Ok(r)) => r,
@@ -187,4 +222,30 @@ pub(crate) async fn send(
         }
     }
     Ok(HttpResponse { status, headers, body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_only_refuses_every_other_host() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        for allowed in
+            ["http://127.0.0.1:8080/x", "http://127.9.9.9/", "http://[::1]:1/", "http://localhost/"]
+        {
+            assert!(check_loopback(true, &url(allowed)).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "http://169.254.169.254/latest/api/token",
+            "http://169.254.170.2/v2/credentials",
+            "http://[fd00:ec2::254]/",
+            "https://sts.amazonaws.com/",
+            "http://10.0.0.1/",
+        ] {
+            let err = check_loopback(true, &url(refused)).unwrap_err();
+            assert!(err.to_string().contains(LOOPBACK_ONLY_VARIABLE), "{refused}: {err}");
+        }
+        assert!(check_loopback(false, &url("https://sts.amazonaws.com/")).is_ok());
+    }
 }

@@ -29,6 +29,7 @@ pub mod cache;
 pub mod config;
 pub mod conversation;
 mod credentials;
+pub mod diagnostics;
 mod error;
 pub(crate) mod http;
 pub mod provider;

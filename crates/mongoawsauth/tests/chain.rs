@@ -67,8 +67,10 @@ impl ProvideCredentials for Scripted {
     }
 }
 
+/// An injected environment. IMDS is always disabled in it: these tests exercise the default
+/// chain, whose last source would otherwise call the real metadata address.
 fn env(vars: &[(&str, &str)]) -> Env {
-    Env::from_vars(vars.iter().copied())
+    Env::from_vars(vars.iter().copied().chain([("AWS_EC2_METADATA_DISABLED", "true")]))
 }
 
 #[tokio::test]
@@ -267,7 +269,10 @@ async fn custom_provider_runs_before_the_environment() {
     let options = Options::new()
         .env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
         .custom_provider(custom);
-    assert_eq!(options.default_chain().source_names(), ["custom", "environment"]);
+    assert_eq!(
+        options.default_chain().source_names(),
+        ["custom", "cache", "environment", "web_identity", "container", "imds"]
+    );
     let c = Authenticator::new(options).unwrap().credentials().await.unwrap();
     assert_eq!(c.access_key_id(), "AKIACUSTOM");
     assert_eq!(calls.load(Ordering::SeqCst), 1);

@@ -88,6 +88,8 @@ fn long_term() -> Credentials {
 
 fn secret_env() -> Env {
     Env::from_vars([
+        // The default chain's last source is IMDS: keep it away from the real metadata address.
+        ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_ACCESS_KEY_ID", AKID),
         ("AWS_SECRET_ACCESS_KEY", SECRET),
         ("AWS_SESSION_TOKEN", TOKEN),
@@ -263,7 +265,10 @@ async fn environment_and_chain_errors() {
     }
 
     // Nothing configured anywhere: the CredentialsNotFound error lists every source.
-    let auth = Authenticator::new(Options::new().env(Env::from_vars([("AWS_PROFILE", SECRET)]))).unwrap();
+    let auth = Authenticator::new(
+        Options::new().env(Env::from_vars([("AWS_PROFILE", SECRET), ("AWS_EC2_METADATA_DISABLED", "true")])),
+    )
+    .unwrap();
     let err = auth.credentials().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialsNotFound);
     check_error("credentials-not-found error", &err);

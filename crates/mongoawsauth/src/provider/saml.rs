@@ -296,6 +296,20 @@ impl ProvideCredentials for SamlProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(self.load())
     }
+
+    /// Role, IdP, duration, policy and endpoint: the assertion changes on every call, the
+    /// identity it grants does not.
+    fn cache_key(&self) -> Option<String> {
+        let endpoint = crate::sts::resolve_endpoint(&self.config).ok()?;
+        Some(format!(
+            "{NAME}\n{}\n{}\n{:?}\n{}\n{}",
+            self.role_arn,
+            self.principal_arn,
+            self.duration.map(|d| d.as_secs()),
+            self.policy.as_deref().unwrap_or(""),
+            endpoint.url()
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -129,6 +129,16 @@ impl ProvideCredentials for WebIdentityProvider {
     fn provide_credentials(&self) -> ProvideFuture<'_> {
         Box::pin(self.load())
     }
+
+    /// Role, token file, session name and endpoint: clients configured alike share credentials.
+    fn cache_key(&self) -> Option<String> {
+        let env = self.config.env();
+        let token_file = env.get_non_blank(TOKEN_FILE)?;
+        let role_arn = env.get_non_blank(ROLE_ARN)?;
+        let session = env.get_non_blank(ROLE_SESSION_NAME).unwrap_or_default();
+        let endpoint = crate::sts::resolve_endpoint(&self.config).ok()?;
+        Some(format!("{NAME}\n{role_arn}\n{token_file}\n{session}\n{}", endpoint.url()))
+    }
 }
 
 fn configuration(message: String) -> ProviderError {

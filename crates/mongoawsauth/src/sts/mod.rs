@@ -13,6 +13,7 @@
 //! token, the SAML assertion, the issued secret key and session token) never reach an error, a
 //! log event or a `Debug` string; an STS message that quotes a secret we sent is redacted.
 
+pub mod caller_identity;
 pub mod endpoint;
 mod request;
 mod response;

@@ -1,0 +1,151 @@
+//! A walk through the default chain that reports every source, for `mongoawsauth diagnose` and
+//! for drivers that want to explain a failed login.
+//!
+//! Unlike a login, the walk bypasses the cache (it asks each source afresh) and records what
+//! every source said: configured or not (and why), tried (outcome and time), or not tried (and
+//! why). Reads whatever the sources read; see each source's module documentation.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::authenticator::Options;
+use crate::credentials::Credentials;
+use crate::provider::container::ContainerProvider;
+use crate::provider::{ProvideCredentials, ProviderError};
+
+/// What one source of the chain did during a [`diagnose`] walk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// This source supplied the credentials a login would use.
+    Used {
+        /// The access key id (not a secret).
+        access_key_id: String,
+        /// Whether they are temporary (carry a session token).
+        temporary: bool,
+        /// When they expire, if the source said.
+        expiry: Option<SystemTime>,
+    },
+    /// The source is not configured here; the reason says which variable is missing.
+    NotConfigured(String),
+    /// The source is configured and failed: a login stops here with this error.
+    Failed(String),
+    /// The walk never reached this source; the reason says why.
+    NotTried(String),
+}
+
+/// One row of a [`Diagnosis`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceReport {
+    /// The source's name.
+    pub source: String,
+    /// What happened.
+    pub status: SourceStatus,
+    /// How long the source took (zero when not tried).
+    pub elapsed: Duration,
+}
+
+/// The result of [`diagnose`]: one report per source of the default chain, in order, and the
+/// credentials a login would use.
+#[derive(Clone, Debug)]
+pub struct Diagnosis {
+    /// Every source, in chain order.
+    pub sources: Vec<SourceReport>,
+    /// The credentials the first successful source supplied.
+    pub credentials: Option<Credentials>,
+}
+
+impl Diagnosis {
+    /// The name of the source a login would use.
+    pub fn used_source(&self) -> Option<&str> {
+        self.sources.iter().find(|r| matches!(r.status, SourceStatus::Used { .. })).map(|r| r.source.as_str())
+    }
+
+    /// What to do next, in a sentence, when no source supplied credentials.
+    pub fn advice(&self) -> Option<String> {
+        if self.credentials.is_some() {
+            return None;
+        }
+        if let Some(failed) = self.sources.iter().find(|r| matches!(r.status, SourceStatus::Failed(_))) {
+            return Some(format!(
+                "the {} source is configured but failed: fix its configuration (above), or unset its \
+                 variables so the chain can move on",
+                failed.source
+            ));
+        }
+        Some(
+            "no source is configured: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus \
+             AWS_SESSION_TOKEN for temporary keys), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN \
+             (EKS), or run where a container or EC2 instance role provides credentials"
+                .to_owned(),
+        )
+    }
+}
+
+/// Walks the default chain of `options` without the cache and reports every source.
+///
+/// Each source gets at most `per_source_timeout`. Inside a container (a container credentials
+/// variable is set) IMDS is reported as not tried, as the spec requires.
+pub async fn diagnose(options: &Options, per_source_timeout: Duration) -> Diagnosis {
+    let env = options.get_provider_config().env().clone();
+    let in_container = ContainerProvider::is_configured(&env);
+    let mut sources = Vec::new();
+    let mut credentials = None;
+    let mut stop_reason: Option<String> = None;
+    for source in options.default_sources() {
+        let name = source.name().to_owned();
+        if let Some(reason) = &stop_reason {
+            sources.push(not_tried(name, reason.clone()));
+            continue;
+        }
+        if name == crate::provider::imds::NAME && in_container {
+            sources.push(not_tried(
+                name,
+                "inside a container (AWS_CONTAINER_CREDENTIALS_* is set) IMDS is never tried".into(),
+            ));
+            continue;
+        }
+        let (status, supplied, elapsed) = ask(&source, per_source_timeout).await;
+        match &status {
+            SourceStatus::Used { .. } => stop_reason = Some(format!("{name} already supplied credentials")),
+            SourceStatus::Failed(_) => {
+                stop_reason = Some(format!("the chain stops at {name}, which is configured and failed"))
+            }
+            _ => {}
+        }
+        if supplied.is_some() {
+            credentials = supplied;
+        }
+        sources.push(SourceReport { source: name, status, elapsed });
+    }
+    Diagnosis { sources, credentials }
+}
+
+fn not_tried(source: String, reason: String) -> SourceReport {
+    SourceReport { source, status: SourceStatus::NotTried(reason), elapsed: Duration::ZERO }
+}
+
+async fn ask(
+    source: &Arc<dyn ProvideCredentials>,
+    timeout: Duration,
+) -> (SourceStatus, Option<Credentials>, Duration) {
+    let started = Instant::now();
+    let result = tokio::time::timeout(timeout, source.provide_credentials()).await;
+    let elapsed = started.elapsed();
+    match result {
+        Err(_) => {
+            (SourceStatus::Failed(format!("no answer within {} ms", timeout.as_millis())), None, elapsed)
+        }
+        Ok(Ok(c)) => {
+            let status = SourceStatus::Used {
+                access_key_id: c.access_key_id().to_owned(),
+                temporary: c.is_temporary(),
+                expiry: c.expiry(),
+            };
+            (status, Some(c), elapsed)
+        }
+        Ok(Err(ProviderError::NotConfigured(e))) => {
+            (SourceStatus::NotConfigured(e.message().to_owned()), None, elapsed)
+        }
+        Ok(Err(ProviderError::Failed(e))) => (SourceStatus::Failed(e.message().to_owned()), None, elapsed),
+    }
+}
