@@ -2,6 +2,8 @@
 #
 #   make demo   log in to the built-in loopback stand-ins through the real MONGODB-AWS conversation
 #   make test   every check and test, in a clean AWS environment
+#   make install PREFIX=/usr/local   the C library: include/, lib/ (.so, .so.0, .a), lib/pkgconfig/
+#   make header regenerate include/mongoawsauth.h after changing the C ABI
 #
 # Both run with every inherited AWS_* variable dropped, AWS_EC2_METADATA_DISABLED=true, and HOME,
 # AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE pointed at an empty directory, so nothing on the
@@ -25,12 +27,23 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
-.PHONY: help demo test fmt-check clippy cargo-test bench empty-home
+.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test
+
+# The C library. PREFIX is where `make install` lays it out; the C tests install into a private
+# prefix under target/ and compile against that, exactly as a user would.
+PREFIX ?= /usr/local
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+VERSION := $(shell sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n1)
+# The ABI version in the SONAME; crates/mongoawsauth-capi/build.rs sets the same number.
+ABI_VERSION := 0
+C_TEST_PREFIX := $(CARGO_TARGET_DIR)/c-test/prefix
 
 help:
 	@echo "make demo    run the self-contained MONGODB-AWS demo (loopback only)"
 	@echo "make test    run every check and test"
 	@echo "make bench   run the criterion benchmarks"
+	@echo "make install PREFIX=dir   install the C library, header and pkg-config file"
+	@echo "make header  regenerate include/mongoawsauth.h"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -38,7 +51,7 @@ empty-home:
 demo: empty-home
 	$(CLEAN_ENV) $(CARGO) run --quiet --release -p mongoawsauth-cli -- demo
 
-test: empty-home fmt-check clippy cargo-test
+test: empty-home fmt-check clippy cargo-test c-test
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -51,3 +64,29 @@ cargo-test: empty-home
 
 bench: empty-home
 	$(CLEAN_ENV) $(CARGO) bench -p mongoawsauth
+
+header:
+	MONGOAWSAUTH_WRITE_HEADER=1 $(CARGO) test --quiet -p mongoawsauth-capi --test header
+
+install:
+	$(CARGO) build --release -p mongoawsauth-capi
+	install -d $(PREFIX)/include $(PREFIX)/lib/pkgconfig
+	install -m 644 include/mongoawsauth.h $(PREFIX)/include/mongoawsauth.h
+	install -m 755 $(CARGO_TARGET_DIR)/release/libmongoawsauth.so $(PREFIX)/lib/libmongoawsauth.so.$(ABI_VERSION)
+	ln -sfn libmongoawsauth.so.$(ABI_VERSION) $(PREFIX)/lib/libmongoawsauth.so
+	install -m 644 $(CARGO_TARGET_DIR)/release/libmongoawsauth.a $(PREFIX)/lib/libmongoawsauth.a
+	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
+		crates/mongoawsauth-capi/mongoawsauth.pc.in > $(PREFIX)/lib/pkgconfig/mongoawsauth.pc
+
+# Debian packages for the C tests and example (gcc, valgrind, libbson-dev...), installed only
+# when missing.
+c-deps:
+	.ci/c-deps.sh
+
+# The C ABI tested from C: unit tests against the shared and the static library, under valgrind,
+# a C++ compile of the header, and examples/c/authenticate.c against the loopback stand-ins.
+c-test: empty-home c-deps
+	@rm -rf $(C_TEST_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(C_TEST_PREFIX)
+	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins

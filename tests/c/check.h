@@ -1,0 +1,84 @@
+/* A minimal test framework for the libmongoawsauth C tests: CHECK macros, a registry of test
+ * functions, and helpers shared by the test files. No dependency beyond libc and pthreads. */
+#ifndef MONGOAWSAUTH_TEST_CHECK_H
+#define MONGOAWSAUTH_TEST_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mongoawsauth.h>
+
+/* Set by a failing CHECK; the runner resets it before each test. */
+extern int check_current_failed;
+
+#define CHECK(cond)                                                                          \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);       \
+            check_current_failed = 1;                                                        \
+        }                                                                                    \
+    } while (0)
+
+/* Checks a result code, printing both codes' names on mismatch. */
+#define CHECK_RC(expr, expected)                                                             \
+    do {                                                                                     \
+        mongoawsauth_result_t check_rc_ = (expr);                                            \
+        if (check_rc_ != (mongoawsauth_result_t)(expected)) {                                \
+            fprintf(stderr, "  %s:%d: %s returned %u (%s), expected %u (%s)\n", __FILE__,    \
+                    __LINE__, #expr, (unsigned)check_rc_, mongoawsauth_result_str(check_rc_), \
+                    (unsigned)(expected), mongoawsauth_result_str(expected));                 \
+            check_current_failed = 1;                                                        \
+        }                                                                                    \
+    } while (0)
+
+/* Checks that an error has `code` and a message containing `needle`, then destroys it. */
+#define CHECK_ERROR(error, code, needle)                                                     \
+    do {                                                                                     \
+        CHECK((error) != NULL);                                                              \
+        if ((error) != NULL) {                                                               \
+            CHECK_RC(mongoawsauth_error_code(error), code);                                  \
+            const char *check_msg_ = mongoawsauth_error_message((error), NULL);              \
+            CHECK(check_msg_ != NULL && strstr(check_msg_, (needle)) != NULL);               \
+            if (check_msg_ != NULL && strstr(check_msg_, (needle)) == NULL) {                \
+                fprintf(stderr, "  message was: %s\n", check_msg_);                           \
+            }                                                                                \
+            CHECK(strstr(check_msg_ ? check_msg_ : "", TEST_SECRET) == NULL);                \
+            mongoawsauth_error_destroy(error);                                               \
+            (error) = NULL;                                                                  \
+        }                                                                                    \
+    } while (0)
+
+/* Throwaway values; the secret must never appear in any message. */
+#define TEST_ACCESS_KEY_ID "AKIDEXAMPLE"
+#define TEST_SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+#define TEST_TOKEN "AQoDYXdzEJr-session-token-example"
+
+typedef struct {
+    const char *name;
+    void (*fn)(void);
+} test_case_t;
+
+/* Each test file exports a NULL-terminated list. */
+extern const test_case_t version_tests[];
+extern const test_case_t error_tests[];
+extern const test_case_t credentials_tests[];
+extern const test_case_t options_tests[];
+extern const test_case_t conversation_tests[];
+extern const test_case_t authenticator_tests[];
+extern const test_case_t async_tests[];
+extern const test_case_t settings_tests[];
+
+/* Helpers (helpers.c). */
+mongoawsauth_credentials_t *test_credentials(bool temporary);
+/* Writes a server-first payload {s: client nonce + 32 bytes, h: host} into buf; returns its
+ * length. `client_first` is the 52-byte client-first payload. */
+size_t test_server_first(const mongoawsauth_bytes_t *client_first, const char *host, uint8_t *buf,
+                         size_t cap);
+/* True if `needle` occurs in the buffer. */
+bool test_contains(const uint8_t *data, size_t len, const char *needle);
+/* True when the harness runs this process under valgrind (fork tests are skipped there). */
+bool test_under_valgrind(void);
+
+#endif

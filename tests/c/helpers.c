@@ -1,0 +1,69 @@
+#include <stdlib.h>
+
+#include "check.h"
+
+mongoawsauth_credentials_t *test_credentials(bool temporary) {
+    mongoawsauth_credentials_t *credentials = NULL;
+    mongoawsauth_result_t rc = mongoawsauth_credentials_new(
+        TEST_ACCESS_KEY_ID, TEST_SECRET, temporary ? TEST_TOKEN : NULL, NULL, &credentials, NULL);
+    CHECK_RC(rc, MONGOAWSAUTH_RESULT_OK);
+    return credentials;
+}
+
+static void put_i32(uint8_t *p, int32_t v) {
+    uint32_t u = (uint32_t)v;
+    p[0] = (uint8_t)u;
+    p[1] = (uint8_t)(u >> 8);
+    p[2] = (uint8_t)(u >> 16);
+    p[3] = (uint8_t)(u >> 24);
+}
+
+size_t test_server_first(const mongoawsauth_bytes_t *client_first, const char *host, uint8_t *buf,
+                         size_t cap) {
+    /* client-first is {r: BinData(0, 32 bytes), p: 110}; the nonce starts at offset 12:
+     * int32 length, 0x05 'r' 0, int32 32, subtype 0. */
+    const uint8_t *first = mongoawsauth_bytes_data(client_first);
+    size_t host_len = strlen(host);
+    size_t total = 4 + (1 + 2 + 4 + 1 + 64) + (1 + 2 + 4 + host_len + 1) + 1;
+    if (first == NULL || mongoawsauth_bytes_len(client_first) != 52 || total > cap) {
+        return 0;
+    }
+    uint8_t *p = buf;
+    put_i32(p, (int32_t)total);
+    p += 4;
+    *p++ = 0x05; /* binary */
+    *p++ = 's';
+    *p++ = 0;
+    put_i32(p, 64);
+    p += 4;
+    *p++ = 0x00; /* generic subtype */
+    memcpy(p, first + 12, 32);
+    for (int i = 0; i < 32; i++) {
+        p[32 + i] = (uint8_t)(0xA0 + i);
+    }
+    p += 64;
+    *p++ = 0x02; /* string */
+    *p++ = 'h';
+    *p++ = 0;
+    put_i32(p, (int32_t)(host_len + 1));
+    p += 4;
+    memcpy(p, host, host_len + 1);
+    p += host_len + 1;
+    *p++ = 0;
+    return (size_t)(p - buf);
+}
+
+bool test_contains(const uint8_t *data, size_t len, const char *needle) {
+    size_t n = strlen(needle);
+    for (size_t i = 0; n <= len && i <= len - n; i++) {
+        if (memcmp(data + i, needle, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool test_under_valgrind(void) {
+    const char *v = getenv("MONGOAWSAUTH_TEST_VALGRIND");
+    return v != NULL && strcmp(v, "1") == 0;
+}

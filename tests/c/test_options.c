@@ -1,0 +1,106 @@
+/* mongoawsauth_options_t setters and mongoawsauth_authenticator_new's configuration checks. */
+#include <stdlib.h>
+
+#include "check.h"
+
+static void every_setter_accepts_valid_values(void) {
+    mongoawsauth_options_t *o = mongoawsauth_options_new();
+    CHECK(o != NULL);
+    mongoawsauth_error_t *error = NULL;
+    CHECK_RC(mongoawsauth_options_set_credential_policy(o, MONGOAWSAUTH_CREDENTIAL_POLICY_STRICT, &error),
+             MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_credentials_timeout_ms(o, 2500, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_metadata_connect_timeout_ms(o, 100, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_metadata_read_timeout_ms(o, 200, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_sts_timeout_ms(o, 300, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_ecs_base_url(o, "http://127.0.0.1:1", &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_imds_endpoint(o, "http://127.0.0.1:2", &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_sts_endpoint(o, "http://127.0.0.1:3", &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK(error == NULL);
+    mongoawsauth_authenticator_t *auth = NULL;
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK(auth != NULL && error == NULL);
+    mongoawsauth_authenticator_destroy(auth);
+    mongoawsauth_options_destroy(o);
+}
+
+static void setters_reject_null_and_bad_values(void) {
+    mongoawsauth_options_t *o = mongoawsauth_options_new();
+    mongoawsauth_error_t *error = NULL;
+    CHECK_RC(mongoawsauth_options_set_credential_policy(NULL, 0, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "options must not be NULL");
+    CHECK_RC(mongoawsauth_options_set_credential_policy(o, 7, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "policy 7 is not");
+    CHECK_RC(mongoawsauth_options_set_credentials_timeout_ms(NULL, 1, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "options");
+    CHECK_RC(mongoawsauth_options_set_metadata_connect_timeout_ms(NULL, 1, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(mongoawsauth_options_set_metadata_read_timeout_ms(NULL, 1, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(mongoawsauth_options_set_sts_timeout_ms(NULL, 1, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(mongoawsauth_options_set_ecs_base_url(o, NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "url must not be NULL");
+    CHECK_RC(mongoawsauth_options_set_imds_endpoint(NULL, "http://127.0.0.1", NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    const char bad[] = {'h', (char)0xFF, 0};
+    CHECK_RC(mongoawsauth_options_set_sts_endpoint(o, bad, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "not valid UTF-8");
+    CHECK_RC(mongoawsauth_options_set_explicit_credentials(o, NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "credentials must not be NULL");
+    CHECK_RC(mongoawsauth_options_set_credentials_provider(o, NULL, NULL, NULL, &error),
+             MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "callback must not be NULL");
+    mongoawsauth_options_destroy(o);
+    mongoawsauth_options_destroy(NULL);
+}
+
+static void zero_credentials_timeout_is_a_configuration_error(void) {
+    mongoawsauth_options_t *o = mongoawsauth_options_new();
+    CHECK_RC(mongoawsauth_options_set_credentials_timeout_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
+    mongoawsauth_authenticator_t *auth = NULL;
+    mongoawsauth_error_t *error = NULL;
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK(auth == NULL);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "timeout must be greater than zero");
+    mongoawsauth_options_destroy(o);
+}
+
+static void explicit_credentials_need_the_legacy_policy(void) {
+    mongoawsauth_options_t *o = mongoawsauth_options_new();
+    mongoawsauth_credentials_t *c = test_credentials(false);
+    CHECK_RC(mongoawsauth_options_set_explicit_credentials(o, c, NULL), MONGOAWSAUTH_RESULT_OK);
+    /* The options keep their own reference: the caller's handle can go now. */
+    mongoawsauth_credentials_destroy(c);
+    mongoawsauth_authenticator_t *auth = NULL;
+    mongoawsauth_error_t *error = NULL;
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "explicit credentials are not allowed");
+    CHECK_RC(mongoawsauth_options_set_credential_policy(o, MONGOAWSAUTH_CREDENTIAL_POLICY_LEGACY, NULL),
+             MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
+    mongoawsauth_options_destroy(o);
+    mongoawsauth_credentials_t *fetched = NULL;
+    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &fetched, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK(fetched != NULL && strcmp(mongoawsauth_credentials_access_key_id(fetched, NULL), TEST_ACCESS_KEY_ID) == 0);
+    mongoawsauth_credentials_destroy(fetched);
+    mongoawsauth_authenticator_destroy(auth);
+}
+
+static void authenticator_new_rejects_null(void) {
+    mongoawsauth_options_t *o = mongoawsauth_options_new();
+    mongoawsauth_authenticator_t *auth = NULL;
+    mongoawsauth_error_t *error = NULL;
+    CHECK_RC(mongoawsauth_authenticator_new(NULL, &auth, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "options must not be NULL");
+    CHECK_RC(mongoawsauth_authenticator_new(o, NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "authenticator_out must not be NULL");
+    CHECK(auth == NULL);
+    mongoawsauth_authenticator_destroy(NULL);
+    mongoawsauth_options_destroy(o);
+}
+
+const test_case_t options_tests[] = {
+    {"every_setter_accepts_valid_values", every_setter_accepts_valid_values},
+    {"setters_reject_null_and_bad_values", setters_reject_null_and_bad_values},
+    {"zero_credentials_timeout_is_a_configuration_error", zero_credentials_timeout_is_a_configuration_error},
+    {"explicit_credentials_need_the_legacy_policy", explicit_credentials_need_the_legacy_policy},
+    {"authenticator_new_rejects_null", authenticator_new_rejects_null},
+    {NULL, NULL},
+};
