@@ -157,7 +157,8 @@ fn every_command_has_useful_help() {
     }
 }
 
-/// The demo logs in from every source against the in-process stand-ins and refuses the wrong
+/// The demo logs in through every credential source against the in-process stand-ins (each row
+/// resolved by the source it names, through the real default chain) and refuses the wrong
 /// secret; its JSON lines say so row by row.
 #[test]
 fn demo_logs_in_from_every_source_and_refuses_a_wrong_secret() {
@@ -165,12 +166,30 @@ fn demo_logs_in_from_every_source_and_refuses_a_wrong_secret() {
     assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
     let rows: Vec<serde_json::Value> =
         text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert_eq!(rows.len(), 4);
-    for row in &rows {
+    let expected = [
+        ("environment", Some("environment"), ":assumed-role/mongo-role/"),
+        ("web identity", Some("web_identity"), ":assumed-role/mongo-web-identity/demo"),
+        ("container (ECS relative URI)", Some("container"), ":assumed-role/ecs-task-role/demo-task"),
+        ("container (full URI + token file)", Some("container"), ":assumed-role/container-role/"),
+        ("EC2 IMDSv2", Some("imds"), ":assumed-role/imds-role/"),
+        ("SAML", Some("saml"), ":assumed-role/mongo-saml/"),
+        ("custom callback", Some("custom"), ":user/mongo-user"),
+        ("static keys (legacy policy)", Some("static"), ":user/mongo-user"),
+        ("wrong secret (must be refused)", None, ""),
+    ];
+    assert_eq!(rows.len(), expected.len());
+    for (row, (source, resolved_by, arn)) in rows.iter().zip(expected) {
+        assert_eq!(row["source"], source);
         assert_eq!(row["passed"], true, "{row}");
+        match resolved_by {
+            Some(by) => {
+                assert_eq!(row["resolved_by"], by, "{row}");
+                assert!(row["arn"].as_str().unwrap().contains(arn), "{row}");
+            }
+            None => {
+                assert!(row["arn"].is_null());
+                assert!(row["error"].as_str().unwrap().contains("AuthenticationFailed"), "{row}");
+            }
+        }
     }
-    assert!(rows[0]["arn"].as_str().unwrap().contains(":assumed-role/mongo-role/"));
-    assert!(rows[1]["arn"].as_str().unwrap().ends_with(":user/mongo-user"));
-    assert!(rows[3]["arn"].is_null());
-    assert!(rows[3]["error"].as_str().unwrap().contains("AuthenticationFailed"));
 }
