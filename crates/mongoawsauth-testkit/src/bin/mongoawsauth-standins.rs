@@ -1,5 +1,6 @@
-//! Starts the STS stand-in and the fake mongod on 127.0.0.1, prints one JSON line describing
-//! them (including the throwaway identities' secrets, on purpose) and runs until stdin reaches
+//! Starts the STS stand-in, the fake mongod and the IMDS and container stand-ins on 127.0.0.1,
+//! prints one JSON line describing them (including the throwaway identities' secrets and the
+//! container authorization token, on purpose) and runs until stdin reaches
 //! EOF or the process gets SIGTERM/SIGINT.
 
 use std::io::Write as _;
