@@ -5,7 +5,8 @@
 #   make install PREFIX=/usr/local   the C library: include/, lib/ (.so, .so.0, .a), lib/pkgconfig/
 #   make header regenerate include/mongoawsauth.h after changing the C ABI
 #
-# Both run with every inherited AWS_* variable dropped, AWS_EC2_METADATA_DISABLED=true, and HOME,
+# Both run with every inherited AWS_* variable dropped, AWS_EC2_METADATA_DISABLED=true,
+# MONGOAWSAUTH_LOOPBACK_ONLY=1 (the library refuses any request to a non-loopback host), and HOME,
 # AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE pointed at an empty directory, so nothing on the
 # machine (a real ~/.aws, an EC2 instance role, a CI's own AWS variables) can leak into a result
 # and no test can reach a real metadata endpoint.
@@ -23,6 +24,7 @@ EMPTY_HOME := $(CURDIR)/target/empty-home
 INHERITED_AWS := $(filter AWS_%,$(.VARIABLES))
 CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_EC2_METADATA_DISABLED=true \
+	MONGOAWSAUTH_LOOPBACK_ONLY=1 \
 	HOME=$(EMPTY_HOME) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials

@@ -36,6 +36,9 @@ enum Command {
     /// temporary credentials, secrets included (the SAML single-sign-on step of Atlas's AWS IAM
     /// workflow: eval the output, then connect with authMechanism=MONGODB-AWS).
     Saml(commands::saml::Args),
+    /// Walk the default credential chain source by source and say what each found, which one a
+    /// login would use, and (with --sts-check) which ARN a MongoDB server will authenticate.
+    Diagnose(commands::diagnose::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             Command::Credentials(args) => commands::credentials::run(args).await,
             Command::Sign(args) => commands::sign::run(args),
             Command::Saml(args) => commands::saml::run(args).await,
+            Command::Diagnose(args) => commands::diagnose::run(args).await,
         }
     });
     match result {

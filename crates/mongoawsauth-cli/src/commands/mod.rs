@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod demo;
+pub mod diagnose;
 pub mod saml;
 pub mod sign;
 

@@ -28,6 +28,22 @@ pub struct CallerIdentity {
     pub user_id: String,
 }
 
+impl CallerIdentity {
+    /// The name of the MongoDB database user (on `$external`) that matches this identity: the
+    /// ARN itself for an IAM user, and the role's ARN (`arn:aws:iam::<account>:role/<role>`) for
+    /// an assumed-role session, which is how MongoDB matches temporary role credentials.
+    pub fn database_user(&self) -> String {
+        let parts: Vec<&str> = self.arn.splitn(6, ':').collect();
+        if let [arn, partition, "sts", _, account, resource] = parts.as_slice()
+            && let Some(rest) = resource.strip_prefix("assumed-role/")
+            && let Some((role, _session)) = rest.split_once('/')
+        {
+            return format!("{arn}:{partition}:iam::{account}:role/{role}");
+        }
+        self.arn.clone()
+    }
+}
+
 /// Sends a signed `GetCallerIdentity` to the STS endpoint `config` resolves to and returns the
 /// caller's identity.
 pub async fn get_caller_identity(
@@ -130,5 +146,20 @@ mod tests {
         assert!(parse(b"<GetCallerIdentityResponse/>").is_none());
         assert!(parse(b"\xff\xfe garbage").is_none());
         assert!(parse(b"{\"Arn\": 1}").is_none());
+    }
+
+    #[test]
+    fn database_user_names_the_role_for_assumed_role_sessions() {
+        let id = |arn: &str| CallerIdentity { arn: arn.into(), account: "1".into(), user_id: "u".into() };
+        assert_eq!(
+            id("arn:aws:sts::123456789012:assumed-role/mongo-role/session-1").database_user(),
+            "arn:aws:iam::123456789012:role/mongo-role"
+        );
+        assert_eq!(
+            id("arn:aws-us-gov:sts::123456789012:assumed-role/r/s").database_user(),
+            "arn:aws-us-gov:iam::123456789012:role/r"
+        );
+        assert_eq!(id("arn:aws:iam::123456789012:user/mongo").database_user(), "arn:aws:iam::123456789012:user/mongo");
+        assert_eq!(id("garbage").database_user(), "garbage");
     }
 }
