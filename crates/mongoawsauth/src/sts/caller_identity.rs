@@ -159,7 +159,10 @@ mod tests {
             id("arn:aws-us-gov:sts::123456789012:assumed-role/r/s").database_user(),
             "arn:aws-us-gov:iam::123456789012:role/r"
         );
-        assert_eq!(id("arn:aws:iam::123456789012:user/mongo").database_user(), "arn:aws:iam::123456789012:user/mongo");
+        assert_eq!(
+            id("arn:aws:iam::123456789012:user/mongo").database_user(),
+            "arn:aws:iam::123456789012:user/mongo"
+        );
         assert_eq!(id("garbage").database_user(), "garbage");
     }
 }
