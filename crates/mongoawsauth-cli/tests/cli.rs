@@ -1,22 +1,15 @@
 //! Runs the built `mongoawsauth` binary with a cleared environment and checks its output.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde::Deserialize;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mongoawsauth");
+mod common;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = std::env::temp_dir().join("mongoawsauth-cli-test-home");
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", &home)
+    common::clean_command(args)
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("MONGOAWSAUTH_LOOPBACK_ONLY", "1")
-        .env("AWS_CONFIG_FILE", home.join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
         .envs(env.iter().copied())
         .output()
         .expect("run mongoawsauth")

@@ -1,23 +1,13 @@
 //! `mongoawsauth diagnose` against the loopback stand-ins, with a cleared environment.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mongoawsauth");
+mod common;
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = std::env::temp_dir().join("mongoawsauth-cli-test-home");
-    Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", &home)
-        .env("MONGOAWSAUTH_LOOPBACK_ONLY", "1")
-        .env("AWS_CONFIG_FILE", home.join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
-        .envs(env.iter().copied())
-        .output()
-        .expect("run mongoawsauth")
+    common::clean_command(args).envs(env.iter().copied()).output().expect("run mongoawsauth")
 }
 
 fn json(out: &Output) -> serde_json::Value {

@@ -2,18 +2,14 @@
 //! environment and `--sts-endpoint` pointing at loopback, so nothing leaves 127.0.0.1.
 
 use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mongoawsauth");
+mod common;
 
 fn run(args: &[&str], stdin: Option<&str>) -> Output {
-    let home = std::env::temp_dir().join("mongoawsauth-cli-saml-home");
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .env("HOME", &home)
+    let mut child = common::clean_command(args)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())

@@ -8,27 +8,12 @@ use std::time::{Duration, Instant};
 use mongoawsauth::{Authenticator, Env, ErrorKind, Options, ProviderConfig};
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
 
-/// A loopback listener whose accept queue is full, so new connections time out like a
-/// non-existent link-local address does.
-async fn silent_listener() -> (tokio::net::TcpListener, Vec<tokio::net::TcpStream>, String) {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let listener = socket.listen(1).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        if let Ok(Ok(s)) =
-            tokio::time::timeout(Duration::from_millis(100), tokio::net::TcpStream::connect(addr)).await
-        {
-            fillers.push(s);
-        }
-    }
-    (listener, fillers, format!("http://{addr}"))
-}
+mod common;
 
 #[tokio::test]
 async fn off_aws_the_chain_fails_fast_and_names_every_source() {
-    let (_listener, _fillers, imds) = silent_listener().await;
+    let (_listener, _fillers, addr) = common::silent_listener().await;
+    let imds = format!("http://{addr}");
     let config = ProviderConfig::new()
         .with_env(Env::from_vars(Vec::<(String, String)>::new()))
         .with_imds_endpoint(imds.clone())

@@ -17,6 +17,8 @@ use mongoawsauth::{Conversation, Credentials, Env, ErrorKind, ProviderConfig, Pr
 use mongoawsauth_testkit::metadata::{CredentialsMode, ImdsConfig, ImdsServer, MetadataFault};
 use mongoawsauth_testkit::{Client, Identity, IdentityStore, StandIns, StandInsConfig};
 
+mod common;
+
 const CONNECT: Duration = Duration::from_millis(200);
 const READ: Duration = Duration::from_millis(400);
 
@@ -237,20 +239,7 @@ async fn nothing_listening_means_not_on_ec2_at_once() {
 
 #[tokio::test]
 async fn a_connect_timeout_means_not_on_ec2_and_is_not_retried() {
-    // A listener with a backlog of one that never accepts: once its queue is full the kernel
-    // drops new SYNs, so the next connect times out, as it does off EC2.
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let listener = socket.listen(1).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let mut fillers = Vec::new();
-    for _ in 0..4 {
-        if let Ok(Ok(s)) =
-            tokio::time::timeout(Duration::from_millis(100), tokio::net::TcpStream::connect(addr)).await
-        {
-            fillers.push(s);
-        }
-    }
+    let (listener, fillers, addr) = common::silent_listener().await;
     let p = provider(&format!("http://{addr}"));
     let started = Instant::now();
     let err = failure(&p).await;
