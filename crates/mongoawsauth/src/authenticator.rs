@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tracing::Instrument as _;
+
 use crate::cache;
 use crate::config::{Env, ProviderConfig};
 use crate::conversation::Conversation;
@@ -269,7 +271,8 @@ impl Authenticator {
     /// Resolves credentials, giving up at `deadline`, and reports where they came from.
     pub async fn resolve_until(&self, deadline: Instant) -> Result<Resolution> {
         let started = Instant::now();
-        let fetch = cache::track_cache_hits(self.provider.provide_credentials());
+        let span = tracing::info_span!("resolve_credentials", chain = %self.provider.name());
+        let fetch = cache::track_cache_hits(self.provider.provide_credentials()).instrument(span);
         let result = tokio::time::timeout_at(deadline.into(), fetch).await;
         let result = match result {
             Err(elapsed) => Err(elapsed),

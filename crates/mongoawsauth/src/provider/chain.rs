@@ -8,6 +8,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
+use tracing::Instrument as _;
+
 use crate::error::{Attempt, AttemptOutcome, Error, ErrorKind};
 
 use super::{ProvideCredentials, ProvideFuture, ProviderError};
@@ -47,7 +49,8 @@ impl Chain {
         let mut attempts = Vec::with_capacity(self.sources.len());
         for source in &self.sources {
             let started = Instant::now();
-            let result = source.provide_credentials().await;
+            let span = tracing::debug_span!("credential_source", source = %source.name());
+            let result = source.provide_credentials().instrument(span).await;
             let elapsed = started.elapsed();
             let name = source.name().to_owned();
             match result {
