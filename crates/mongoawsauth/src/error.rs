@@ -6,6 +6,7 @@
 //! the error tests format every error built from a known secret and check that.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The category of an [`Error`].
@@ -115,17 +116,47 @@ impl fmt::Display for Attempt {
 ///
 /// `Display` gives one actionable sentence; for a chain failure it is followed by one line per
 /// source tried. Use [`Error::kind`] to branch, not the message text.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
     attempts: Vec<Attempt>,
+    cause: Option<Cause>,
 }
+
+/// What a host's callback failed with, kept so that a binding can hand the original error (a
+/// JavaScript exception, a Python exception) back to its caller as the cause. The core never
+/// formats it: its text is already part of the message where it matters.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+
+// Equality is about what the library reports (kind, message, attempts); a host's cause object
+// has no meaningful equality.
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.message == other.message && self.attempts == other.attempts
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     /// Creates an error of `kind` with a message. The message must never contain a secret.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), attempts: Vec::new() }
+        Error { kind, message: message.into(), attempts: Vec::new(), cause: None }
+    }
+
+    /// The same error, remembering what caused it (see [`Error::cause`]).
+    #[must_use]
+    pub fn with_cause(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The error this one wraps, if any: the error a custom provider's callback returned (which
+    /// may carry the host's own cause in turn). Also reachable through
+    /// [`std::error::Error::source`].
+    pub fn cause(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.cause.as_deref()
     }
 
     pub(crate) fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
@@ -178,11 +209,16 @@ impl fmt::Debug for Error {
             .field("kind", &self.kind)
             .field("message", &self.message)
             .field("attempts", &self.attempts)
+            .field("has_cause", &self.cause.is_some())
             .finish()
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_deref().map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Shorthand for `Result<T, mongoawsauth::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -202,6 +238,18 @@ mod tests {
         assert_eq!(ErrorKind::Timeout.code(), 7);
         assert_eq!(ErrorKind::Runtime.code(), 8);
         assert_eq!(ErrorKind::Internal.code(), 99);
+    }
+
+    #[test]
+    fn cause_is_kept_but_not_compared_or_shown() {
+        let inner = Error::new(ErrorKind::CredentialsProvider, "vault down");
+        let outer =
+            Error::new(ErrorKind::CredentialsProvider, "the provider failed").with_cause(inner.clone());
+        let cause = outer.cause().and_then(|c| c.downcast_ref::<Error>()).unwrap();
+        assert_eq!(cause, &inner);
+        assert!(std::error::Error::source(&outer).is_some());
+        assert_eq!(outer, Error::new(ErrorKind::CredentialsProvider, "the provider failed"));
+        assert_eq!(outer.to_string(), "the provider failed");
     }
 
     #[test]

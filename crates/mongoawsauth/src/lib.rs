@@ -44,7 +44,7 @@ pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Options, Res
 pub use config::{Env, ProviderConfig};
 pub use conversation::Conversation;
 pub use credentials::{Credentials, CredentialsBuilder};
-pub use error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};
+pub use error::{Attempt, AttemptOutcome, Cause, Error, ErrorKind, Result};
 pub use provider::{ProvideCredentials, ProviderError};
 pub use settings::CredentialPolicy;
 

@@ -74,10 +74,15 @@ impl CustomProvider {
         };
         match joined {
             Ok(Ok(credentials)) => Ok(credentials),
-            Ok(Err(e)) => Err(ProviderError::Failed(Error::new(
-                ErrorKind::CredentialsProvider,
-                format!("the custom credential provider returned an error: {}", e.message()),
-            ))),
+            Ok(Err(e)) => Err(ProviderError::Failed(
+                Error::new(
+                    ErrorKind::CredentialsProvider,
+                    format!("the custom credential provider returned an error: {}", e.message()),
+                )
+                // The callback's own error (and through it the host's exception) stays reachable,
+                // so a binding can give its caller the original as the cause.
+                .with_cause(e),
+            )),
             Err(join) if join.is_panic() => Err(ProviderError::Failed(Error::new(
                 ErrorKind::CredentialsProvider,
                 "the custom credential provider panicked; fix the callback so it returns an error \
@@ -141,6 +146,8 @@ mod tests {
         let err = p.provide_credentials().await.unwrap_err();
         assert!(!err.is_not_configured());
         assert!(err.to_string().contains("vault down"));
+        let cause = err.error().cause().and_then(|c| c.downcast_ref::<Error>()).unwrap();
+        assert_eq!(cause.message(), "vault down");
         let p = CustomProvider::from_fn(|| panic!("boom"));
         let err = p.provide_credentials().await.unwrap_err();
         assert!(err.to_string().contains("panicked"));
