@@ -1,0 +1,158 @@
+//! `Credentials` and `Resolution`: read-only views of the core's types. The secret and the
+//! token are reachable only through their named attributes; `repr()` never shows them.
+
+use std::time::SystemTime;
+
+use mongoawsauth::{Credentials, Resolution};
+use pyo3::prelude::*;
+
+use crate::errors::IntoPyResult;
+use crate::time;
+
+/// What `repr()` shows instead of a secret.
+const REDACTED: &str = "** redacted **";
+
+/// AWS credentials. Build with `Credentials(access_key_id, secret_access_key, session_token=None,
+/// *, expiration=None, source="python")`; every attribute is read-only.
+#[pyclass(frozen, module = "mongoawsauth", name = "Credentials")]
+#[derive(Debug)]
+pub struct PyCredentials {
+    pub inner: Credentials,
+}
+
+impl PyCredentials {
+    pub fn new_inner(inner: Credentials) -> Self {
+        PyCredentials { inner }
+    }
+}
+
+/// Validates through the core, so Python gets the same rules (and messages) as every binding.
+pub fn build(
+    py: Python<'_>,
+    access_key_id: Option<&str>,
+    secret_access_key: Option<&str>,
+    session_token: Option<&str>,
+    expiration: Option<SystemTime>,
+    source: &str,
+) -> PyResult<Credentials> {
+    Credentials::new(access_key_id, secret_access_key, session_token, expiration, source).into_py(py)
+}
+
+#[pymethods]
+impl PyCredentials {
+    #[new]
+    #[pyo3(signature = (access_key_id, secret_access_key, session_token = None, *, expiration = None, source = "python"))]
+    fn py_new(
+        py: Python<'_>,
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: Option<&str>,
+        expiration: Option<&Bound<'_, PyAny>>,
+        source: &str,
+    ) -> PyResult<Self> {
+        let expiry = expiration.map(|e| time::instant_from_py(e, "expiration")).transpose()?;
+        let inner = build(py, Some(access_key_id), Some(secret_access_key), session_token, expiry, source)?;
+        Ok(PyCredentials { inner })
+    }
+
+    /// The access key id (not a secret).
+    #[getter]
+    fn access_key_id(&self) -> &str {
+        self.inner.access_key_id()
+    }
+
+    /// The secret access key. Never log it.
+    #[getter]
+    fn secret_access_key(&self) -> &str {
+        self.inner.secret_access_key()
+    }
+
+    /// The session token of temporary credentials, or `None`. Never log it.
+    #[getter]
+    fn session_token(&self) -> Option<&str> {
+        self.inner.session_token()
+    }
+
+    /// When they expire (a UTC `datetime`), or `None`.
+    #[getter]
+    fn expiration<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.expiry().map(|e| time::datetime_from(py, e)).transpose()
+    }
+
+    /// When they expire, in seconds since the Unix epoch, or `None`.
+    #[getter]
+    fn expiration_timestamp(&self) -> Option<f64> {
+        self.inner.expiry().map(time::epoch_seconds)
+    }
+
+    /// The name of the source that produced them (`"environment"`, `"web_identity"`, ...).
+    #[getter]
+    fn source(&self) -> &str {
+        self.inner.source()
+    }
+
+    /// Whether they carry a session token.
+    #[getter]
+    fn is_temporary(&self) -> bool {
+        self.inner.is_temporary()
+    }
+
+    /// The generation of the cache entry they came from, or `None` if not cached.
+    #[getter]
+    fn generation(&self) -> Option<u64> {
+        self.inner.generation()
+    }
+
+    pub fn __repr__(&self) -> String {
+        let c = &self.inner;
+        let token = if c.is_temporary() { format!("{REDACTED:?}") } else { "None".to_owned() };
+        let expiration = match c.expiry() {
+            Some(e) => format!("{:?}", mongoawsauth::time_fmt::iso8601(e)),
+            None => "None".to_owned(),
+        };
+        format!(
+            "Credentials(access_key_id={:?}, secret_access_key={REDACTED:?}, session_token={token}, \
+             expiration={expiration}, source={:?})",
+            c.access_key_id(),
+            c.source()
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+/// The outcome of one resolution: `credentials`, `from_cache` and `elapsed` (seconds).
+#[pyclass(frozen, module = "mongoawsauth", name = "Resolution")]
+#[derive(Debug)]
+pub struct PyResolution {
+    #[pyo3(get)]
+    credentials: Py<PyCredentials>,
+    #[pyo3(get)]
+    from_cache: bool,
+    #[pyo3(get)]
+    elapsed: f64,
+}
+
+impl PyResolution {
+    pub fn new(py: Python<'_>, resolution: Resolution) -> PyResult<Self> {
+        Ok(PyResolution {
+            credentials: Py::new(py, PyCredentials::new_inner(resolution.credentials))?,
+            from_cache: resolution.from_cache,
+            elapsed: resolution.elapsed.as_secs_f64(),
+        })
+    }
+}
+
+#[pymethods]
+impl PyResolution {
+    fn __repr__(&self) -> String {
+        format!(
+            "Resolution(credentials={}, from_cache={}, elapsed={:.6})",
+            self.credentials.get().__repr__(),
+            if self.from_cache { "True" } else { "False" },
+            self.elapsed
+        )
+    }
+}
