@@ -91,7 +91,12 @@ impl Chain {
                     } else {
                         attempts.extend(e.attempts().iter().cloned());
                     }
-                    return Err(ProviderError::Failed(Error::new(e.kind(), message).with_attempts(attempts)));
+                    // The source's own error stays reachable as the cause (a host callback's
+                    // exception, for one).
+                    let kind = e.kind();
+                    return Err(ProviderError::Failed(
+                        Error::new(kind, message).with_attempts(attempts).with_cause(e),
+                    ));
                 }
             }
         }
