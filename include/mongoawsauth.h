@@ -118,6 +118,19 @@ typedef struct mongoawsauth_authenticator_t mongoawsauth_authenticator_t;
 typedef struct mongoawsauth_bytes_t mongoawsauth_bytes_t;
 
 /**
+ * Test hook: a copy of what the process-wide credentials cache held at one moment, one entry
+ * per cache key, sorted by key. It holds no secret: only keys, access key ids, source names,
+ * expiries and generations.
+ *
+ * Created by `mongoawsauth_cache_snapshot_new`. The caller owns it and must release it with
+ * `mongoawsauth_cache_snapshot_destroy`. Later changes to the cache do not affect it.
+ *
+ * Thread safety: immutable; may be read from several threads at once and destroyed from any
+ * thread.
+ */
+typedef struct mongoawsauth_cache_snapshot_t mongoawsauth_cache_snapshot_t;
+
+/**
  * One login's SASL conversation: `mongoawsauth_conversation_client_first` for `saslStart`, then
  * `mongoawsauth_conversation_client_final` with the server's reply for `saslContinue`. Calls out
  * of that order, and any call after the conversation finished or failed, fail with
@@ -146,6 +159,19 @@ typedef struct mongoawsauth_conversation_t mongoawsauth_conversation_t;
 typedef struct mongoawsauth_credentials_t mongoawsauth_credentials_t;
 
 /**
+ * What every source of the default chain said during one `mongoawsauth_diagnose` walk, in chain
+ * order, and the credentials a login would use.
+ *
+ * Created by `mongoawsauth_diagnose`. The caller owns it and must release it with
+ * `mongoawsauth_diagnosis_destroy`, which zeroizes the credentials it holds. No text in it
+ * contains a secret.
+ *
+ * Thread safety: immutable; may be read from several threads at once and destroyed from any
+ * thread.
+ */
+typedef struct mongoawsauth_diagnosis_t mongoawsauth_diagnosis_t;
+
+/**
  * Why a call failed: a result code, a message, and for a credential chain that found nothing,
  * every source it tried.
  *
@@ -169,6 +195,33 @@ typedef struct mongoawsauth_error_t mongoawsauth_error_t;
  * Thread safety: not safe for concurrent mutation; setters need exclusive access.
  */
 typedef struct mongoawsauth_options_t mongoawsauth_options_t;
+
+/**
+ * The outcome of one credential resolution: the credentials, whether they were served from the
+ * process-wide cache, and how long the resolution took.
+ *
+ * Created by `mongoawsauth_authenticator_resolve`. The caller owns it and must release it with
+ * `mongoawsauth_resolution_destroy`, which zeroizes the credentials it holds.
+ *
+ * Thread safety: immutable; may be read from several threads at once and destroyed from any
+ * thread.
+ */
+typedef struct mongoawsauth_resolution_t mongoawsauth_resolution_t;
+
+/**
+ * An STS `AssumeRoleWithSAML` credential source: the role to assume, the IAM SAML provider
+ * (the IdP's principal ARN), a callback supplying each fresh assertion, and optionally the
+ * session duration and an inline session policy. Not part of the spec's default chain: an
+ * application that logs in through SAML builds an authenticator over it with
+ * `mongoawsauth_authenticator_new_saml`.
+ *
+ * Created by `mongoawsauth_saml_new`. The caller owns it and must release it with
+ * `mongoawsauth_saml_destroy`; authenticators built from it keep their own reference, so it may
+ * be destroyed right after `mongoawsauth_authenticator_new_saml`.
+ *
+ * Thread safety: not safe for concurrent mutation; setters need exclusive access.
+ */
+typedef struct mongoawsauth_saml_t mongoawsauth_saml_t;
 
 /**
  * The authentication settings a driver collected for one client: mechanism, username,
@@ -236,6 +289,24 @@ typedef void (*mongoawsauth_credentials_fetch_cb_t)(void *userdata,
                                                     mongoawsauth_result_t result,
                                                     mongoawsauth_credentials_t *credentials,
                                                     mongoawsauth_error_t *error);
+
+/**
+ * Supplies a fresh SAML assertion: the base64 `SAMLResponse` the identity provider posts.
+ *
+ * Writes the assertion (UTF-8, no NUL needed) into `buffer`, which has room for `capacity`
+ * bytes (131072, more than the 100,000 characters STS accepts), stores its length in
+ * `*assertion_len` and returns true; returns false when it has no assertion, which fails the
+ * fetch with `MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER`. The library copies the assertion and
+ * zeroizes `buffer` after every call; the callback keeps ownership of anything it allocated.
+ *
+ * Called on a library thread every time the SAML source fetches (assertions are valid for
+ * minutes only, so none is reused), possibly on several threads at once. It may block, for
+ * example on a request to the IdP, but must not call a blocking libmongoawsauth function.
+ */
+typedef bool (*mongoawsauth_saml_assertion_cb_t)(void *userdata,
+                                                 char *buffer,
+                                                 size_t capacity,
+                                                 size_t *assertion_len);
 
 /**
  * Success.
@@ -315,6 +386,12 @@ typedef void (*mongoawsauth_credentials_fetch_cb_t)(void *userdata,
  * The source was configured and failed; the chain stopped there.
  */
 #define MONGOAWSAUTH_ATTEMPT_FAILED 3
+
+/**
+ * The source was not asked: an earlier one already decided the outcome, or (for IMDS) the
+ * process runs in a container. Only `mongoawsauth_diagnosis_source_status` reports it.
+ */
+#define MONGOAWSAUTH_ATTEMPT_NOT_TRIED 4
 
 /**
  * The current MongoDB spec (the default): explicit credentials in options or the connection
@@ -504,6 +581,20 @@ bool mongoawsauth_credentials_expiry(const mongoawsauth_credentials_t *credentia
                                      int64_t *expiry_unix_ms);
 
 /**
+ * The generation of the process-wide cache entry these credentials came from. Returns true and
+ * stores it in `*generation` when they were fetched through the cache (web identity, container,
+ * EC2 instance metadata, SAML); returns false and leaves `*generation` untouched for credentials
+ * that are never cached (environment, provider callback, `mongoawsauth_credentials_new`), or
+ * when an argument is NULL.
+ *
+ * When a login with these credentials fails, pass the generation to
+ * `mongoawsauth_authenticator_report_failure`, so that exactly that cache entry is dropped.
+ * Generations are never 0.
+ */
+bool mongoawsauth_credentials_generation(const mongoawsauth_credentials_t *credentials,
+                                         uint64_t *generation);
+
+/**
  * Zeroizes and releases credentials. NULL is a no-op. Must not be called twice with the same
  * value.
  */
@@ -614,6 +705,29 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options
                                                             mongoawsauth_error_t **error);
 
 /**
+ * Cached credentials are served while more than this much time remains before they expire
+ * (default 300000 ms, the spec's 5 minutes); closer to expiry the next fetch asks the source
+ * again. Raising it above the refresh-ahead window raises that window too.
+ *
+ * Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
+ * metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_options_set_refresh_window_ms(mongoawsauth_options_t *options,
+                                                                 uint32_t window_ms,
+                                                                 mongoawsauth_error_t **error);
+
+/**
+ * Inside this much time before cached credentials expire, one background fetch refreshes them
+ * while every caller keeps getting the still-valid ones, so a connection pool never waits on a
+ * refresh (default 600000 ms). A value below the refresh window is raised to it.
+ *
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_options_set_refresh_ahead_ms(mongoawsauth_options_t *options,
+                                                                uint32_t window_ms,
+                                                                mongoawsauth_error_t **error);
+
+/**
  * Registers a credentials provider callback, tried before every other source (the spec's
  * custom provider). Replaces an earlier registration.
  *
@@ -677,6 +791,40 @@ mongoawsauth_result_t mongoawsauth_authenticator_start_conversation(const mongoa
                                                                     mongoawsauth_error_t **error);
 
 /**
+ * Reports that a login with credentials of cache generation `generation` failed (the server
+ * refused `saslStart` or `saslContinue`), as the MongoDB spec requires: the process-wide cache
+ * entry of that generation is dropped, so the next fetch asks the source again.
+ *
+ * Only an entry that still has that generation is dropped: when a burst of connections fails
+ * with the same credentials the entry is dropped once, and credentials fetched since then
+ * survive an old report. Get the generation from `mongoawsauth_conversation_generation` or
+ * `mongoawsauth_credentials_generation`; credentials without one were never cached and need no
+ * report (use `mongoawsauth_authenticator_report_failed_conversation` to skip the check).
+ *
+ * On success, if `dropped` is not NULL, `*dropped` says whether an entry was dropped (false
+ * for an unknown or outdated generation, which is not an error). Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_authenticator_report_failure(const mongoawsauth_authenticator_t *authenticator,
+                                                                uint64_t generation,
+                                                                bool *dropped,
+                                                                mongoawsauth_error_t **error);
+
+/**
+ * `mongoawsauth_authenticator_report_failure` for the credentials `conversation` signed with:
+ * what a driver calls when the server refuses a login. Does nothing (and reports
+ * `*dropped = false`) when those credentials were not cached.
+ *
+ * This function does not take ownership of `conversation`. On success, if `dropped` is not
+ * NULL, `*dropped` says whether a cache entry was dropped. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` or `conversation` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_authenticator_report_failed_conversation(const mongoawsauth_authenticator_t *authenticator,
+                                                                            const mongoawsauth_conversation_t *conversation,
+                                                                            bool *dropped,
+                                                                            mongoawsauth_error_t **error);
+
+/**
  * Starts resolving credentials in the background and returns at once. `callback` is called
  * exactly once, on a library thread, with the outcome, within `timeout_ms` milliseconds (0:
  * the options' credentials timeout) plus scheduling time.
@@ -694,6 +842,45 @@ mongoawsauth_result_t mongoawsauth_authenticator_fetch_credentials_async(const m
                                                                          mongoawsauth_credentials_fetch_cb_t callback,
                                                                          void *userdata,
                                                                          mongoawsauth_error_t **error);
+
+/**
+ * Resolves credentials like `mongoawsauth_authenticator_fetch_credentials` (blocking for at
+ * most `timeout_ms` milliseconds; 0: the options' credentials timeout) and also reports whether
+ * they were served from the process-wide cache and how long that took.
+ *
+ * On success the caller owns `*resolution_out` and must release it with
+ * `mongoawsauth_resolution_destroy`. Fails like `mongoawsauth_authenticator_fetch_credentials`.
+ */
+mongoawsauth_result_t mongoawsauth_authenticator_resolve(const mongoawsauth_authenticator_t *authenticator,
+                                                         uint32_t timeout_ms,
+                                                         mongoawsauth_resolution_t **resolution_out,
+                                                         mongoawsauth_error_t **error);
+
+/**
+ * The resolved credentials, readable with the `mongoawsauth_credentials_*` accessors and usable
+ * with `mongoawsauth_conversation_new` (which keeps its own reference).
+ *
+ * Borrowed: valid until `resolution` is destroyed; do not destroy it. NULL if `resolution` is
+ * NULL.
+ */
+const mongoawsauth_credentials_t *mongoawsauth_resolution_credentials(const mongoawsauth_resolution_t *resolution);
+
+/**
+ * Whether the credentials were served from the process-wide cache rather than fetched from
+ * their source. False for NULL.
+ */
+bool mongoawsauth_resolution_from_cache(const mongoawsauth_resolution_t *resolution);
+
+/**
+ * How long the resolution took, in microseconds; 0 for NULL.
+ */
+uint64_t mongoawsauth_resolution_elapsed_us(const mongoawsauth_resolution_t *resolution);
+
+/**
+ * Zeroizes and releases a resolution and its credentials. NULL is a no-op. Must not be called
+ * twice with the same value.
+ */
+void mongoawsauth_resolution_destroy(mongoawsauth_resolution_t *resolution);
 
 /**
  * Starts a conversation with explicit credentials (for example ones the host fetched with
@@ -737,6 +924,20 @@ mongoawsauth_result_t mongoawsauth_conversation_client_final(mongoawsauth_conver
                                                              size_t server_payload_len,
                                                              mongoawsauth_bytes_t **payload_out,
                                                              mongoawsauth_error_t **error);
+
+/**
+ * The cache generation of the credentials this conversation signs with, as
+ * `mongoawsauth_credentials_generation` gives it: returns true and stores it in `*generation`
+ * when they came from the process-wide cache; returns false and leaves `*generation` untouched
+ * when they were not cached, or when an argument is NULL.
+ *
+ * A driver whose login fails (`saslStart` or `saslContinue` refused) reports it with
+ * `mongoawsauth_authenticator_report_failure(auth, generation, ...)`, or in one call with
+ * `mongoawsauth_authenticator_report_failed_conversation`. Valid at any point of the
+ * conversation, including after it finished or failed.
+ */
+bool mongoawsauth_conversation_generation(const mongoawsauth_conversation_t *conversation,
+                                          uint64_t *generation);
 
 /**
  * Releases a conversation. NULL is a no-op. Must not be called twice with the same value.
@@ -823,6 +1024,174 @@ mongoawsauth_result_t mongoawsauth_settings_validate(const mongoawsauth_settings
 void mongoawsauth_settings_destroy(mongoawsauth_settings_t *settings);
 
 /**
+ * Describes a SAML source for `role_arn` (`arn:aws:iam::<account>:role/<name>`) and
+ * `principal_arn` (the IAM SAML provider, `arn:aws:iam::<account>:saml-provider/<name>`), with
+ * `callback` supplying the assertion of every fetch. The ARNs are checked by
+ * `mongoawsauth_authenticator_new_saml`.
+ *
+ * `userdata` is passed to every call of `callback` and is never touched by the library.
+ * `userdata_destroy` (may be NULL) is called exactly once with `userdata` when the last SAML
+ * handle or authenticator using it is destroyed; until then `userdata` must stay valid. On
+ * failure the library takes no ownership of `userdata`.
+ *
+ * This function does not take ownership of the strings; it copies them. On success the caller
+ * owns `*saml_out` and must release it with `mongoawsauth_saml_destroy`. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if an ARN, `callback` or `saml_out` is NULL or an ARN is
+ * not UTF-8.
+ */
+mongoawsauth_result_t mongoawsauth_saml_new(const char *role_arn,
+                                            const char *principal_arn,
+                                            mongoawsauth_saml_assertion_cb_t callback,
+                                            void *userdata,
+                                            mongoawsauth_userdata_destroy_cb_t userdata_destroy,
+                                            mongoawsauth_saml_t **saml_out,
+                                            mongoawsauth_error_t **error);
+
+/**
+ * How long the credentials last, in seconds: 900 (15 minutes) to 43200 (12 hours); 0 returns
+ * to STS's default (1 hour, capped by the role's maximum). The range is checked by
+ * `mongoawsauth_authenticator_new_saml`.
+ *
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `saml` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_saml_set_duration_s(mongoawsauth_saml_t *saml,
+                                                       uint32_t duration_s,
+                                                       mongoawsauth_error_t **error);
+
+/**
+ * An inline session policy (JSON, at most 2048 characters) that narrows the role's
+ * permissions; NULL removes it. Checked by `mongoawsauth_authenticator_new_saml`.
+ *
+ * This function does not take ownership of `policy`; it copies it. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `saml` is NULL or `policy` is not UTF-8.
+ */
+mongoawsauth_result_t mongoawsauth_saml_set_policy(mongoawsauth_saml_t *saml,
+                                                   const char *policy,
+                                                   mongoawsauth_error_t **error);
+
+/**
+ * Releases a SAML description. NULL is a no-op. Must not be called twice with the same value.
+ * `userdata_destroy` runs now only if no authenticator still uses the callback.
+ */
+void mongoawsauth_saml_destroy(mongoawsauth_saml_t *saml);
+
+/**
+ * Creates an authenticator whose only credential source is `saml`, behind the process-wide
+ * cache (so `mongoawsauth_authenticator_report_failure` applies to its logins too).
+ *
+ * From `options` it takes the STS endpoint and timeout (`mongoawsauth_options_set_sts_endpoint`,
+ * `_set_sts_timeout_ms`, or the environment's `AWS_ENDPOINT_URL_STS`, `AWS_REGION`, ...), the
+ * credentials timeout and the cache's refresh windows; its provider callback, explicit
+ * credentials and credential policy do not apply.
+ *
+ * This function does not take ownership of its arguments; the authenticator keeps its own
+ * reference to the assertion callback. On success the caller owns `*authenticator_out` and must
+ * release it with `mongoawsauth_authenticator_destroy`. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL argument, a malformed ARN, a duration out of
+ * range or an empty or oversized policy, and with `MONGOAWSAUTH_RESULT_CONFIGURATION` for a zero
+ * credentials timeout.
+ */
+mongoawsauth_result_t mongoawsauth_authenticator_new_saml(const mongoawsauth_options_t *options,
+                                                          const mongoawsauth_saml_t *saml,
+                                                          mongoawsauth_authenticator_t **authenticator_out,
+                                                          mongoawsauth_error_t **error);
+
+/**
+ * Walks the spec's default chain of `options` (provider callback, environment, web identity,
+ * container, EC2 instance metadata) without the cache, asking every source afresh, blocking for
+ * at most `timeout_ms` milliseconds per source (0: the options' credentials timeout). A source's
+ * failure is reported in the diagnosis, not as this function's result.
+ *
+ * This function does not take ownership of `options`. On success the caller owns
+ * `*diagnosis_out` and must release it with `mongoawsauth_diagnosis_destroy`. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL argument, and
+ * `MONGOAWSAUTH_RESULT_RUNTIME` when called from a library callback thread.
+ */
+mongoawsauth_result_t mongoawsauth_diagnose(const mongoawsauth_options_t *options,
+                                            uint32_t timeout_ms,
+                                            mongoawsauth_diagnosis_t **diagnosis_out,
+                                            mongoawsauth_error_t **error);
+
+/**
+ * The number of sources the walk reports (every source of the chain, tried or not); 0 for
+ * NULL.
+ */
+size_t mongoawsauth_diagnosis_source_count(const mongoawsauth_diagnosis_t *diagnosis);
+
+/**
+ * The name of the `index`th source (`"custom"`, `"environment"`, `"web_identity"`,
+ * `"container"`, `"imds"`), NUL-terminated, with its length stored in `*len` when `len` is not
+ * NULL.
+ *
+ * Borrowed: valid until `diagnosis` is destroyed. NULL if `diagnosis` is NULL or `index` is out
+ * of range.
+ */
+const char *mongoawsauth_diagnosis_source_name(const mongoawsauth_diagnosis_t *diagnosis,
+                                               size_t index,
+                                               size_t *len);
+
+/**
+ * What the `index`th source did: `MONGOAWSAUTH_ATTEMPT_SUCCEEDED` (it supplied the credentials a
+ * login would use), `_NOT_CONFIGURED`, `_FAILED` (a login stops there) or `_NOT_TRIED`;
+ * `MONGOAWSAUTH_ATTEMPT_NONE` if `diagnosis` is NULL or `index` is out of range.
+ */
+mongoawsauth_attempt_outcome_t mongoawsauth_diagnosis_source_status(const mongoawsauth_diagnosis_t *diagnosis,
+                                                                    size_t index);
+
+/**
+ * What the `index`th source said: which credentials it supplied (kind, access key id, expiry),
+ * why it is not configured, how it failed, or why it was not tried. Never a secret.
+ * NUL-terminated, with its length stored in `*len` when `len` is not NULL.
+ *
+ * Borrowed: valid until `diagnosis` is destroyed. NULL if `diagnosis` is NULL or `index` is out
+ * of range.
+ */
+const char *mongoawsauth_diagnosis_source_detail(const mongoawsauth_diagnosis_t *diagnosis,
+                                                 size_t index,
+                                                 size_t *len);
+
+/**
+ * How long the `index`th source took, in microseconds (0 when not tried); 0 if `diagnosis` is
+ * NULL or `index` is out of range.
+ */
+uint64_t mongoawsauth_diagnosis_source_elapsed_us(const mongoawsauth_diagnosis_t *diagnosis,
+                                                  size_t index);
+
+/**
+ * The name of the source a login would use, NUL-terminated, with its length stored in `*len`
+ * when `len` is not NULL.
+ *
+ * Borrowed: valid until `diagnosis` is destroyed. NULL when no source supplied credentials, or
+ * if `diagnosis` is NULL.
+ */
+const char *mongoawsauth_diagnosis_used_source(const mongoawsauth_diagnosis_t *diagnosis,
+                                               size_t *len);
+
+/**
+ * The credentials a login would use, readable with the `mongoawsauth_credentials_*` accessors.
+ *
+ * Borrowed: valid until `diagnosis` is destroyed; do not destroy it. NULL when no source
+ * supplied credentials, or if `diagnosis` is NULL.
+ */
+const mongoawsauth_credentials_t *mongoawsauth_diagnosis_credentials(const mongoawsauth_diagnosis_t *diagnosis);
+
+/**
+ * What to do next, in one sentence, when no source supplied credentials, NUL-terminated, with
+ * its length stored in `*len` when `len` is not NULL.
+ *
+ * Borrowed: valid until `diagnosis` is destroyed. NULL when a source supplied credentials, or if
+ * `diagnosis` is NULL.
+ */
+const char *mongoawsauth_diagnosis_advice(const mongoawsauth_diagnosis_t *diagnosis,
+                                          size_t *len);
+
+/**
+ * Zeroizes and releases a diagnosis. NULL is a no-op. Must not be called twice with the same
+ * value.
+ */
+void mongoawsauth_diagnosis_destroy(mongoawsauth_diagnosis_t *diagnosis);
+
+/**
  * Stops the library's background threads (its async runtime), waiting up to 5 seconds for
  * running work. Pending `mongoawsauth_authenticator_fetch_credentials_async` fetches are
  * cancelled: their callbacks run with `MONGOAWSAUTH_RESULT_RUNTIME`.
@@ -835,6 +1204,149 @@ void mongoawsauth_settings_destroy(mongoawsauth_settings_t *settings);
  * Fails with `MONGOAWSAUTH_RESULT_RUNTIME` when called from a library callback thread.
  */
 mongoawsauth_result_t mongoawsauth_cleanup(mongoawsauth_error_t **error);
+
+/**
+ * ============================================================================================
+ * Test hooks (for the MongoDB spec's caching tests)
+ * ============================================================================================
+ *
+ * The functions from here to the end of the header read and change the process-wide credentials
+ * cache that every authenticator shares (one entry per configured network source: web
+ * identity, container, EC2 instance metadata, SAML). They exist so that a driver can run the
+ * spec's "cached credentials" tests through this library; applications must not call them.
+ *
+ * Empties the cache. Fetches already in flight still complete and store what they fetch.
+ *
+ * Fails only with `MONGOAWSAUTH_RESULT_PANIC`.
+ */
+mongoawsauth_result_t mongoawsauth_cache_clear(mongoawsauth_error_t **error);
+
+/**
+ * Test hook: copies the current cache entries into a new snapshot.
+ *
+ * On success the caller owns `*snapshot_out` and must release it with
+ * `mongoawsauth_cache_snapshot_destroy`. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if
+ * `snapshot_out` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_cache_snapshot_new(mongoawsauth_cache_snapshot_t **snapshot_out,
+                                                      mongoawsauth_error_t **error);
+
+/**
+ * Test hook: the number of entries in the snapshot; 0 for NULL.
+ */
+size_t mongoawsauth_cache_snapshot_count(const mongoawsauth_cache_snapshot_t *snapshot);
+
+/**
+ * Test hook: the cache key of the `index`th entry (it describes the source's configuration; pass
+ * it to `mongoawsauth_cache_get`, `_set`, `_expire` or `_poison`). NUL-terminated, with its
+ * length stored in `*len` when `len` is not NULL.
+ *
+ * Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+ * range.
+ */
+const char *mongoawsauth_cache_snapshot_key(const mongoawsauth_cache_snapshot_t *snapshot,
+                                            size_t index,
+                                            size_t *len);
+
+/**
+ * Test hook: the access key id cached in the `index`th entry (not a secret), NUL-terminated,
+ * with its length stored in `*len` when `len` is not NULL.
+ *
+ * Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+ * range.
+ */
+const char *mongoawsauth_cache_snapshot_access_key_id(const mongoawsauth_cache_snapshot_t *snapshot,
+                                                      size_t index,
+                                                      size_t *len);
+
+/**
+ * Test hook: the name of the source that produced the `index`th entry (`"container"`,
+ * `"imds"`, ...), NUL-terminated, with its length stored in `*len` when `len` is not NULL.
+ *
+ * Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+ * range.
+ */
+const char *mongoawsauth_cache_snapshot_source(const mongoawsauth_cache_snapshot_t *snapshot,
+                                               size_t index,
+                                               size_t *len);
+
+/**
+ * Test hook: when the `index`th entry expires. Returns true and stores the expiry in
+ * milliseconds since the Unix epoch in `*expiry_unix_ms`; returns false and leaves it untouched
+ * if an argument is NULL or `index` is out of range.
+ */
+bool mongoawsauth_cache_snapshot_expiry(const mongoawsauth_cache_snapshot_t *snapshot,
+                                        size_t index,
+                                        int64_t *expiry_unix_ms);
+
+/**
+ * Test hook: the generation of the `index`th entry (what
+ * `mongoawsauth_authenticator_report_failure` takes); 0, never a generation, if `snapshot` is
+ * NULL or `index` is out of range.
+ */
+uint64_t mongoawsauth_cache_snapshot_generation(const mongoawsauth_cache_snapshot_t *snapshot,
+                                                size_t index);
+
+/**
+ * Test hook: releases a snapshot. NULL is a no-op. Must not be called twice with the same value.
+ */
+void mongoawsauth_cache_snapshot_destroy(mongoawsauth_cache_snapshot_t *snapshot);
+
+/**
+ * Test hook: the credentials cached under `key`, or, when `key` is NULL, those of the only
+ * entry (the spec's tests configure one source).
+ *
+ * This function does not take ownership of `key`. On success `*credentials_out` receives new
+ * credentials (with their generation, see `mongoawsauth_credentials_generation`), which the
+ * caller owns and must release with `mongoawsauth_credentials_destroy`, or NULL when there is no
+ * such entry (or, for a NULL `key`, not exactly one entry). Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `credentials_out` is NULL or `key` is not UTF-8.
+ */
+mongoawsauth_result_t mongoawsauth_cache_get(const char *key,
+                                             mongoawsauth_credentials_t **credentials_out,
+                                             mongoawsauth_error_t **error);
+
+/**
+ * Test hook: stores `credentials` under `key` as a fresh entry with a new generation, replacing
+ * any entry there. The credentials must have an expiry (`mongoawsauth_credentials_new` with
+ * `expiry_unix_ms`); it becomes the entry's expiry.
+ *
+ * This function does not take ownership of its arguments; it copies them. On success, if
+ * `generation` is not NULL, `*generation` receives the new entry's generation. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` or `credentials` is NULL, `key` is not UTF-8,
+ * or the credentials have no expiry.
+ */
+mongoawsauth_result_t mongoawsauth_cache_set(const char *key,
+                                             const mongoawsauth_credentials_t *credentials,
+                                             uint64_t *generation,
+                                             mongoawsauth_error_t **error);
+
+/**
+ * Test hook: sets the expiry of the entry under `key` (of every entry when `key` is NULL) to
+ * `expiry_unix_ms`, milliseconds since the Unix epoch; the spec's tests set it to one minute
+ * from now, inside the refresh window, to force the next fetch.
+ *
+ * This function does not take ownership of `key`. On success, if `changed` is not NULL,
+ * `*changed` receives the number of entries changed (0 when there is no such key). Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` is not UTF-8 or `expiry_unix_ms` is negative.
+ */
+mongoawsauth_result_t mongoawsauth_cache_expire(const char *key,
+                                                int64_t expiry_unix_ms,
+                                                size_t *changed,
+                                                mongoawsauth_error_t **error);
+
+/**
+ * Test hook: replaces the access key id of the entry under `key` (of every entry when `key` is
+ * NULL) with one no STS knows, keeping its generation, so that the next login with it fails:
+ * the spec's "poisoned cache" test.
+ *
+ * This function does not take ownership of `key`. On success, if `changed` is not NULL,
+ * `*changed` receives the number of entries changed. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` is not UTF-8.
+ */
+mongoawsauth_result_t mongoawsauth_cache_poison(const char *key,
+                                                size_t *changed,
+                                                mongoawsauth_error_t **error);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -69,6 +69,9 @@ extern const test_case_t conversation_tests[];
 extern const test_case_t authenticator_tests[];
 extern const test_case_t async_tests[];
 extern const test_case_t settings_tests[];
+extern const test_case_t cache_tests[];
+extern const test_case_t saml_tests[];
+extern const test_case_t diagnostics_tests[];
 
 /* Helpers (helpers.c). */
 mongoawsauth_credentials_t *test_credentials(bool temporary);
@@ -80,5 +83,15 @@ size_t test_server_first(const mongoawsauth_bytes_t *client_first, const char *h
 bool test_contains(const uint8_t *data, size_t len, const char *needle);
 /* True when the harness runs this process under valgrind (fork tests are skipped there). */
 bool test_under_valgrind(void);
+/* The stand-in value tests/c/run.sh exports as MONGOAWSAUTH_TEST_<name>, or NULL (and a "skipped"
+ * note) when the tests run without the stand-ins. */
+const char *test_standin(const char *name);
+/* Points the in-process environment at the container stand-in (AWS_CONTAINER_CREDENTIALS_FULL_URI
+ * and its token), or removes both. False when the stand-ins are not available. */
+bool test_use_container(bool on);
+/* Milliseconds since the Unix epoch, now. */
+int64_t test_now_unix_ms(void);
+/* Sleeps for `ms` milliseconds. */
+void test_sleep_ms(long ms);
 
 #endif

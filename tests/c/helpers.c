@@ -1,4 +1,6 @@
+#define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -66,4 +68,42 @@ bool test_contains(const uint8_t *data, size_t len, const char *needle) {
 bool test_under_valgrind(void) {
     const char *v = getenv("MONGOAWSAUTH_TEST_VALGRIND");
     return v != NULL && strcmp(v, "1") == 0;
+}
+
+const char *test_standin(const char *name) {
+    char var[128];
+    snprintf(var, sizeof var, "MONGOAWSAUTH_TEST_%s", name);
+    const char *value = getenv(var);
+    if (value == NULL || value[0] == '\0') {
+        printf("     skipped: %s is not set (run through `make c-test` for the stand-ins)\n", var);
+        return NULL;
+    }
+    return value;
+}
+
+bool test_use_container(bool on) {
+    if (!on) {
+        unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+        unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        return true;
+    }
+    const char *url = test_standin("CONTAINER_URL");
+    const char *token = test_standin("CONTAINER_TOKEN");
+    if (url == NULL || token == NULL) {
+        return false;
+    }
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", token, 1);
+    return true;
+}
+
+int64_t test_now_unix_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void test_sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
 }

@@ -33,15 +33,42 @@ fi
 g++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only "${pc_cflags[@]}" "$root/tests/c/header_cpp.cpp"
 readelf -d "$prefix/lib/libmongoawsauth.so" | grep -q 'SONAME.*\[libmongoawsauth\.so\.0\]'
 
+# The cache, SAML and diagnostics tests fetch from the loopback stand-ins (container endpoint,
+# STS). They run until their stdin closes: the coproc's input pipe stays open until exit. Their
+# JSON line holds throwaway secrets, so it is never printed; the tests get what they need
+# through MONGOAWSAUTH_TEST_* variables (a test skips when its variable is missing).
+coproc STANDINS { "$standins"; }
+standins_in=${STANDINS[1]}
+stop_standins() {
+    eval "exec ${standins_in}>&-"
+    wait "$STANDINS_PID" 2>/dev/null || true
+}
+trap stop_standins EXIT
+read -r -t 30 line <&"${STANDINS[0]}" || { echo "the stand-ins did not start" >&2; exit 1; }
+field() { sed -E "s/.*\"$1\":\"([^\"]*)\".*/\\1/" <<<"$2"; }
+saml=$(sed -E 's/.*"saml":\{([^}]*)\}.*/\1/' <<<"$line")
+export MONGOAWSAUTH_TEST_CONTAINER_URL MONGOAWSAUTH_TEST_CONTAINER_TOKEN MONGOAWSAUTH_TEST_STS_URL \
+    MONGOAWSAUTH_TEST_SAML_ROLE_ARN MONGOAWSAUTH_TEST_SAML_PRINCIPAL_ARN MONGOAWSAUTH_TEST_SAML_ASSERTION
+MONGOAWSAUTH_TEST_CONTAINER_URL=$(field container_url "$line")
+MONGOAWSAUTH_TEST_CONTAINER_TOKEN=$(field container_token "$line")
+MONGOAWSAUTH_TEST_STS_URL=$(field local_sts_url "$line")
+MONGOAWSAUTH_TEST_SAML_ROLE_ARN=$(field role_arn "$saml")
+MONGOAWSAUTH_TEST_SAML_PRINCIPAL_ARN=$(field principal_arn "$saml")
+MONGOAWSAUTH_TEST_SAML_ASSERTION=$(field assertion "$saml")
+for url in "$MONGOAWSAUTH_TEST_CONTAINER_URL" "$MONGOAWSAUTH_TEST_STS_URL"; do
+    case "$url" in http://127.0.0.1:* | http://\[::1\]:*) ;; *) echo "refusing a non-loopback stand-in: $url" >&2; exit 1 ;; esac
+done
+
 echo "== C tests, shared library"
 "$build/test-shared"
 echo "== C tests, static library"
 "$build/test-static"
 
 valgrind=(valgrind --quiet --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
-    --error-exitcode=1)
-# No suppressions: mongoawsauth_cleanup (called by the runner) joins the runtime threads, so
-# "All heap blocks were freed" is the expected summary.
+    --error-exitcode=1 --suppressions="$root/tests/c/valgrind.supp")
+# mongoawsauth_cleanup (called by the runner) joins the runtime threads. What stays allocated is
+# the process-lifetime state the cache and SAML tests create (the HTTP clients and the credentials
+# cache's table), suppressed by owner in valgrind.supp; everything else must be freed.
 echo "== C tests under valgrind, shared library"
 MONGOAWSAUTH_TEST_VALGRIND=1 "${valgrind[@]}" "$build/test-shared"
 echo "== C tests under valgrind, static library"

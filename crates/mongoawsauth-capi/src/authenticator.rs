@@ -29,6 +29,10 @@ impl mongoawsauth_authenticator_t {
     pub(crate) fn core(&self) -> &Authenticator {
         &self.inner
     }
+
+    pub(crate) fn from_core(inner: Authenticator) -> Self {
+        mongoawsauth_authenticator_t { inner }
+    }
 }
 
 /// The deadline for a call's `timeout_ms`: 0 means the options' credentials timeout.
@@ -131,6 +135,62 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_start_conversation(
         })??;
         // SAFETY: `conversation_out` was checked and is writable.
         unsafe { out.write(mongoawsauth_conversation_t::new(conversation)) };
+        Ok(())
+    })
+}
+
+/// Reports that a login with credentials of cache generation `generation` failed (the server
+/// refused `saslStart` or `saslContinue`), as the MongoDB spec requires: the process-wide cache
+/// entry of that generation is dropped, so the next fetch asks the source again.
+///
+/// Only an entry that still has that generation is dropped: when a burst of connections fails
+/// with the same credentials the entry is dropped once, and credentials fetched since then
+/// survive an old report. Get the generation from `mongoawsauth_conversation_generation` or
+/// `mongoawsauth_credentials_generation`; credentials without one were never cached and need no
+/// report (use `mongoawsauth_authenticator_report_failed_conversation` to skip the check).
+///
+/// On success, if `dropped` is not NULL, `*dropped` says whether an entry was dropped (false
+/// for an unknown or outdated generation, which is not an error). Fails with
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_authenticator_report_failure(
+    authenticator: *const mongoawsauth_authenticator_t,
+    generation: u64,
+    dropped: *mut bool,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `authenticator` is NULL or a live handle (documented contract).
+        let authenticator = unsafe { ffi::try_ref(authenticator, "authenticator") }?;
+        let was_dropped = authenticator.inner.report_failure(generation);
+        // SAFETY: `dropped` is NULL or writable (documented contract).
+        unsafe { ffi::write_scalar(dropped, was_dropped) };
+        Ok(())
+    })
+}
+
+/// `mongoawsauth_authenticator_report_failure` for the credentials `conversation` signed with:
+/// what a driver calls when the server refuses a login. Does nothing (and reports
+/// `*dropped = false`) when those credentials were not cached.
+///
+/// This function does not take ownership of `conversation`. On success, if `dropped` is not
+/// NULL, `*dropped` says whether a cache entry was dropped. Fails with
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` or `conversation` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_authenticator_report_failed_conversation(
+    authenticator: *const mongoawsauth_authenticator_t,
+    conversation: *const mongoawsauth_conversation_t,
+    dropped: *mut bool,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `authenticator` is NULL or a live handle (documented contract).
+        let authenticator = unsafe { ffi::try_ref(authenticator, "authenticator") }?;
+        // SAFETY: `conversation` is NULL or a live handle not mutated meanwhile (documented).
+        let conversation = unsafe { ffi::try_ref(conversation, "conversation") }?;
+        let was_dropped = authenticator.inner.report_failed_conversation(conversation.core());
+        // SAFETY: `dropped` is NULL or writable (documented contract).
+        unsafe { ffi::write_scalar(dropped, was_dropped) };
         Ok(())
     })
 }

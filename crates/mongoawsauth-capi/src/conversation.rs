@@ -28,6 +28,10 @@ impl mongoawsauth_conversation_t {
     pub(crate) fn new(inner: Conversation) -> Self {
         mongoawsauth_conversation_t { inner }
     }
+
+    pub(crate) fn core(&self) -> &Conversation {
+        &self.inner
+    }
 }
 
 /// Starts a conversation with explicit credentials (for example ones the host fetched with
@@ -105,6 +109,34 @@ pub unsafe extern "C" fn mongoawsauth_conversation_client_final(
         // SAFETY: `payload_out` was checked and is writable.
         unsafe { out.write(mongoawsauth_bytes_t::new(payload)) };
         Ok(())
+    })
+}
+
+/// The cache generation of the credentials this conversation signs with, as
+/// `mongoawsauth_credentials_generation` gives it: returns true and stores it in `*generation`
+/// when they came from the process-wide cache; returns false and leaves `*generation` untouched
+/// when they were not cached, or when an argument is NULL.
+///
+/// A driver whose login fails (`saslStart` or `saslContinue` refused) reports it with
+/// `mongoawsauth_authenticator_report_failure(auth, generation, ...)`, or in one call with
+/// `mongoawsauth_authenticator_report_failed_conversation`. Valid at any point of the
+/// conversation, including after it finished or failed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_conversation_generation(
+    conversation: *const mongoawsauth_conversation_t,
+    generation: *mut u64,
+) -> bool {
+    ffi_infallible!(false, {
+        // SAFETY: `conversation` is NULL or a live handle not mutated meanwhile (documented).
+        let found = unsafe { ffi::opt_ref(conversation) }.and_then(|c| c.inner.credentials().generation());
+        match found {
+            Some(g) if !generation.is_null() => {
+                // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                unsafe { ffi::write_scalar(generation, g) };
+                true
+            }
+            _ => false,
+        }
     })
 }
 

@@ -102,7 +102,7 @@ pub unsafe extern "C" fn mongoawsauth_credentials_new(
     })
 }
 
-fn expiry_from_unix_ms(ms: i64) -> Result<SystemTime, Failure> {
+pub(crate) fn expiry_from_unix_ms(ms: i64) -> Result<SystemTime, Failure> {
     let ms = u64::try_from(ms)
         .map_err(|_| Failure::invalid_argument("expiry_unix_ms is before 1970: pass NULL for no expiry"))?;
     UNIX_EPOCH
@@ -214,12 +214,44 @@ pub unsafe extern "C" fn mongoawsauth_credentials_expiry(
         let expiry = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiry());
         match expiry {
             Some(at) if !expiry_unix_ms.is_null() => {
-                let ms = match at.duration_since(UNIX_EPOCH) {
-                    Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
-                    Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
-                };
                 // SAFETY: checked non-NULL; the caller guarantees it is writable.
-                unsafe { ffi::write_scalar(expiry_unix_ms, ms) };
+                unsafe { ffi::write_scalar(expiry_unix_ms, unix_ms(at)) };
+                true
+            }
+            _ => false,
+        }
+    })
+}
+
+/// A time as milliseconds since the Unix epoch (the unit of BSON date-times), saturating.
+pub(crate) fn unix_ms(at: SystemTime) -> i64 {
+    match at.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |ms| -ms),
+    }
+}
+
+/// The generation of the process-wide cache entry these credentials came from. Returns true and
+/// stores it in `*generation` when they were fetched through the cache (web identity, container,
+/// EC2 instance metadata, SAML); returns false and leaves `*generation` untouched for credentials
+/// that are never cached (environment, provider callback, `mongoawsauth_credentials_new`), or
+/// when an argument is NULL.
+///
+/// When a login with these credentials fails, pass the generation to
+/// `mongoawsauth_authenticator_report_failure`, so that exactly that cache entry is dropped.
+/// Generations are never 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_credentials_generation(
+    credentials: *const mongoawsauth_credentials_t,
+    generation: *mut u64,
+) -> bool {
+    ffi_infallible!(false, {
+        // SAFETY: `credentials` is NULL or a live handle.
+        let found = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.generation());
+        match found {
+            Some(g) if !generation.is_null() => {
+                // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                unsafe { ffi::write_scalar(generation, g) };
                 true
             }
             _ => false,

@@ -77,6 +77,9 @@ pub const MONGOAWSAUTH_ATTEMPT_SUCCEEDED: mongoawsauth_attempt_outcome_t = 1;
 pub const MONGOAWSAUTH_ATTEMPT_NOT_CONFIGURED: mongoawsauth_attempt_outcome_t = 2;
 /// The source was configured and failed; the chain stopped there.
 pub const MONGOAWSAUTH_ATTEMPT_FAILED: mongoawsauth_attempt_outcome_t = 3;
+/// The source was not asked: an earlier one already decided the outcome, or (for IMDS) the
+/// process runs in a container. Only `mongoawsauth_diagnosis_source_status` reports it.
+pub const MONGOAWSAUTH_ATTEMPT_NOT_TRIED: mongoawsauth_attempt_outcome_t = 4;
 
 #[derive(Debug)]
 struct CAttempt {

@@ -73,6 +73,12 @@ pub(crate) unsafe fn opt_ref<'a, T>(ptr: *const T) -> Option<&'a T> {
     unsafe { ptr.as_ref() }
 }
 
+/// A pointer to a value inside a live handle, handed to C as "borrowed: valid until the handle
+/// is destroyed".
+pub(crate) fn borrowed<T>(value: &T) -> *const T {
+    std::ptr::from_ref(value)
+}
+
 /// A required string argument: not NULL, valid UTF-8.
 ///
 /// # Safety

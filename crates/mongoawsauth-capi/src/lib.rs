@@ -18,12 +18,16 @@
 //! | `provider_callback` | the host's credentials provider callback |
 //! | `authenticator` | `mongoawsauth_authenticator_t`, blocking fetches |
 //! | `fetch_callback` | credential fetches that complete through a callback |
+//! | `resolution` | `mongoawsauth_resolution_t`: a fetch and whether the cache served it |
 //! | `conversation` | `mongoawsauth_conversation_t`, the SASL payloads |
 //! | `settings` | `mongoawsauth_settings_t`, connection-string validation |
+//! | `saml` | `mongoawsauth_saml_t`, an authenticator over STS `AssumeRoleWithSAML` |
+//! | `diagnostics` | `mongoawsauth_diagnose`, `mongoawsauth_diagnosis_t` |
 //! | `runtime` | `mongoawsauth_cleanup` |
+//! | `cache` | the spec's cache test hooks, last in the header under their own banner |
 //!
-//! The credentials cache (report a failed login by generation, and the spec's cache test hooks)
-//! joins as its own module once the core has the cache; its functions take the same shape.
+//! Reporting a failed login (`mongoawsauth_authenticator_report_failure`) lives with the
+//! authenticator, and the generation it takes with the credentials and the conversation.
 //!
 //! Infrastructure: `panic` (the boundary every exported body runs in), `ffi` (the only place
 //! raw pointers are cast, dereferenced, boxed or freed).
@@ -56,8 +60,17 @@ pub mod authenticator;
 
 pub mod fetch_callback;
 
+pub mod resolution;
+
 pub mod conversation;
 
 pub mod settings;
 
+pub mod saml;
+
+pub mod diagnostics;
+
 pub mod runtime;
+
+// Last: its functions close the header under the "Test hooks" banner.
+pub mod cache;

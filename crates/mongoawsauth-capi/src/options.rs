@@ -269,3 +269,38 @@ pub unsafe extern "C" fn mongoawsauth_options_set_sts_endpoint(
         unsafe { set_url(options, url, |c, url| c.with_sts_endpoint(url)) }
     })
 }
+
+/// Cached credentials are served while more than this much time remains before they expire
+/// (default 300000 ms, the spec's 5 minutes); closer to expiry the next fetch asks the source
+/// again. Raising it above the refresh-ahead window raises that window too.
+///
+/// Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
+/// metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_refresh_window_ms(
+    options: *mut mongoawsauth_options_t,
+    window_ms: u32,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        unsafe { set_timeout(options, window_ms, |o, d| o.update(|x| x.refresh_window(d))) }
+    })
+}
+
+/// Inside this much time before cached credentials expire, one background fetch refreshes them
+/// while every caller keeps getting the still-valid ones, so a connection pool never waits on a
+/// refresh (default 600000 ms). A value below the refresh window is raised to it.
+///
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_refresh_ahead_ms(
+    options: *mut mongoawsauth_options_t,
+    window_ms: u32,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        unsafe { set_timeout(options, window_ms, |o, d| o.update(|x| x.refresh_ahead(d))) }
+    })
+}
