@@ -16,8 +16,18 @@
  *                                                                    // payload of saslContinue
  *
  * Credentials come from a host callback (mongoawsauth_options_set_credentials_provider) if one
- * is registered, then from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, as
- * the MongoDB spec orders them.
+ * is registered, then valid cached credentials, then AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+ * AWS_SESSION_TOKEN, web identity, the container endpoint and EC2 instance metadata, as the
+ * MongoDB spec orders them. mongoawsauth_authenticator_new_saml logs in through STS
+ * AssumeRoleWithSAML instead; mongoawsauth_diagnose explains what every source said.
+ *
+ * When the server refuses a login, report it, so that the cached credentials it used are dropped:
+ *
+ *   mongoawsauth_authenticator_report_failed_conversation(auth, conv, NULL, NULL);
+ *
+ * The cache is process-wide and every entry has a generation; only the entry of the failed
+ * login's generation is dropped. The functions under "Test hooks" at the end of this header
+ * are for the spec's caching tests only.
  *
  * Results and errors
  * ------------------
@@ -58,8 +68,9 @@
  *   needs exclusive access to X for the duration of the call.
  * - mongoawsauth_authenticator_t is meant to be shared: one per client, used by every
  *   connection's thread at once. Credentials, errors and bytes are immutable and may be shared.
- * - A mongoawsauth_conversation_t belongs to one connection and one thread at a time. Options
- *   and settings are built by one thread, then read.
+ * - Resolutions, diagnoses and cache snapshots are immutable and may be shared too.
+ * - A mongoawsauth_conversation_t belongs to one connection and one thread at a time. Options,
+ *   settings and SAML descriptions are built by one thread, then read.
  * - Blocking calls run on a small runtime the library owns (2 threads named "mongoawsauth",
  *   started on first use, rebuilt in a child after fork()). Callbacks run on those threads and
  *   must not call blocking functions of this library (they fail with MONGOAWSAUTH_RESULT_RUNTIME).

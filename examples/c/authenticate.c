@@ -89,6 +89,14 @@ static bool step(int fd, const char *name, bson_t *cmd, bson_t *reply) {
     return false;
 }
 
+/* The server refused the login. The spec requires dropping the cached credentials it was made
+ * with, so that the next connection fetches fresh ones; the conversation knows their cache
+ * generation, so a burst of failing connections drops the entry once and never a newer one.
+ * (Environment credentials, as here, are never cached: the call then does nothing.) */
+static void report_refused_login(const mongoawsauth_authenticator_t *auth, const mongoawsauth_conversation_t *conv) {
+    mongoawsauth_authenticator_report_failed_conversation(auth, conv, NULL, NULL);
+}
+
 /* Prints a libmongoawsauth error; its message never contains a secret. */
 static int fail(const char *step, mongoawsauth_error_t *error) {
     fprintf(stderr, "%s failed: %s\n", step, mongoawsauth_error_message(error, NULL));
@@ -160,6 +168,7 @@ int main(void) {
                                 (uint32_t)mongoawsauth_bytes_len(first)),
                        "$db", "$external"),
               &reply);
+    if (!ok) report_refused_login(auth, conv);
 
     /* 3. The server's payload {s: nonce, h: STS host} goes to libmongoawsauth, which validates it
      *    and signs GetCallerIdentity; the result is the saslContinue payload. */
@@ -186,7 +195,10 @@ int main(void) {
                        "$db", "$external"),
               &reply);
     bson_destroy(&reply);
-    if (!ok) goto done;
+    if (!ok) {
+        report_refused_login(auth, conv);
+        goto done;
+    }
 
     /* 4. Who are we? The server reports the IAM ARN STS returned for our signature. */
     ok = step(fd, "connectionStatus", BCON_NEW("connectionStatus", BCON_INT32(1), "$db", "admin"), &reply);
