@@ -1,0 +1,22 @@
+// The ES module entry: the same objects as the CommonJS entry.
+import cjs from './index.js'
+
+export const {
+  Authenticator,
+  Conversation,
+  Credentials,
+  credentialProvider,
+  testing,
+  VERSION,
+  MongoAwsAuthError,
+  InvalidArgumentError,
+  ConfigurationError,
+  CredentialsNotFoundError,
+  CredentialsProviderError,
+  AuthenticationError,
+  SigningError,
+  TimeoutError,
+  RuntimeError,
+  InternalError,
+} = cjs
+export default cjs

@@ -1,0 +1,161 @@
+//! `Credentials`: AWS credentials as JavaScript sees them, in the shape of the driver's
+//! `AWSCredentials` (`accessKeyId`, `secretAccessKey`, `sessionToken?`, `expiration?`), so an
+//! instance can be returned straight from an `AWS_CREDENTIAL_PROVIDER`.
+//!
+//! The secret and the token stay in the core's zeroizing storage; they become JavaScript strings
+//! only when their getter is read. `toJSON` (and so `JSON.stringify`) and `util.inspect` (set up
+//! in `index.js` over `toJSON`) show neither.
+
+use mongoawsauth::Credentials as CoreCredentials;
+use napi::Env;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::{errors, values};
+
+const REDACTED: &str = "** redacted **";
+
+/// AWS credentials. Read `secretAccessKey` and `sessionToken` only to hand them to what signs.
+#[derive(Debug)]
+#[napi]
+pub struct Credentials {
+    inner: CoreCredentials,
+}
+
+impl Credentials {
+    pub(crate) fn from_core(inner: CoreCredentials) -> Self {
+        Credentials { inner }
+    }
+
+    pub(crate) fn core(&self) -> &CoreCredentials {
+        &self.inner
+    }
+}
+
+/// What `toJSON` returns: everything but the secrets.
+#[derive(Debug)]
+#[napi(object, object_from_js = false)]
+pub struct CredentialsJson {
+    pub access_key_id: String,
+    /// Always `"** redacted **"`.
+    pub secret_access_key: String,
+    /// `"** redacted **"` when there is a session token.
+    pub session_token: Option<String>,
+    /// When the credentials expire, as an ISO 8601 string.
+    pub expiration: Option<String>,
+    pub source: String,
+    pub temporary: bool,
+    pub generation: Option<f64>,
+}
+
+#[napi]
+impl Credentials {
+    /// Credentials from their parts, for `testing.set` and for tests of code that takes
+    /// credentials. `expiration` is a `Date` or milliseconds since the epoch; `source` names where
+    /// they came from (default `"static"`). Blank values count as missing.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(
+        env: Env,
+        #[napi(
+            ts_arg_type = "{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date | number; source?: string }"
+        )]
+        init: Unknown,
+    ) -> Result<Self> {
+        let read = || -> std::result::Result<_, String> {
+            let object = values::object(&init, "the argument of new Credentials()")?;
+            let field =
+                |name: &str| values::property(&object, name).map_err(|_| format!("reading {name} failed"));
+            let id = values::string(&field("accessKeyId")?, "accessKeyId")?;
+            let secret =
+                zeroize::Zeroizing::new(values::string(&field("secretAccessKey")?, "secretAccessKey")?);
+            let token = values::optional_string(&field("sessionToken")?, "sessionToken")?
+                .map(zeroize::Zeroizing::new);
+            let expiration = field("expiration")?;
+            let expiry = if values::is_nullish(&expiration) {
+                None
+            } else {
+                Some(values::time(&expiration, "expiration")?)
+            };
+            let source =
+                values::optional_string(&field("source")?, "source")?.unwrap_or_else(|| "static".to_owned());
+            Ok((id, secret, token, expiry, source))
+        };
+        let (id, secret, token, expiry, source) = read().map_err(|why| values::type_error(&env, why))?;
+        CoreCredentials::new(Some(&id), Some(&secret), token.as_deref().map(|t| t.as_str()), expiry, source)
+            .map(Credentials::from_core)
+            .map_err(|e| errors::to_js(&env, &e))
+    }
+
+    /// The access key id (not a secret).
+    #[napi(getter)]
+    pub fn access_key_id(&self) -> String {
+        self.inner.access_key_id().to_owned()
+    }
+
+    /// The secret access key.
+    #[napi(getter)]
+    pub fn secret_access_key(&self) -> String {
+        self.inner.secret_access_key().to_owned()
+    }
+
+    /// The session token of temporary credentials; `undefined` for long-term keys.
+    #[napi(getter, ts_return_type = "string | undefined")]
+    pub fn session_token(&self) -> Either<String, Undefined> {
+        // `undefined`, not napi's `null`, so the type matches the driver's `AWSCredentials`.
+        match self.inner.session_token() {
+            Some(token) => Either::A(token.to_owned()),
+            None => Either::B(()),
+        }
+    }
+
+    /// When the credentials expire; `undefined` when they do not.
+    #[napi(getter, ts_return_type = "Date | undefined")]
+    pub fn expiration<'env>(&self, env: &'env Env) -> Result<Option<Unknown<'env>>> {
+        self.inner.expiry().map(|t| values::date(env, t)).transpose()
+    }
+
+    /// The source that produced them: `environment`, `web_identity`, `container`, `imds`,
+    /// `custom`...
+    #[napi(getter)]
+    pub fn source(&self) -> String {
+        self.inner.source().to_owned()
+    }
+
+    /// Whether they are temporary (carry a session token).
+    #[napi(getter)]
+    pub fn temporary(&self) -> bool {
+        self.inner.is_temporary()
+    }
+
+    /// The cache generation of cached credentials (what `reportFailure` takes); `undefined` for
+    /// credentials that were not cached (environment, custom provider).
+    #[napi(getter, ts_return_type = "number | undefined")]
+    pub fn generation(&self) -> Either<f64, Undefined> {
+        match self.inner.generation() {
+            Some(g) => Either::A(g as f64),
+            None => Either::B(()),
+        }
+    }
+
+    /// Everything but the secret and the token, for `JSON.stringify` and logs.
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> CredentialsJson {
+        let c = &self.inner;
+        CredentialsJson {
+            access_key_id: c.access_key_id().to_owned(),
+            secret_access_key: REDACTED.to_owned(),
+            session_token: c.session_token().map(|_| REDACTED.to_owned()),
+            expiration: c.expiry().map(mongoawsauth::time_fmt::iso8601),
+            source: c.source().to_owned(),
+            temporary: c.is_temporary(),
+            generation: c.generation().map(|g| g as f64),
+        }
+    }
+
+    /// A one-line description without secrets, e.g.
+    /// `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`.
+    #[napi(js_name = "toString")]
+    pub fn describe(&self) -> String {
+        self.inner.to_string()
+    }
+}

@@ -1,0 +1,27 @@
+//! The Node.js binding of libmongoawsauth, built with napi-rs.
+//!
+//! A thin translation layer over the core crate (house rule 2): JavaScript arguments become core
+//! `Options`, core results become JavaScript objects and Promises, core errors become
+//! `MongoAwsAuthError` subclasses. No credential logic lives here.
+//!
+//! - Anything that may do I/O returns a Promise resolved on the JS thread by napi's tokio
+//!   runtime; the JS thread never blocks.
+//! - A JavaScript credential provider is called on the JS thread through a threadsafe function
+//!   and awaited without blocking anything.
+//! - No panic escapes: synchronous entry points catch unwinds, futures run as tasks whose panic
+//!   becomes an `INTERNAL` error.
+//! - Secrets stay in the core's zeroizing storage until a caller reads the getter.
+
+pub mod authenticator;
+pub mod conversation;
+pub mod credentials;
+pub mod errors;
+mod future;
+mod js_provider;
+mod options;
+pub mod testing;
+mod values;
+
+/// The version of the core library inside this addon.
+#[napi_derive::napi]
+pub const VERSION: &str = mongoawsauth::VERSION;

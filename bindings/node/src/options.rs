@@ -1,0 +1,110 @@
+//! The options object of `new Authenticator(options)` and `credentialProvider(options)`, read
+//! into the core's `Options`. Every key is checked, so a typo is a `TypeError` rather than a
+//! silently ignored setting.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use mongoawsauth::{Env as CoreEnv, Options, ProviderConfig};
+use napi::bindgen_prelude::*;
+use napi::{Env, ValueType};
+
+use crate::{js_provider, values};
+
+const KEYS: &[&str] = &[
+    "provider",
+    "env",
+    "timeoutMs",
+    "refreshWindowMs",
+    "refreshAheadMs",
+    "stsEndpoint",
+    "imdsEndpoint",
+    "ecsBaseUrl",
+    "metadataConnectTimeoutMs",
+    "metadataReadTimeoutMs",
+    "stsTimeoutMs",
+];
+
+/// Reads `options` (undefined or null: the defaults). Wrong types throw a `TypeError`.
+pub(crate) fn read(env: &Env, options: Option<Unknown>) -> Result<Options> {
+    let mut core = Options::new();
+    let Some(options) = options.filter(|o| !values::is_nullish(o)) else { return Ok(core) };
+    let fail = |why: String| values::type_error(env, why);
+    let object = values::object(&options, "options").map_err(fail)?;
+    for key in values::keys(&object)? {
+        if !KEYS.contains(&key.as_str()) {
+            return Err(fail(format!("options.{key} is not an option; the options are {}", KEYS.join(", "))));
+        }
+    }
+    let get = |name: &str| -> Result<Option<Unknown>> {
+        let value = values::property(&object, name)?;
+        Ok((!values::is_nullish(&value)).then_some(value))
+    };
+    let ms = |name: &str| -> Result<Option<Duration>> {
+        get(name)?.map(|v| values::millis(&v, &format!("options.{name}")).map_err(fail)).transpose()
+    };
+    let url = |name: &str| -> Result<Option<String>> {
+        get(name)?.map(|v| values::string(&v, &format!("options.{name}")).map_err(fail)).transpose()
+    };
+
+    if let Some(provider) = get("provider")? {
+        if provider.get_type()? != ValueType::Function {
+            return Err(fail(format!(
+                "options.provider must be a function returning credentials (or a promise of them), got {}",
+                values::type_name(&provider)
+            )));
+        }
+        let function = Function::<(), js_provider::ProviderReturn>::from_unknown(provider)?;
+        core = core.custom_provider(js_provider::custom_provider(function)?);
+    }
+
+    let mut config = ProviderConfig::new();
+    if let Some(vars) = get("env")? {
+        config = config.with_env(read_env(&vars).map_err(fail)?);
+    }
+    if let Some(url) = url("stsEndpoint")? {
+        config = config.with_sts_endpoint(url);
+    }
+    if let Some(url) = url("imdsEndpoint")? {
+        config = config.with_imds_endpoint(url);
+    }
+    if let Some(url) = url("ecsBaseUrl")? {
+        config = config.with_ecs_base_url(url);
+    }
+    if let Some(d) = ms("metadataConnectTimeoutMs")? {
+        config = config.with_metadata_connect_timeout(d);
+    }
+    if let Some(d) = ms("metadataReadTimeoutMs")? {
+        config = config.with_metadata_read_timeout(d);
+    }
+    if let Some(d) = ms("stsTimeoutMs")? {
+        config = config.with_sts_timeout(d);
+    }
+    core = core.provider_config(config);
+
+    if let Some(d) = ms("timeoutMs")? {
+        core = core.credentials_timeout(d);
+    }
+    if let Some(d) = ms("refreshWindowMs")? {
+        core = core.refresh_window(d);
+    }
+    if let Some(d) = ms("refreshAheadMs")? {
+        core = core.refresh_ahead(d);
+    }
+    Ok(core)
+}
+
+/// `options.env`: variable names to string values (undefined skips a name), read instead of
+/// `process.env`.
+fn read_env(vars: &Unknown) -> std::result::Result<CoreEnv, String> {
+    let object = values::object(vars, "options.env")?;
+    let mut map = HashMap::new();
+    for name in values::keys(&object).map_err(|_| "options.env could not be read".to_owned())? {
+        let value =
+            values::property(&object, &name).map_err(|_| format!("options.env.{name} could not be read"))?;
+        if let Some(value) = values::optional_string(&value, &format!("options.env.{name}"))? {
+            map.insert(name, value);
+        }
+    }
+    Ok(CoreEnv::from_vars(map))
+}

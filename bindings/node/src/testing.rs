@@ -1,0 +1,88 @@
+//! `testing`: the core's cache test hooks, for the MongoDB spec's caching tests in JavaScript.
+//! Not for application use.
+
+use std::time::SystemTime;
+
+use mongoawsauth::cache;
+use napi::Env;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::credentials::Credentials;
+use crate::{errors, values};
+
+/// One cached entry, without secrets.
+#[derive(Debug)]
+#[napi(object, object_from_js = false, namespace = "testing")]
+pub struct CacheEntry {
+    /// The source's cache key (its configuration).
+    pub key: String,
+    pub access_key_id: String,
+    pub source: String,
+    /// When the cached credentials expire, as milliseconds since the epoch.
+    pub expiration_ms: f64,
+    pub generation: f64,
+}
+
+/// Every cached entry, sorted by key.
+#[napi(namespace = "testing", catch_unwind)]
+pub fn entries() -> Vec<CacheEntry> {
+    cache::entries()
+        .into_iter()
+        .map(|e| CacheEntry {
+            key: e.key,
+            access_key_id: e.access_key_id,
+            source: e.source,
+            expiration_ms: values::epoch_millis(e.expiry),
+            generation: e.generation as f64,
+        })
+        .collect()
+}
+
+/// The credentials cached under `key`, or under the only key when `key` is omitted and exactly
+/// one entry exists.
+#[napi(namespace = "testing", catch_unwind)]
+pub fn get(key: Option<String>) -> Option<Credentials> {
+    cache::get(key.as_deref()).map(Credentials::from_core)
+}
+
+/// Stores credentials (which must have an `expiration`) under `key` as a fresh entry; returns
+/// its generation.
+#[napi(namespace = "testing", catch_unwind)]
+pub fn set(env: Env, key: String, credentials: &Credentials) -> Result<f64> {
+    cache::set(&key, credentials.core().clone()).map(|g| g as f64).map_err(|e| errors::to_js(&env, &e))
+}
+
+/// Empties the cache.
+#[napi(namespace = "testing", catch_unwind)]
+pub fn clear() {
+    cache::clear();
+}
+
+/// Moves the expiry of the entry under `key` (every entry when `key` is null or omitted) to
+/// `expiration` (a Date or epoch milliseconds; default: now). Returns how many changed.
+#[napi(namespace = "testing", catch_unwind)]
+pub fn expire(
+    env: Env,
+    key: Option<String>,
+    #[napi(ts_arg_type = "Date | number")] expiration: Option<Unknown>,
+) -> Result<u32> {
+    let expiry = match expiration.filter(|e| !values::is_nullish(e)) {
+        None => SystemTime::now(),
+        Some(e) => values::time(&e, "expiration").map_err(|why| values::type_error(&env, why))?,
+    };
+    Ok(cache::expire(key.as_deref(), expiry) as u32)
+}
+
+/// Replaces the access key id of the entry under `key` (every entry when omitted) with one no
+/// STS knows, so the next login with it fails. Returns how many changed.
+#[napi(namespace = "testing", catch_unwind)]
+pub fn poison(key: Option<String>) -> u32 {
+    cache::poison(key.as_deref()) as u32
+}
+
+/// Drops the entry with this generation if it is still current (what `reportFailure` does).
+#[napi(namespace = "testing", catch_unwind)]
+pub fn invalidate_generation(generation: f64) -> bool {
+    generation >= 0.0 && cache::invalidate_generation(generation as u64)
+}
