@@ -44,14 +44,14 @@ impl PyCredentials {
     #[pyo3(signature = (access_key_id, secret_access_key, session_token = None, *, expiration = None, source = "python"))]
     fn py_new(
         py: Python<'_>,
-        access_key_id: &str,
-        secret_access_key: &str,
+        access_key_id: Option<&str>,
+        secret_access_key: Option<&str>,
         session_token: Option<&str>,
         expiration: Option<&Bound<'_, PyAny>>,
         source: &str,
     ) -> PyResult<Self> {
         let expiry = expiration.map(|e| time::instant_from_py(e, "expiration")).transpose()?;
-        let inner = build(py, Some(access_key_id), Some(secret_access_key), session_token, expiry, source)?;
+        let inner = build(py, access_key_id, secret_access_key, session_token, expiry, source)?;
         Ok(PyCredentials { inner })
     }
 

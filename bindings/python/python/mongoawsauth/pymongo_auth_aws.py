@@ -164,9 +164,8 @@ def _to_native(credential):
     )
 
 
-def get_cached_credentials():
-    """The cached credentials, or None: those stored by :func:`set_cached_credentials` while
-    they have more than 60 s left, else the process-wide cache's entry while it is usable."""
+def _stored_credentials():
+    """What set_cached_credentials stored, while more than the 60 s buffer remains."""
     global _cached_credentials
     with _lock:
         credential = _cached_credentials
@@ -176,6 +175,13 @@ def get_cached_credentials():
             and credential.refresh_needed(_credential_buffer_seconds)
         ):
             _cached_credentials = credential = None
+        return credential
+
+
+def get_cached_credentials():
+    """The cached credentials, or None: those stored by :func:`set_cached_credentials` while
+    they have more than 60 s left, else the process-wide cache's entry while it is usable."""
+    credential = _stored_credentials()
     if credential is not None:
         return credential
     entries = _native.cache_entries()
@@ -212,7 +218,8 @@ def _failure_message(exc):
 def aws_temp_credentials():
     """Credentials from the cache, else from the spec's chain (blocking; the GIL is released
     while waiting). Raises :class:`PyMongoAuthAwsError` with the reason and the sources tried."""
-    cached = get_cached_credentials() if _use_cached_credentials else None
+    # The process-wide cache is consulted by the chain itself, for its own sources only.
+    cached = _stored_credentials() if _use_cached_credentials else None
     if cached is not None and cached.username is not None:
         return cached
     try:
@@ -226,7 +233,8 @@ def aws_temp_credentials():
 
 async def aws_temp_credentials_async():
     """Awaitable twin of :func:`aws_temp_credentials` (not in 1.3): never blocks the loop."""
-    cached = get_cached_credentials() if _use_cached_credentials else None
+    # The process-wide cache is consulted by the chain itself, for its own sources only.
+    cached = _stored_credentials() if _use_cached_credentials else None
     if cached is not None and cached.username is not None:
         return cached
     try:
