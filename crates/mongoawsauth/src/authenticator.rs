@@ -178,19 +178,23 @@ impl Options {
     /// custom provider (if any) → valid cached credentials → environment → web identity →
     /// container endpoint → IMDSv2, with the three network sources behind the process-wide cache.
     pub fn default_chain(&self) -> Chain {
-        let network = self.network_sources();
+        let cached: Vec<cache::CachedProvider> = self
+            .network_sources()
+            .into_iter()
+            .map(|source| {
+                cache::CachedProvider::from_shared(source)
+                    .with_windows(self.refresh_window, self.refresh_ahead)
+            })
+            .collect();
         let mut chain = Chain::new();
         if let Some(custom) = &self.custom_provider {
             chain = chain.then(custom.clone());
         }
         chain = chain
-            .then(cache::CacheLookup::new(network.clone(), self.refresh_window))
+            .then(cache::CacheLookup::new(cached.clone()))
             .then(EnvironmentProvider::with_env(self.provider_config.env().clone()));
-        for source in network {
-            chain = chain.then(
-                cache::CachedProvider::from_shared(source)
-                    .with_windows(self.refresh_window, self.refresh_ahead),
-            );
+        for source in cached {
+            chain = chain.then(source);
         }
         chain
     }

@@ -136,33 +136,49 @@ impl CachedProvider {
         self
     }
 
+    /// A valid cached entry for `key`, if there is one; inside the refresh-ahead window this also
+    /// starts the one background refresh. Never waits.
+    fn serve_cached(&self, key: &str, now: SystemTime) -> Option<Credentials> {
+        let (credentials, start_refresh) = {
+            let mut cache = lock();
+            let slot = cache.slots.get_mut(key)?;
+            let entry = slot.entry.as_ref()?;
+            let left = remaining(entry.expiry, now);
+            if left <= self.refresh_window {
+                return None;
+            }
+            let start_refresh = left <= self.refresh_ahead && !slot.refreshing && slot.in_flight.is_none();
+            if start_refresh {
+                slot.refreshing = true;
+            }
+            tracing::debug!(
+                source = %entry.credentials.source(),
+                access_key_id = %entry.credentials.access_key_id(),
+                generation = entry.generation,
+                remaining_s = left.as_secs(),
+                refreshing_ahead = start_refresh,
+                "credentials served from the cache"
+            );
+            (entry.credentials.clone(), start_refresh)
+        };
+        // The lock is released before spawning: nothing below may run under it.
+        if start_refresh {
+            self.spawn_refresh(key.to_owned());
+        }
+        note_cache_hit();
+        Some(credentials)
+    }
+
     async fn provide(&self) -> Result<Credentials, ProviderError> {
         let Some(key) = self.inner.cache_key() else {
             return self.inner.provide_credentials().await;
         };
-        let now = SystemTime::now();
+        if let Some(credentials) = self.serve_cached(&key, SystemTime::now()) {
+            return Ok(credentials);
+        }
         let fetch = {
             let mut cache = lock();
             let slot = cache.slots.entry(key.clone()).or_default();
-            if let Some(entry) = &slot.entry {
-                let left = remaining(entry.expiry, now);
-                if left > self.refresh_window {
-                    let credentials = entry.credentials.clone();
-                    if left <= self.refresh_ahead && !slot.refreshing && slot.in_flight.is_none() {
-                        slot.refreshing = true;
-                        self.spawn_refresh(key.clone());
-                    }
-                    tracing::debug!(
-                        source = %credentials.source(),
-                        access_key_id = %credentials.access_key_id(),
-                        generation = entry.generation,
-                        remaining_s = left.as_secs(),
-                        "credentials served from the cache"
-                    );
-                    note_cache_hit();
-                    return Ok(credentials);
-                }
-            }
             Arc::clone(slot.in_flight.get_or_insert_with(|| Arc::new(OnceCell::new())))
         };
         let result = fetch
@@ -266,31 +282,28 @@ impl fmt::Debug for CachedProvider {
 }
 
 /// The spec's "valid cached credentials come before the environment" step: serves a valid
-/// cached entry of any of the given sources without running them, and is "not configured"
-/// otherwise. The default chain puts it right after the custom provider.
+/// cached entry of any of the given (cached) sources without running them, and is "not
+/// configured" otherwise. Inside the refresh-ahead window it starts the source's background
+/// refresh, exactly as the source itself would. The default chain puts it right after the custom
+/// provider.
 #[derive(Clone)]
 pub struct CacheLookup {
-    sources: Vec<Arc<dyn ProvideCredentials>>,
-    refresh_window: Duration,
+    sources: Vec<CachedProvider>,
 }
 
 impl CacheLookup {
-    /// Looks up the cache entries of `sources`, serving one while more than `refresh_window`
-    /// remains.
-    pub fn new(sources: Vec<Arc<dyn ProvideCredentials>>, refresh_window: Duration) -> Self {
-        CacheLookup { sources, refresh_window }
+    /// Looks up the cache entries of `sources`, with each one's refresh windows.
+    pub fn new(sources: Vec<CachedProvider>) -> Self {
+        CacheLookup { sources }
     }
 
     fn lookup(&self) -> Result<Credentials, ProviderError> {
         let now = SystemTime::now();
-        let keys: Vec<String> = self.sources.iter().filter_map(|s| s.cache_key()).collect();
-        let cache = lock();
-        for key in keys {
-            if let Some(entry) = cache.slots.get(&key).and_then(|s| s.entry.as_ref())
-                && remaining(entry.expiry, now) > self.refresh_window
+        for source in &self.sources {
+            if let Some(key) = source.inner.cache_key()
+                && let Some(credentials) = source.serve_cached(&key, now)
             {
-                note_cache_hit();
-                return Ok(entry.credentials.clone());
+                return Ok(credentials);
             }
         }
         Err(ProviderError::not_configured("no valid cached credentials"))
@@ -310,7 +323,7 @@ impl ProvideCredentials for CacheLookup {
 
 impl fmt::Debug for CacheLookup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.sources.iter().map(|s| s.name()).collect();
+        let names: Vec<&str> = self.sources.iter().map(|s| s.inner.name()).collect();
         f.debug_struct("CacheLookup").field("sources", &names).finish()
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use mongoawsauth::cache::{self, CachedProvider};
+use mongoawsauth::cache::{self, CacheLookup, CachedProvider};
+use mongoawsauth::provider::chain::Chain;
 use mongoawsauth::provider::environment::EnvironmentProvider;
 use mongoawsauth::provider::{ProvideCredentials, ProvideFuture};
 use mongoawsauth::{Authenticator, Credentials, Env};
@@ -237,4 +238,31 @@ fn test_hooks_set_expire_poison_and_report_no_secrets() {
     assert!(cache::get(Some("test:hooks")).is_none());
     let no_expiry = Credentials::new(Some("AKIA1"), Some("s"), None, None, "seed").unwrap();
     assert!(cache::set("test:hooks", no_expiry).is_err());
+}
+
+/// The default chain serves valid cached credentials from its lookup step, ahead of the
+/// environment; inside the refresh-ahead window that step must start the background refresh too,
+/// or entries would only ever be refetched once a caller has to wait for them.
+#[tokio::test]
+async fn the_chain_lookup_step_also_refreshes_ahead() {
+    let (source, calls) = Counting::new("test:lookup-ahead", Duration::from_millis(200));
+    let cached = CachedProvider::new(source);
+    let chain = Chain::new().then(CacheLookup::new(vec![cached.clone()])).then(cached);
+    let seeded = Credentials::new(
+        Some("ASIASEEDED"),
+        Some("s"),
+        Some("t"),
+        Some(SystemTime::now() + Duration::from_secs(420)),
+        "seed",
+    )
+    .unwrap();
+    cache::set("test:lookup-ahead", seeded).unwrap();
+    let served = chain.provide_credentials().await.unwrap();
+    assert_eq!(served.access_key_id(), "ASIASEEDED", "served from the lookup step without waiting");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while cache::get(Some("test:lookup-ahead")).unwrap().access_key_id() == "ASIASEEDED" {
+        assert!(Instant::now() < deadline, "the lookup step never started a refresh");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
 }

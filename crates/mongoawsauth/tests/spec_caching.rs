@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use bson::doc;
-use mongoawsauth::cache::{self, CacheLookup, CachedProvider, DEFAULT_REFRESH_WINDOW};
+use mongoawsauth::cache::{self, CacheLookup, CachedProvider};
 use mongoawsauth::provider::chain::Chain;
 use mongoawsauth::provider::environment::EnvironmentProvider;
 use mongoawsauth::provider::{ProvideCredentials, ProvideFuture};
@@ -55,10 +55,11 @@ fn new_client(network: &Arc<dyn ProvideCredentials>, vars: &Vars) -> Authenticat
     let env = Env::from_fn(move |name| {
         view.lock().unwrap().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     });
+    let cached = CachedProvider::from_shared(Arc::clone(network));
     let chain = Chain::new()
-        .then(CacheLookup::new(vec![Arc::clone(network)], DEFAULT_REFRESH_WINDOW))
+        .then(CacheLookup::new(vec![cached.clone()]))
         .then(EnvironmentProvider::with_env(env))
-        .then(CachedProvider::from_shared(Arc::clone(network)));
+        .then(cached);
     Authenticator::from_provider(chain)
 }
 
