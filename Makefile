@@ -29,7 +29,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
-.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test
+.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
 # prefix under target/ and compile against that, exactly as a user would.
@@ -53,7 +53,7 @@ empty-home:
 demo: empty-home
 	$(CLEAN_ENV) $(CARGO) run --quiet --release -p mongoawsauth-cli -- demo
 
-test: empty-home fmt-check clippy cargo-test c-test
+test: empty-home fmt-check clippy cargo-test c-test python-test
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -92,3 +92,30 @@ c-test: empty-home c-deps
 	$(MAKE) --no-print-directory install PREFIX=$(C_TEST_PREFIX)
 	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
 	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+
+# The Python package (bindings/python, its own cargo workspace): a venv under target/ with the
+# pinned test tools, rustfmt and clippy on the binding, the wheel built by maturin (debug: the
+# tests do not time anything; `benchmarks/compare.py` builds a release wheel) and installed like a
+# user's, then pytest in the clean environment. HOME is replaced there, so pip's cache lives under
+# target/. pytest's "no tests collected" (exit 5) fails the target like any other failure.
+PYTHON ?= python3
+PY_DIR := $(CARGO_TARGET_DIR)/python
+PY_VENV := $(PY_DIR)/venv
+PY_ENV := PIP_CACHE_DIR=$(PY_DIR)/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 \
+	CARGO_TARGET_DIR=$(PY_DIR)/cargo PYO3_PYTHON=$(PY_VENV)/bin/python
+PY_TEST_TOOLS := maturin==1.16.0 pytest==9.2.0 pymongo==4.20.1 'moto[iam,sts]==5.2.5' \
+	flask==3.1.3 flask-cors==6.0.5 werkzeug==3.1.9 boto3==1.44.8 botocore==1.44.8
+
+python-test: empty-home
+	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
+	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_TEST_TOOLS)
+	$(CARGO) fmt --manifest-path bindings/python/Cargo.toml --check
+	env $(PY_ENV) $(CARGO) clippy --locked --manifest-path bindings/python/Cargo.toml --all-targets -- -D warnings
+	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	@rm -rf $(PY_DIR)/wheels
+	cd bindings/python && env $(PY_ENV) $(PY_VENV)/bin/maturin build --quiet --locked \
+		--interpreter $(PY_VENV)/bin/python --out $(PY_DIR)/wheels
+	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl
+	cd bindings/python/tests && $(CLEAN_ENV) PYTHONDONTWRITEBYTECODE=1 \
+		MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins \
+		$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. .
