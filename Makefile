@@ -29,7 +29,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
-.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test
+.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test node-test
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
 # prefix under target/ and compile against that, exactly as a user would.
@@ -53,7 +53,7 @@ empty-home:
 demo: empty-home
 	$(CLEAN_ENV) $(CARGO) run --quiet --release -p mongoawsauth-cli -- demo
 
-test: empty-home fmt-check clippy cargo-test c-test python-test
+test: empty-home fmt-check clippy cargo-test c-test node-test python-test
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -92,6 +92,27 @@ c-test: empty-home c-deps
 	$(MAKE) --no-print-directory install PREFIX=$(C_TEST_PREFIX)
 	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
 	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+
+# The Node package (bindings/node): npm ci from the committed package-lock.json, the addon in
+# release mode, then `node --test` (its pretest builds the stand-ins binary). HOME is replaced by
+# the clean environment, so npm's cache lives under target/.
+NODE_DIR := bindings/node
+NPM_ENV := npm_config_cache=$(CURDIR)/target/npm-cache npm_config_update_notifier=false \
+	npm_config_fund=false npm_config_audit=false
+
+# moto (tests/e2e/moto_sts.py) verifies the Node logins' signatures with botocore's code.
+NODE_MOTO_VENV := $(CURDIR)/target/moto-venv
+
+node-test: empty-home $(NODE_MOTO_VENV)/.installed
+	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) npm ci
+	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) npm run build
+	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_MOTO_PYTHON=$(NODE_MOTO_VENV)/bin/python npm test
+
+$(NODE_MOTO_VENV)/.installed:
+	python3 -m venv $(NODE_MOTO_VENV)
+	PIP_CACHE_DIR=$(CURDIR)/target/pip-cache $(NODE_MOTO_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		'moto[iam,sts]==5.2.5' 'flask==3.1.3' 'flask-cors==6.0.5' 'werkzeug==3.1.9'
+	touch $@
 
 # The Python package (bindings/python, its own cargo workspace): a venv under target/ with the
 # pinned test tools, rustfmt and clippy on the binding, the wheel built by maturin (debug: the

@@ -8,6 +8,7 @@ export const {
   credentialProvider,
   testing,
   VERSION,
+  __napiBindingTarget,
   MongoAwsAuthError,
   InvalidArgumentError,
   ConfigurationError,

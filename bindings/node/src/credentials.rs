@@ -110,8 +110,11 @@ impl Credentials {
 
     /// When the credentials expire; `undefined` when they do not.
     #[napi(getter, ts_return_type = "Date | undefined")]
-    pub fn expiration<'env>(&self, env: &'env Env) -> Result<Option<Unknown<'env>>> {
-        self.inner.expiry().map(|t| values::date(env, t)).transpose()
+    pub fn expiration<'env>(&self, env: &'env Env) -> Result<Either<Unknown<'env>, Undefined>> {
+        Ok(match self.inner.expiry() {
+            Some(t) => Either::A(values::date(env, t)?),
+            None => Either::B(()),
+        })
     }
 
     /// The source that produced them: `environment`, `web_identity`, `container`, `imds`,
