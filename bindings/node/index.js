@@ -43,7 +43,8 @@ function credentialProvider(options) {
   const authenticator = new Authenticator(options)
   let lastServed
   async function mongoAwsAuthCredentialProvider() {
-    const credentials = await authenticator.credentials()
+    // A settled cache entry is what the chain would answer: take it without a thread hop.
+    const credentials = authenticator.cachedCredentials() ?? (await authenticator.credentials())
     lastServed = credentials
     return credentials
   }

@@ -45,6 +45,14 @@ impl Authenticator {
         Ok(Authenticator { inner })
     }
 
+    /// The credentials `credentials()` would resolve right now, when they are settled in the
+    /// process-wide cache and no custom provider runs before the cache; otherwise `null`.
+    /// Synchronous: no I/O and no trip to the library's threads.
+    #[napi(catch_unwind)]
+    pub fn cached_credentials(&self) -> Option<Credentials> {
+        self.inner.cached_credentials().map(Credentials::from_core)
+    }
+
     /// Resolves credentials, within `timeoutMs` (default 10 s).
     #[napi(ts_return_type = "Promise<Credentials>", catch_unwind)]
     pub fn credentials<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Credentials>> {

@@ -118,6 +118,7 @@ test('Authenticator: credentials from the env option, never cached', async () =>
   assert.equal(typeof r.elapsedMs, 'number')
   assert.deepEqual(testing.entries(), [])
   assert.equal(auth.reportFailure(c), false)
+  assert.equal(auth.cachedCredentials(), null, 'environment credentials never come from the fast path')
 })
 
 test('Authenticator: no source is a CredentialsNotFoundError listing every attempt', async () => {

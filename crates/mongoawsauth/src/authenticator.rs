@@ -178,6 +178,12 @@ impl Options {
     /// custom provider (if any) → valid cached credentials → environment → web identity →
     /// container endpoint → IMDSv2, with the three network sources behind the process-wide cache.
     pub fn default_chain(&self) -> Chain {
+        self.default_chain_parts().0
+    }
+
+    /// The default chain and its cache lookup step (kept by the authenticator for its
+    /// synchronous fast path).
+    fn default_chain_parts(&self) -> (Chain, cache::CacheLookup) {
         let cached: Vec<cache::CachedProvider> = self
             .network_sources()
             .into_iter()
@@ -190,13 +196,14 @@ impl Options {
         if let Some(custom) = &self.custom_provider {
             chain = chain.then(custom.clone());
         }
+        let lookup = cache::CacheLookup::new(cached.clone());
         chain = chain
-            .then(cache::CacheLookup::new(cached.clone()))
+            .then(lookup.clone())
             .then(EnvironmentProvider::with_env(self.provider_config.env().clone()));
         for source in cached {
             chain = chain.then(source);
         }
-        chain
+        (chain, lookup)
     }
 }
 
@@ -217,6 +224,9 @@ pub struct Resolution {
 pub struct Authenticator {
     provider: Arc<dyn ProvideCredentials>,
     timeout: Duration,
+    /// The default chain's cache step, when nothing runs before it (no custom provider): then a
+    /// settled cache entry is exactly what the chain would answer, and can be had synchronously.
+    fast_path: Option<cache::CacheLookup>,
 }
 
 impl Authenticator {
@@ -228,6 +238,7 @@ impl Authenticator {
         if options.credentials_timeout.is_zero() {
             return Err(Error::configuration("the credentials timeout must be greater than zero"));
         }
+        let mut fast_path = None;
         let provider: Arc<dyn ProvideCredentials> =
             match (&options.explicit_credentials, options.credential_policy) {
                 (Some(_), CredentialPolicy::Strict) => {
@@ -240,14 +251,20 @@ impl Authenticator {
                 (Some(credentials), CredentialPolicy::Legacy) => {
                     Arc::new(StaticProvider::new(credentials.clone()))
                 }
-                (None, _) => Arc::new(options.default_chain()),
+                (None, _) => {
+                    let (chain, lookup) = options.default_chain_parts();
+                    if options.custom_provider.is_none() {
+                        fast_path = Some(lookup);
+                    }
+                    Arc::new(chain)
+                }
             };
-        Ok(Authenticator { provider, timeout: options.credentials_timeout })
+        Ok(Authenticator { provider, timeout: options.credentials_timeout, fast_path })
     }
 
     /// An authenticator over any source or hand-built chain, with the default timeout.
     pub fn from_provider(provider: impl ProvideCredentials + 'static) -> Self {
-        Authenticator { provider: Arc::new(provider), timeout: DEFAULT_CREDENTIALS_TIMEOUT }
+        Authenticator { provider: Arc::new(provider), timeout: DEFAULT_CREDENTIALS_TIMEOUT, fast_path: None }
     }
 
     /// The same authenticator with another default timeout.
@@ -255,6 +272,14 @@ impl Authenticator {
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// The credentials the chain would answer right now, when they are settled in the
+    /// process-wide cache (more than the refresh-ahead window left) and no custom provider runs
+    /// before the cache: synchronous, no runtime, no I/O. `None` means "call
+    /// [`Authenticator::credentials`]". For bindings where every `await` costs a thread hop.
+    pub fn cached_credentials(&self) -> Option<Credentials> {
+        self.fast_path.as_ref()?.peek()
     }
 
     /// Resolves credentials within the configured timeout.

@@ -169,6 +169,14 @@ impl CachedProvider {
         Some(credentials)
     }
 
+    /// A cached entry that needs nothing done: more than the refresh-ahead window remains.
+    /// Synchronous and free of side effects, for hosts whose every `await` costs a thread hop.
+    fn peek_settled(&self, key: &str, now: SystemTime) -> Option<Credentials> {
+        let cache = lock();
+        let entry = cache.slots.get(key)?.entry.as_ref()?;
+        (remaining(entry.expiry, now) > self.refresh_ahead).then(|| entry.credentials.clone())
+    }
+
     async fn provide(&self) -> Result<Credentials, ProviderError> {
         let Some(key) = self.inner.cache_key() else {
             return self.inner.provide_credentials().await;
@@ -307,6 +315,17 @@ impl CacheLookup {
             }
         }
         Err(ProviderError::not_configured("no valid cached credentials"))
+    }
+
+    /// What [`CacheLookup`] would serve right now, if that needs no refresh: synchronous, takes
+    /// no runtime, starts nothing. `None` means "ask the chain" (nothing cached, or an entry close
+    /// enough to expiry that the chain should start its refresh).
+    pub fn peek(&self) -> Option<Credentials> {
+        let now = SystemTime::now();
+        self.sources.iter().find_map(|source| {
+            let key = source.inner.cache_key()?;
+            source.peek_settled(&key, now)
+        })
     }
 }
 

@@ -59,14 +59,24 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
     ]);
     let config = config.with_env(web_only).with_imds_endpoint(standins.imds().url());
     let auth = Authenticator::new(Options::new().provider_config(config.clone())).unwrap();
+    assert!(auth.cached_credentials().is_none(), "nothing cached yet: the fast path must defer to the chain");
     let first = auth.resolve().await.unwrap();
     assert_eq!(first.credentials.source(), "web_identity");
     assert!(!first.from_cache);
     assert!(first.credentials.generation().is_some(), "network credentials are cached");
     assert_eq!(standins.imds().requests().len(), 0);
     // A second client configured alike is served from the process-wide cache.
-    let second_client = Authenticator::new(Options::new().provider_config(config)).unwrap();
+    let second_client = Authenticator::new(Options::new().provider_config(config.clone())).unwrap();
     let again = second_client.resolve().await.unwrap();
     assert!(again.from_cache);
     assert_eq!(again.credentials.access_key_id(), first.credentials.access_key_id());
+    // The synchronous fast path serves the same settled entry the chain's cache step would.
+    let fast = second_client.cached_credentials().expect("a settled cache entry");
+    assert_eq!(fast.generation(), first.credentials.generation());
+    // With a custom provider ahead of the cache, only the chain may answer.
+    let custom = mongoawsauth::provider::custom::CustomProvider::from_fn(|| {
+        mongoawsauth::Credentials::new(Some("AKIACUSTOM"), Some("s"), None, None, "custom")
+    });
+    let with_custom = Options::new().provider_config(config.clone()).custom_provider(custom);
+    assert!(Authenticator::new(with_custom).unwrap().cached_credentials().is_none());
 }
