@@ -130,11 +130,12 @@ export declare class Authenticator {
    */
   constructor(options?: AuthenticatorOptions)
   /**
-   * The credentials `credentials()` would resolve right now, when they are settled in the
-   * process-wide cache and no custom provider runs before the cache; otherwise `null`.
-   * Synchronous: no I/O and no trip to the library's threads.
+   * The credentials `credentials()` would resolve right now when that needs no I/O: a settled
+   * entry of the process-wide cache, or else the environment (and no custom provider runs
+   * first); otherwise `null`, and `credentials()` must answer. Synchronous: no trip to the
+   * library's threads.
    */
-  cachedCredentials(): Credentials | null
+  credentialsNow(): Credentials | null
   /** Resolves credentials, within `timeoutMs` (default 10 s). */
   credentials(): Promise<Credentials>
   /** Resolves credentials and says whether they came from the cache and how long it took. */

@@ -43,8 +43,9 @@ function credentialProvider(options) {
   const authenticator = new Authenticator(options)
   let lastServed
   async function mongoAwsAuthCredentialProvider() {
-    // A settled cache entry is what the chain would answer: take it without a thread hop.
-    const credentials = authenticator.cachedCredentials() ?? (await authenticator.credentials())
+    // What the chain answers without I/O (a settled cache entry, the environment) is taken
+    // without a trip to the library's threads.
+    const credentials = authenticator.credentialsNow() ?? (await authenticator.credentials())
     lastServed = credentials
     return credentials
   }

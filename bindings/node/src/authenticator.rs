@@ -45,12 +45,13 @@ impl Authenticator {
         Ok(Authenticator { inner })
     }
 
-    /// The credentials `credentials()` would resolve right now, when they are settled in the
-    /// process-wide cache and no custom provider runs before the cache; otherwise `null`.
-    /// Synchronous: no I/O and no trip to the library's threads.
+    /// The credentials `credentials()` would resolve right now when that needs no I/O: a settled
+    /// entry of the process-wide cache, or else the environment (and no custom provider runs
+    /// first); otherwise `null`, and `credentials()` must answer. Synchronous: no trip to the
+    /// library's threads.
     #[napi(catch_unwind)]
-    pub fn cached_credentials(&self) -> Option<Credentials> {
-        self.inner.cached_credentials().map(Credentials::from_core)
+    pub fn credentials_now(&self) -> Option<Credentials> {
+        self.inner.credentials_now().map(Credentials::from_core)
     }
 
     /// Resolves credentials, within `timeoutMs` (default 10 s).

@@ -162,7 +162,7 @@ test('the driver calls the provider once per connection; the chain fetches once 
   assert.equal(again.fromCache, true)
   assert.equal(again.credentials.generation, served[0].generation)
   // And synchronously: the settled entry is what the chain would answer, with no thread hop.
-  assert.equal(provider.authenticator.cachedCredentials()?.generation, served[0].generation)
+  assert.equal(provider.authenticator.credentialsNow()?.generation, served[0].generation)
 })
 
 test('after a login failure with poisoned cached credentials, watch() clears them and the next login fetches fresh ones', async () => {

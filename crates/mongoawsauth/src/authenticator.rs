@@ -224,9 +224,9 @@ pub struct Resolution {
 pub struct Authenticator {
     provider: Arc<dyn ProvideCredentials>,
     timeout: Duration,
-    /// The default chain's cache step, when nothing runs before it (no custom provider): then a
-    /// settled cache entry is exactly what the chain would answer, and can be had synchronously.
-    fast_path: Option<cache::CacheLookup>,
+    /// The default chain's first two steps, when nothing runs before them (no custom provider):
+    /// then what they answer without I/O is exactly what the chain would answer.
+    fast_path: Option<(cache::CacheLookup, EnvironmentProvider)>,
 }
 
 impl Authenticator {
@@ -254,7 +254,8 @@ impl Authenticator {
                 (None, _) => {
                     let (chain, lookup) = options.default_chain_parts();
                     if options.custom_provider.is_none() {
-                        fast_path = Some(lookup);
+                        let env = EnvironmentProvider::with_env(options.provider_config.env().clone());
+                        fast_path = Some((lookup, env));
                     }
                     Arc::new(chain)
                 }
@@ -274,12 +275,19 @@ impl Authenticator {
         self
     }
 
-    /// The credentials the chain would answer right now, when they are settled in the
-    /// process-wide cache (more than the refresh-ahead window left) and no custom provider runs
-    /// before the cache: synchronous, no runtime, no I/O. `None` means "call
-    /// [`Authenticator::credentials`]". For bindings where every `await` costs a thread hop.
-    pub fn cached_credentials(&self) -> Option<Credentials> {
-        self.fast_path.as_ref()?.peek()
+    /// The credentials the chain would answer right now, when it can answer without I/O: a
+    /// settled entry of the process-wide cache (more than the refresh-ahead window left), or else
+    /// the environment. Synchronous, needs no runtime, starts nothing. `None` means "call
+    /// [`Authenticator::credentials`]": a custom provider runs first, the cache entry needs a
+    /// refresh, the environment has no (or half a) set of keys, or a network source must answer.
+    /// For bindings where every `await` costs a thread hop.
+    pub fn credentials_now(&self) -> Option<Credentials> {
+        let (lookup, env) = self.fast_path.as_ref()?;
+        match lookup.peek() {
+            cache::Peek::Settled(credentials) => Some(credentials),
+            cache::Peek::NeedsRefresh => None,
+            cache::Peek::Nothing => env.load().ok(),
+        }
     }
 
     /// Resolves credentials within the configured timeout.

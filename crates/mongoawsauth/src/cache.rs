@@ -169,12 +169,21 @@ impl CachedProvider {
         Some(credentials)
     }
 
-    /// A cached entry that needs nothing done: more than the refresh-ahead window remains.
-    /// Synchronous and free of side effects, for hosts whose every `await` costs a thread hop.
-    fn peek_settled(&self, key: &str, now: SystemTime) -> Option<Credentials> {
+    /// What the cache holds for `key`, without side effects: synchronous, for hosts whose every
+    /// `await` costs a thread hop.
+    fn peek(&self, key: &str, now: SystemTime) -> Peek {
         let cache = lock();
-        let entry = cache.slots.get(key)?.entry.as_ref()?;
-        (remaining(entry.expiry, now) > self.refresh_ahead).then(|| entry.credentials.clone())
+        let Some(entry) = cache.slots.get(key).and_then(|s| s.entry.as_ref()) else {
+            return Peek::Nothing;
+        };
+        let left = remaining(entry.expiry, now);
+        if left > self.refresh_ahead {
+            Peek::Settled(entry.credentials.clone())
+        } else if left > self.refresh_window {
+            Peek::NeedsRefresh
+        } else {
+            Peek::Nothing
+        }
     }
 
     async fn provide(&self) -> Result<Credentials, ProviderError> {
@@ -317,16 +326,32 @@ impl CacheLookup {
         Err(ProviderError::not_configured("no valid cached credentials"))
     }
 
-    /// What [`CacheLookup`] would serve right now, if that needs no refresh: synchronous, takes
-    /// no runtime, starts nothing. `None` means "ask the chain" (nothing cached, or an entry close
-    /// enough to expiry that the chain should start its refresh).
-    pub fn peek(&self) -> Option<Credentials> {
+    /// What this step would do right now, without doing it: serve a settled entry, need the
+    /// chain (an entry to serve and refresh ahead), or answer "not configured".
+    pub(crate) fn peek(&self) -> Peek {
         let now = SystemTime::now();
-        self.sources.iter().find_map(|source| {
-            let key = source.inner.cache_key()?;
-            source.peek_settled(&key, now)
-        })
+        for source in &self.sources {
+            if let Some(key) = source.inner.cache_key() {
+                match source.peek(&key, now) {
+                    Peek::Nothing => continue,
+                    found => return found,
+                }
+            }
+        }
+        Peek::Nothing
     }
+}
+
+/// What a synchronous look at the cache found.
+pub(crate) enum Peek {
+    /// A valid entry with more than the refresh-ahead window left: exactly what the cache step
+    /// would serve, with nothing to start.
+    Settled(Credentials),
+    /// A valid entry inside the refresh-ahead window: the cache step would serve it and start a
+    /// refresh, so only the chain itself should answer.
+    NeedsRefresh,
+    /// No usable entry: the cache step would answer "not configured".
+    Nothing,
 }
 
 impl ProvideCredentials for CacheLookup {

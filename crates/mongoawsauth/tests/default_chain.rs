@@ -51,6 +51,8 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
     let config = ProviderConfig::new().with_sts_endpoint(standins.local_sts_url());
     let auth = Authenticator::new(Options::new().provider_config(config.clone().with_env(both))).unwrap();
     assert_eq!(auth.credentials().await.unwrap().source(), "environment");
+    // The synchronous path gives the same answer: the environment needs no I/O.
+    assert_eq!(auth.credentials_now().unwrap().source(), "environment");
     // Web identity and IMDS both available: web identity wins, and IMDS is never asked.
     let web_only = Env::from_vars([
         ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.as_str()),
@@ -59,7 +61,10 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
     ]);
     let config = config.with_env(web_only).with_imds_endpoint(standins.imds().url());
     let auth = Authenticator::new(Options::new().provider_config(config.clone())).unwrap();
-    assert!(auth.cached_credentials().is_none(), "nothing cached yet: the fast path must defer to the chain");
+    assert!(
+        auth.credentials_now().is_none(),
+        "nothing cached and no keys in the environment: only the chain can answer"
+    );
     let first = auth.resolve().await.unwrap();
     assert_eq!(first.credentials.source(), "web_identity");
     assert!(!first.from_cache);
@@ -71,12 +76,12 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
     assert!(again.from_cache);
     assert_eq!(again.credentials.access_key_id(), first.credentials.access_key_id());
     // The synchronous fast path serves the same settled entry the chain's cache step would.
-    let fast = second_client.cached_credentials().expect("a settled cache entry");
+    let fast = second_client.credentials_now().expect("a settled cache entry");
     assert_eq!(fast.generation(), first.credentials.generation());
     // With a custom provider ahead of the cache, only the chain may answer.
     let custom = mongoawsauth::provider::custom::CustomProvider::from_fn(|| {
         mongoawsauth::Credentials::new(Some("AKIACUSTOM"), Some("s"), None, None, "custom")
     });
     let with_custom = Options::new().provider_config(config.clone()).custom_provider(custom);
-    assert!(Authenticator::new(with_custom).unwrap().cached_credentials().is_none());
+    assert!(Authenticator::new(with_custom).unwrap().credentials_now().is_none());
 }
