@@ -7,15 +7,16 @@
 //! provider is built by `provider()`, which points the ECS base URL at loopback and checks the
 //! endpoint before the first request.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use bson::{Bson, doc};
 use mongoawsauth::provider::ProvideCredentials;
 use mongoawsauth::provider::container::ContainerProvider;
-use mongoawsauth::{Conversation, Credentials, Env, ErrorKind, ProviderConfig, ProviderError, conversation};
+use mongoawsauth::provider::static_keys::StaticProvider;
+use mongoawsauth::{Credentials, Env, ErrorKind, ProviderConfig, ProviderError};
 use mongoawsauth_testkit::metadata::{ContainerConfig, ContainerServer, CredentialsMode, MetadataFault};
-use mongoawsauth_testkit::{Client, Identity, IdentityStore, StandIns, StandInsConfig};
+use mongoawsauth_testkit::{Identity, IdentityStore, StandIns, StandInsConfig};
+
+mod common;
 
 const RELATIVE: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 const FULL: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -72,34 +73,6 @@ fn assert_no_secrets(err: &ProviderError, issued: &[Identity], tokens: &[&str]) 
     }
 }
 
-/// A token file in a fresh temporary directory, removed on drop.
-struct TokenFile(PathBuf);
-
-impl TokenFile {
-    fn new(name: &str, content: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("mongoawsauth-container-it-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = TokenFile(dir.join("token"));
-        file.write(content);
-        file
-    }
-
-    fn write(&self, content: &str) {
-        std::fs::write(&self.0, content).unwrap();
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TokenFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
-    }
-}
-
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
@@ -126,7 +99,7 @@ async fn relative_uri_against_the_ecs_base_url() {
 async fn full_uri_with_a_token_file_that_rotates() {
     let store = IdentityStore::default();
     let s = standin(&store, Some("pod-token-1")).await;
-    let file = TokenFile::new("rotates", "pod-token-1\n");
+    let file = common::TokenFile::new("rotates", "pod-token-1\n");
     let p = provider(&[(FULL, &s.full_uri()), (TOKEN_FILE, file.path())], None);
     let c = p.provide_credentials().await.unwrap();
     assert_same(&c, &s.last_issued().unwrap());
@@ -166,7 +139,7 @@ async fn full_uri_with_a_token_and_the_file_winning_over_it() {
     let p = provider(&[(FULL, &s.full_uri()), (TOKEN, "the-token")], None);
     assert_same(&p.provide_credentials().await.unwrap(), &s.last_issued().unwrap());
 
-    let file = TokenFile::new("wins", "the-token");
+    let file = common::TokenFile::new("wins", "the-token");
     let p = provider(&[(FULL, &s.full_uri()), (TOKEN, "stale-token"), (TOKEN_FILE, file.path())], None);
     p.provide_credentials().await.unwrap();
     assert_eq!(header(&s.requests()[1].headers, "authorization"), Some("the-token"));
@@ -292,22 +265,14 @@ async fn nothing_listening_is_a_failure_not_a_fall_through() {
 async fn container_credentials_log_in_through_the_fake_mongod() {
     let s = StandIns::start(StandInsConfig::default()).await.unwrap();
     let token = s.container().auth_token().unwrap();
-    let file = TokenFile::new("login", &format!("{token}\n"));
+    let file = common::TokenFile::new("login", &format!("{token}\n"));
     let p = provider(&[(FULL, &s.container().full_uri()), (TOKEN_FILE, file.path())], None);
     let credentials = p.provide_credentials().await.unwrap();
     let issued = s.container().last_issued().unwrap();
     assert_same(&credentials, &issued);
 
-    let mut conversation = Conversation::new(credentials).unwrap();
-    let mut client = Client::connect(s.mongod_addr()).await.unwrap();
-    let first = conversation.client_first().unwrap();
-    let reply = client.sasl_start(conversation::MECHANISM, &first).await.unwrap();
-    let last = conversation.client_final(&reply.payload).unwrap();
-    assert!(client.sasl_continue(reply.conversation_id, &last).await.unwrap().done);
-    let status = client.command("admin", doc! { "connectionStatus": 1 }).await.unwrap();
-    let users = status.get_document("authInfo").unwrap().get_array("authenticatedUsers").unwrap();
-    let Some(Bson::Document(user)) = users.first() else { panic!("{status}") };
-    assert_eq!(user.get_str("user").unwrap(), issued.arn);
+    let (_, users) = common::login(&s, StaticProvider::new(credentials)).await;
+    assert_eq!(users, std::slice::from_ref(&issued.arn));
     assert!(
         issued.arn.starts_with("arn:aws:sts::123456789012:assumed-role/container-role/"),
         "{}",

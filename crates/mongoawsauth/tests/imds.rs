@@ -10,12 +10,12 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use bson::{Bson, doc};
 use mongoawsauth::provider::ProvideCredentials;
 use mongoawsauth::provider::imds::ImdsProvider;
-use mongoawsauth::{Conversation, Credentials, Env, ErrorKind, ProviderConfig, ProviderError, conversation};
+use mongoawsauth::provider::static_keys::StaticProvider;
+use mongoawsauth::{Credentials, Env, ErrorKind, ProviderConfig, ProviderError};
 use mongoawsauth_testkit::metadata::{CredentialsMode, ImdsConfig, ImdsServer, MetadataFault};
-use mongoawsauth_testkit::{Client, Identity, IdentityStore, StandIns, StandInsConfig};
+use mongoawsauth_testkit::{Identity, IdentityStore, StandIns, StandInsConfig};
 
 mod common;
 
@@ -419,16 +419,8 @@ async fn imds_credentials_log_in_through_the_fake_mongod() {
     let issued = s.imds().last_issued().unwrap();
     assert_same(&credentials, &issued);
 
-    let mut conversation = Conversation::new(credentials).unwrap();
-    let mut client = Client::connect(s.mongod_addr()).await.unwrap();
-    let first = conversation.client_first().unwrap();
-    let reply = client.sasl_start(conversation::MECHANISM, &first).await.unwrap();
-    let last = conversation.client_final(&reply.payload).unwrap();
-    assert!(client.sasl_continue(reply.conversation_id, &last).await.unwrap().done);
-    let status = client.command("admin", doc! { "connectionStatus": 1 }).await.unwrap();
-    let users = status.get_document("authInfo").unwrap().get_array("authenticatedUsers").unwrap();
-    let Some(Bson::Document(user)) = users.first() else { panic!("{status}") };
-    assert_eq!(user.get_str("user").unwrap(), issued.arn);
+    let (_, users) = common::login(&s, StaticProvider::new(credentials)).await;
+    assert_eq!(users, std::slice::from_ref(&issued.arn));
     assert!(issued.arn.starts_with("arn:aws:sts::123456789012:assumed-role/imds-role/i-"), "{}", issued.arn);
 
     let json = s.to_json();

@@ -2,17 +2,17 @@
 //! assertion sources (asked again at every fetch), duration and policy on the wire, refusals,
 //! faults, secrets kept out of errors, and a login through the fake mongod.
 
-mod sts_support;
+mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+use common::{TempDir, assert_no_secret, config, login, standins};
 use mongoawsauth::provider::saml::{AssertionSource, NAME, SamlProvider};
 use mongoawsauth::{ErrorKind, ProviderError};
 use mongoawsauth_testkit::StandIns;
 use mongoawsauth_testkit::sts::{ResponseFormat, StsErrorCode, StsFault};
-use sts_support::{TempDir, assert_no_secret, config, login, standins};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 

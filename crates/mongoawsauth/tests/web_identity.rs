@@ -5,15 +5,15 @@
 //! The world is injected (`Env::from_vars`, `ProviderConfig::with_sts_endpoint`): no test sets a
 //! process variable or sends a packet beyond 127.0.0.1.
 
-mod sts_support;
+mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
+use common::{TempDir, assert_no_secret, config, login, standins};
 use mongoawsauth::provider::web_identity::{NAME, WebIdentityProvider};
 use mongoawsauth::{ErrorKind, ProviderError};
 use mongoawsauth_testkit::StandIns;
 use mongoawsauth_testkit::sts::{ResponseFormat, StsErrorCode, StsFault};
-use sts_support::{TempDir, assert_no_secret, config, login, standins};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 
