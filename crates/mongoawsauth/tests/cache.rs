@@ -60,6 +60,12 @@ impl ProvideCredentials for Counting {
     }
 }
 
+/// Temporary credentials `ASIASEEDED` that expire `left` from now, to put in the cache by hand.
+fn seeded_credentials(left: Duration) -> Credentials {
+    Credentials::new(Some("ASIASEEDED"), Some("s"), Some("t"), Some(SystemTime::now() + left), "seed")
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_misses_make_one_fetch() {
     let (source, calls) = Counting::new("test:storm", Duration::from_millis(50));
@@ -85,14 +91,7 @@ async fn a_refresh_ahead_of_expiry_never_makes_a_caller_wait() {
     let (source, calls) = Counting::new("test:ahead", Duration::from_millis(1500));
     let provider = CachedProvider::new(source);
     // Seven minutes left: inside the 10-minute refresh-ahead window, outside the 5-minute one.
-    let seeded = Credentials::new(
-        Some("ASIASEEDED"),
-        Some("s"),
-        Some("t"),
-        Some(SystemTime::now() + Duration::from_secs(420)),
-        "seed",
-    )
-    .unwrap();
+    let seeded = seeded_credentials(Duration::from_secs(420));
     let old_generation = cache::set("test:ahead", seeded).unwrap();
     let started = Instant::now();
     let served = provider.provide_credentials().await.unwrap();
@@ -121,14 +120,7 @@ async fn a_refresh_ahead_of_expiry_never_makes_a_caller_wait() {
 async fn an_entry_inside_the_refresh_window_is_refetched() {
     let (source, calls) = Counting::new("test:window", Duration::ZERO);
     let provider = CachedProvider::new(source);
-    let seeded = Credentials::new(
-        Some("ASIASEEDED"),
-        Some("s"),
-        Some("t"),
-        Some(SystemTime::now() + Duration::from_secs(240)),
-        "seed",
-    )
-    .unwrap();
+    let seeded = seeded_credentials(Duration::from_secs(240));
     cache::set("test:window", seeded).unwrap();
     let served = provider.provide_credentials().await.unwrap();
     assert_eq!(served.access_key_id(), "ASIA0000000000000001");
@@ -136,14 +128,7 @@ async fn an_entry_inside_the_refresh_window_is_refetched() {
     // A configurable window: with a 1-minute window, 4 minutes left is still good.
     let (source, calls) = Counting::new("test:window-1m", Duration::ZERO);
     let provider = CachedProvider::new(source).with_windows(Duration::from_secs(60), Duration::from_secs(60));
-    let seeded = Credentials::new(
-        Some("ASIASEEDED"),
-        Some("s"),
-        Some("t"),
-        Some(SystemTime::now() + Duration::from_secs(240)),
-        "seed",
-    )
-    .unwrap();
+    let seeded = seeded_credentials(Duration::from_secs(240));
     cache::set("test:window-1m", seeded).unwrap();
     assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIASEEDED");
     assert_eq!(calls.load(Ordering::SeqCst), 0);
@@ -248,14 +233,7 @@ async fn the_chain_lookup_step_also_refreshes_ahead() {
     let (source, calls) = Counting::new("test:lookup-ahead", Duration::from_millis(200));
     let cached = CachedProvider::new(source);
     let chain = Chain::new().then(CacheLookup::new(vec![cached.clone()])).then(cached);
-    let seeded = Credentials::new(
-        Some("ASIASEEDED"),
-        Some("s"),
-        Some("t"),
-        Some(SystemTime::now() + Duration::from_secs(420)),
-        "seed",
-    )
-    .unwrap();
+    let seeded = seeded_credentials(Duration::from_secs(420));
     cache::set("test:lookup-ahead", seeded).unwrap();
     let served = chain.provide_credentials().await.unwrap();
     assert_eq!(served.access_key_id(), "ASIASEEDED", "served from the lookup step without waiting");
