@@ -197,13 +197,11 @@ async fn environment_long_term_and_temporary() {
 }
 
 #[tokio::test]
-async fn environment_partial_sets_are_configuration_errors_not_fall_through() {
-    let partial: [&[(&str, &str)]; 5] = [
+async fn environment_key_without_secret_is_a_configuration_error_not_a_fall_through() {
+    let partial: [&[(&str, &str)]; 3] = [
         &[("AWS_ACCESS_KEY_ID", "AKIA1")],
-        &[("AWS_SECRET_ACCESS_KEY", "only-secret")],
-        &[("AWS_SESSION_TOKEN", "only-token")],
         &[("AWS_ACCESS_KEY_ID", "AKIA1"), ("AWS_SESSION_TOKEN", "tok")],
-        &[("AWS_SECRET_ACCESS_KEY", "s"), ("AWS_SESSION_TOKEN", "tok")],
+        &[("AWS_ACCESS_KEY_ID", "AKIA1"), ("AWS_SECRET_ACCESS_KEY", "   ")],
     ];
     for vars in partial {
         // In a chain, a later source that has credentials must not be reached.
@@ -218,6 +216,28 @@ async fn environment_partial_sets_are_configuration_errors_not_fall_through() {
             err.attempts()[0].outcome,
             AttemptOutcome::Failed { kind: ErrorKind::Configuration, .. }
         ));
+    }
+}
+
+// botocore (behind pymongo-auth-aws) and aws-config both move on when the access key id is
+// missing, whatever else is set; a stray secret or token must not block a source that works.
+#[tokio::test]
+async fn environment_stray_secret_or_token_falls_through_and_is_listed() {
+    let stray: [&[(&str, &str)]; 3] = [
+        &[("AWS_SECRET_ACCESS_KEY", "only-secret")],
+        &[("AWS_SESSION_TOKEN", "only-token")],
+        &[("AWS_SECRET_ACCESS_KEY", "s"), ("AWS_SESSION_TOKEN", "tok")],
+    ];
+    for vars in stray {
+        let (fallback, fallback_calls) = Scripted::new("fallback", Answer::Credentials("AKIAFALLBACK"));
+        let chain = Chain::new().then(EnvironmentProvider::with_env(env(vars))).then(fallback);
+        let credentials = Authenticator::from_provider(chain).credentials().await.unwrap();
+        assert_eq!(credentials.access_key_id(), "AKIAFALLBACK", "{vars:?}");
+        assert_eq!(fallback_calls.load(Ordering::SeqCst), 1, "{vars:?}");
+        // The skip says why, which is what the attempt list and `diagnose` show.
+        let skip = EnvironmentProvider::with_env(env(vars)).provide_credentials().await.unwrap_err();
+        assert!(skip.is_not_configured(), "{vars:?}");
+        assert!(skip.to_string().contains("ignored"), "{vars:?}: {skip}");
     }
 }
 

@@ -6,9 +6,12 @@
 //! - `AWS_SESSION_TOKEN` (optional; used whenever set)
 //! - `AWS_CREDENTIAL_EXPIRATION` (optional, RFC 3339; informational)
 //!
-//! Blank values count as unset. Nothing set means "not configured"; a partial set (a key without
-//! a secret, a token alone) is a configuration error, not a fall-through, because moving on to
-//! another identity would hide the mistake.
+//! Blank values (empty or only whitespace) count as unset, as in the SDKs. The access key id
+//! decides, as in botocore (the credential chain pymongo used through `pymongo-auth-aws`):
+//! without it the source is "not configured" and the chain moves on, even when a stray secret or
+//! session token is set (the reason names the stray variable, so it shows in the attempt list and
+//! in `diagnose`); with it, a missing secret is a configuration error rather than a fall-through,
+//! because moving on to another identity would hide the mistake.
 
 use std::time::SystemTime;
 
@@ -51,26 +54,30 @@ impl EnvironmentProvider {
         let id = self.env.get_non_blank(ACCESS_KEY_ID);
         let secret = self.env.get_non_blank(SECRET_ACCESS_KEY);
         let token = self.env.get_non_blank(SESSION_TOKEN);
-        let missing = match (&id, &secret, &token) {
-            (None, None, None) => {
-                return Err(ProviderError::not_configured(format!(
-                    "{ACCESS_KEY_ID} and {SECRET_ACCESS_KEY} are not set"
-                )));
-            }
-            (Some(_), Some(_), _) => None,
-            (Some(_), None, _) => Some(format!(
+        let Some(_) = &id else {
+            let stray: Vec<&str> = [(SECRET_ACCESS_KEY, &secret), (SESSION_TOKEN, &token)]
+                .into_iter()
+                .filter_map(|(name, value)| value.as_ref().map(|_| name))
+                .collect();
+            return Err(ProviderError::not_configured(if stray.is_empty() {
+                format!("{ACCESS_KEY_ID} and {SECRET_ACCESS_KEY} are not set")
+            } else {
+                format!(
+                    "{ACCESS_KEY_ID} is not set, so {} {} ignored (as botocore does): set \
+                     {ACCESS_KEY_ID} to use {}, or unset {}",
+                    stray.join(" and "),
+                    if stray.len() == 1 { "is" } else { "are" },
+                    if stray.len() == 1 { "it" } else { "them" },
+                    if stray.len() == 1 { "it" } else { "them" },
+                )
+            }));
+        };
+        let missing = secret.is_none().then(|| {
+            format!(
                 "{ACCESS_KEY_ID} is set but {SECRET_ACCESS_KEY} is not: set both (and \
                  {SESSION_TOKEN} for temporary credentials), or unset {ACCESS_KEY_ID}"
-            )),
-            (None, Some(_), _) => Some(format!(
-                "{SECRET_ACCESS_KEY} is set but {ACCESS_KEY_ID} is not: set both (and \
-                 {SESSION_TOKEN} for temporary credentials), or unset {SECRET_ACCESS_KEY}"
-            )),
-            (None, None, Some(_)) => Some(format!(
-                "{SESSION_TOKEN} is set but {ACCESS_KEY_ID} and {SECRET_ACCESS_KEY} are not: \
-                 temporary credentials need all three"
-            )),
-        };
+            )
+        });
         if let Some(message) = missing {
             return Err(ProviderError::Failed(Error::configuration(message)));
         }
@@ -133,17 +140,37 @@ mod tests {
     }
 
     #[test]
-    fn partial_sets_are_errors_not_fall_through() {
+    fn a_key_without_a_secret_is_an_error_not_a_fall_through() {
         for vars in [
             &[(ACCESS_KEY_ID, "AKIA1")][..],
-            &[(SECRET_ACCESS_KEY, "s3cr3t-value")][..],
-            &[(SESSION_TOKEN, "tok-value")][..],
+            &[(ACCESS_KEY_ID, "AKIA1"), (SECRET_ACCESS_KEY, " \t")][..],
             &[(ACCESS_KEY_ID, "AKIA1"), (SESSION_TOKEN, "tok-value")][..],
         ] {
             let err = provider(vars).load().unwrap_err();
             assert!(!err.is_not_configured(), "{vars:?}");
             assert_eq!(err.error().kind(), ErrorKind::Configuration);
             let text = err.to_string();
+            assert!(text.contains(SECRET_ACCESS_KEY), "{text}");
+            assert!(!text.contains("tok-value"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_stray_secret_or_token_without_a_key_falls_through_and_says_so() {
+        for (vars, named) in [
+            (&[(SECRET_ACCESS_KEY, "s3cr3t-value")][..], &[SECRET_ACCESS_KEY][..]),
+            (&[(SESSION_TOKEN, "tok-value")][..], &[SESSION_TOKEN][..]),
+            (
+                &[(ACCESS_KEY_ID, "  "), (SECRET_ACCESS_KEY, "s3cr3t-value"), (SESSION_TOKEN, "tok-value")][..],
+                &[SECRET_ACCESS_KEY, SESSION_TOKEN][..],
+            ),
+        ] {
+            let err = provider(vars).load().unwrap_err();
+            assert!(err.is_not_configured(), "{vars:?}");
+            let text = err.to_string();
+            for name in named {
+                assert!(text.contains(name), "{text}");
+            }
             assert!(!text.contains("s3cr3t-value") && !text.contains("tok-value"), "{text}");
         }
     }
