@@ -19,6 +19,7 @@ pub mod identity;
 pub mod metadata;
 pub mod mongod;
 mod random;
+pub mod scenario;
 pub mod sigv4;
 mod standins;
 pub mod sts;

@@ -161,6 +161,7 @@ impl StandIns {
         };
         serde_json::json!({
             "mongod": self.mongod_addr().to_string(),
+            "account_id": self.sts.identities().account_id(),
             "mongodb_uri": self.mongodb_uri(),
             "sts_url": self.sts_url(),
             "local_sts_url": self.local_sts_url(),

@@ -1,0 +1,66 @@
+//! The private home directory a scenario runs with.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// A fresh directory under the system temporary directory, readable only by this user,
+/// removed on drop.
+#[derive(Debug)]
+pub struct PrivateHome {
+    path: PathBuf,
+}
+
+impl PrivateHome {
+    /// Creates an empty home for the scenario `tag`.
+    pub fn new(tag: &str) -> io::Result<Self> {
+        let unique = crate::random::string_from(b"0123456789abcdef", 16);
+        let path = std::env::temp_dir().join(format!("mongoawsauth-scenario-{tag}-{unique}"));
+        std::fs::create_dir_all(&path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(PrivateHome { path })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Copies `source` into the home, resolving placeholders in every file and keeping each
+    /// file's permissions (helper programs stay executable).
+    pub fn copy_from(&self, source: &Path, values: &Value) -> Result<(), String> {
+        copy_tree(source, &self.path, values)
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path, values: &Value) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", from.display()))?;
+        let src = entry.path();
+        let dst = to.join(entry.file_name());
+        if src.is_dir() {
+            copy_tree(&src, &dst, values)?;
+            continue;
+        }
+        let text = std::fs::read_to_string(&src).map_err(|e| format!("{}: {e}", src.display()))?;
+        let text = super::substitute(&text, values).map_err(|e| format!("{}: {e}", src.display()))?;
+        std::fs::write(&dst, text).map_err(|e| format!("{}: {e}", dst.display()))?;
+        let permissions =
+            std::fs::metadata(&src).map_err(|e| format!("{}: {e}", src.display()))?.permissions();
+        std::fs::set_permissions(&dst, permissions).map_err(|e| format!("{}: {e}", dst.display()))?;
+    }
+    Ok(())
+}
+
+impl Drop for PrivateHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
