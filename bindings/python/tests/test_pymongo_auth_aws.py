@@ -305,3 +305,19 @@ def test_patch_and_unpatch_pymongo_registers_the_modules():
     assert sys.modules.get("pymongo_auth_aws") is not shim
     with pytest.raises(TypeError):
         mongoawsauth.patch_pymongo(timeout="soon")
+
+
+def test_a_login_failing_before_its_first_step_drops_nothing():
+    """pymongo may refuse a login before it builds the context (an old server, say): nothing was
+    used, so the wrapper around pymongo's login must not clear the cache."""
+    from mongoawsauth import _pymongo_patch
+
+    def refused(credentials, connection):
+        raise RuntimeError("MONGODB-AWS authentication requires MongoDB version 4.4 or later")
+
+    shim.set_use_cached_credentials(True)
+    creds = shim.AwsCredential("AKIAEXAMPLE", SECRET, None)
+    shim.set_cached_credentials(creds)
+    with pytest.raises(RuntimeError):
+        _pymongo_patch._wrap_sync(refused)(shim.AwsCredential(None, None, None), None)
+    assert shim.get_cached_credentials() is creds

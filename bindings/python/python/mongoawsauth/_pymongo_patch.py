@@ -118,6 +118,13 @@ def _repoint_auth_aws(module):
         shim.set_use_cached_credentials(True)
 
 
+def _forget_failed_login():
+    """Drops what the failed login used; a failure before its first step used nothing."""
+    context = _state.current_login()
+    if context is not None:
+        _state.forget(context)
+
+
 def _wrap_sync(original):
     @functools.wraps(original)
     def _authenticate_aws(credentials, *args, **kwargs):
@@ -125,7 +132,7 @@ def _wrap_sync(original):
         try:
             return original(credentials, *args, **kwargs)
         except Exception:
-            _state.forget(_state.current_login())
+            _forget_failed_login()
             raise
         finally:
             _state._login.reset(token)
@@ -146,7 +153,7 @@ def _wrap_async(original):
                 prefetch = await _state.prefetch()
             return await original(credentials, *args, **kwargs)
         except Exception:
-            _state.forget(_state.current_login())
+            _forget_failed_login()
             raise
         finally:
             if prefetch is not None:
