@@ -119,6 +119,8 @@ $(NODE_MOTO_VENV)/.installed:
 # tests do not time anything; `benchmarks/compare.py` builds a release wheel) and installed like a
 # user's, then pytest in the clean environment. HOME is replaced there, so pip's cache lives under
 # target/. pytest's "no tests collected" (exit 5) fails the target like any other failure.
+# The whole suite runs on the newest pymongo; the same wheel then goes into one venv per older
+# pymongo 4 release (PY_COMPAT_PYMONGO), which runs only the focused compatibility module.
 PYTHON ?= python3
 PY_DIR := $(CARGO_TARGET_DIR)/python
 PY_VENV := $(PY_DIR)/venv
@@ -126,6 +128,9 @@ PY_ENV := PIP_CACHE_DIR=$(PY_DIR)/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 \
 	CARGO_TARGET_DIR=$(PY_DIR)/cargo PYO3_PYTHON=$(PY_VENV)/bin/python
 PY_TEST_TOOLS := maturin==1.16.0 pytest==9.2.0 pymongo==4.20.1 'moto[iam,sts]==5.2.5' \
 	flask==3.1.3 flask-cors==6.0.5 werkzeug==3.1.9 boto3==1.44.8 botocore==1.44.8
+PY_COMPAT_PYMONGO := 4.0.2 4.6.3
+PY_COMPAT_TESTS := test_pymongo_compat.py
+PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 
 python-test: empty-home
 	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
@@ -137,6 +142,14 @@ python-test: empty-home
 	cd bindings/python && env $(PY_ENV) $(PY_VENV)/bin/maturin build --quiet --locked \
 		--interpreter $(PY_VENV)/bin/python --out $(PY_DIR)/wheels
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl
-	cd bindings/python/tests && $(CLEAN_ENV) PYTHONDONTWRITEBYTECODE=1 \
-		MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins \
+	cd bindings/python/tests && $(CLEAN_ENV) $(PY_PYTEST) \
 		$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. .
+	set -e; for version in $(PY_COMPAT_PYMONGO); do \
+		venv=$(PY_DIR)/venv-pymongo-$$version; \
+		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv; \
+		env $(PY_ENV) $$venv/bin/pip install --quiet pymongo==$$version pytest==9.2.0; \
+		env $(PY_ENV) $$venv/bin/pip install --quiet --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl; \
+		echo "pymongo $$version: $(PY_COMPAT_TESTS)"; \
+		(cd bindings/python/tests && $(CLEAN_ENV) $(PY_PYTEST) \
+			$$venv/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. $(PY_COMPAT_TESTS)); \
+	done

@@ -1,7 +1,7 @@
 //! `Authenticator`: resolves credentials and starts conversations. Blocking methods release the
 //! GIL and run on the core's library runtime; each has an `*_async` twin for asyncio.
 
-use mongoawsauth::{Credentials, Error};
+use mongoawsauth::{Credentials, Error, ErrorKind};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyInt;
@@ -9,7 +9,7 @@ use pyo3::types::PyInt;
 use crate::asyncio;
 use crate::conversation::{self, PyConversation};
 use crate::credentials::{PyCredentials, PyResolution};
-use crate::errors::to_pyerr;
+use crate::errors::{to_pyerr, to_pyerr_as};
 use crate::options::{Args, Config};
 use crate::provider::CallContext;
 use crate::time;
@@ -22,8 +22,18 @@ pub struct PyAuthenticator {
 }
 
 /// Converts a core result, attaching the exception a Python callable raised as `__cause__`.
+/// A provider's return value that failed validation with a `ValueError` (an expiry past year
+/// 9999...) raises `InvalidProviderResultError`: still a `CredentialsProviderError`, and a
+/// `ValueError` like every invalid value.
 fn finish<T>(py: Python<'_>, result: Result<T, Error>, ctx: &CallContext) -> PyResult<T> {
-    result.map_err(|e| to_pyerr(py, &e, ctx.take_cause()))
+    result.map_err(|e| {
+        let cause = ctx.take_cause();
+        if cause.is_some() && ctx.result_was_invalid() && e.kind() == ErrorKind::CredentialsProvider {
+            to_pyerr_as(py, &e, cause, "InvalidProviderResultError")
+        } else {
+            to_pyerr(py, &e, cause)
+        }
+    })
 }
 
 fn credentials_object(py: Python<'_>, c: Credentials) -> PyResult<Py<PyAny>> {

@@ -107,7 +107,7 @@ impl PyCredentials {
         let c = &self.inner;
         let token = if c.is_temporary() { format!("{REDACTED:?}") } else { "None".to_owned() };
         let expiration = match c.expiry() {
-            Some(e) => format!("{:?}", mongoawsauth::time_fmt::iso8601(e)),
+            Some(e) => format!("{:?}", expiry_text(e)),
             None => "None".to_owned(),
         };
         format!(
@@ -119,7 +119,27 @@ impl PyCredentials {
     }
 
     fn __str__(&self) -> String {
-        self.inner.to_string()
+        let c = &self.inner;
+        match c.expiry() {
+            Some(e) if !time::in_range(e) => format!(
+                "{} credentials {} from {}, expiring {}",
+                if c.is_temporary() { "temporary" } else { "long-term" },
+                c.access_key_id(),
+                c.source(),
+                expiry_text(e)
+            ),
+            _ => c.to_string(),
+        }
+    }
+}
+
+/// An expiry as ISO 8601, or as epoch seconds when it lies outside what the formatter can print
+/// (never raised from `repr()`/`str()`: Python input is bounded, but a core source is not).
+fn expiry_text(expiry: SystemTime) -> String {
+    if time::in_range(expiry) {
+        mongoawsauth::time_fmt::iso8601(expiry)
+    } else {
+        format!("at epoch second {:.0}", time::epoch_seconds(expiry))
     }
 }
 

@@ -68,9 +68,9 @@ fn class_name(kind: ErrorKind) -> &'static str {
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+fn build(py: Python<'_>, err: &Error, class: &str) -> PyResult<PyErr> {
     let module = ERRORS_MODULE.get_or_try_init(py, || py.import("mongoawsauth.errors").map(Bound::unbind))?;
-    let class = module.bind(py).getattr(class_name(err.kind()))?;
+    let class = module.bind(py).getattr(class)?;
     let attempts =
         err.attempts().iter().map(|a| Py::new(py, PyAttempt::from(a))).collect::<PyResult<Vec<_>>>()?;
     let attempts = PyTuple::new(py, attempts)?;
@@ -81,7 +81,12 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
 /// The Python exception for a core error, with `cause` (an exception raised by the
 /// application's own callback) as its `__cause__`.
 pub fn to_pyerr(py: Python<'_>, err: &Error, cause: Option<PyErr>) -> PyErr {
-    match build(py, err) {
+    to_pyerr_as(py, err, cause, class_name(err.kind()))
+}
+
+/// Like [`to_pyerr`], as the class `class` of `mongoawsauth.errors` (a subclass of the kind's).
+pub fn to_pyerr_as(py: Python<'_>, err: &Error, cause: Option<PyErr>, class: &str) -> PyErr {
+    match build(py, err, class) {
         Ok(exc) => {
             if let Some(cause) = cause {
                 exc.set_cause(py, Some(cause));

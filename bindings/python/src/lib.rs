@@ -1,6 +1,6 @@
 //! `mongoawsauth._native`: the Python binding of libmongoawsauth.
 //!
-//! A thin translation layer over the core crate (house rule 2): argument conversion, error
+//! A thin translation layer over the core crate (no logic of its own): argument conversion, error
 //! mapping and ownership. The Python package `mongoawsauth` wraps this module; its `.pyi` stub
 //! (`python/mongoawsauth/_native.pyi`) is the reference for what each function accepts.
 //!
@@ -13,6 +13,7 @@ mod asyncio;
 mod authenticator;
 mod conversation;
 mod credentials;
+mod dropin;
 mod errors;
 mod logging;
 mod options;
@@ -44,5 +45,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(testing::cache_poison, m)?)?;
     m.add_function(wrap_pyfunction!(testing::invalidate_generation, m)?)?;
     m.add_function(wrap_pyfunction!(testing::shutdown_runtime, m)?)?;
+    m.add_function(wrap_pyfunction!(dropin::sts_region, m)?)?;
+    m.add_function(wrap_pyfunction!(dropin::sign_get_caller_identity, m)?)?;
+    m.add_function(wrap_pyfunction!(dropin::credentials_from_object, m)?)?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! callable raises is kept, so the error the caller sees has it as `__cause__`.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -33,16 +34,29 @@ pub struct CallContext {
     pub timeout: Duration,
     /// The exception the application's callable raised, if it raised one.
     pub cause: Arc<Mutex<Option<PyErr>>>,
+    /// Whether that exception is a `ValueError` raised while reading what a callable returned
+    /// (an expiry out of range, a blank key), rather than one the callable itself raised.
+    pub invalid_result: Arc<AtomicBool>,
 }
 
 impl CallContext {
     pub fn new(event_loop: Option<Py<PyAny>>, timeout: Duration) -> Self {
-        CallContext { event_loop: event_loop.map(Arc::new), timeout, cause: Arc::default() }
+        CallContext {
+            event_loop: event_loop.map(Arc::new),
+            timeout,
+            cause: Arc::default(),
+            invalid_result: Arc::default(),
+        }
     }
 
     /// Takes the exception a callable raised during this call.
     pub fn take_cause(&self) -> Option<PyErr> {
         lock(&self.cause).take()
+    }
+
+    /// Whether the failure came from a value a callable returned that is not valid credentials.
+    pub fn result_was_invalid(&self) -> bool {
+        self.invalid_result.load(Ordering::Relaxed)
     }
 }
 
@@ -76,8 +90,15 @@ fn run_callable<T>(
     convert: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> Result<T, Error> {
     let outcome = Python::try_attach(|py| {
-        call(py, callable, ctx).and_then(|value| convert(&value)).map_err(|e| {
+        let result = call(py, callable, ctx).map_err(|e| (e, false)).and_then(|value| {
+            convert(&value).map_err(|e| {
+                let invalid = e.is_instance_of::<PyValueError>(py);
+                (e, invalid)
+            })
+        });
+        result.map_err(|(e, invalid)| {
             let message = describe(py, &e);
+            ctx.invalid_result.store(invalid, Ordering::Relaxed);
             *lock(&ctx.cause) = Some(e);
             message
         })

@@ -352,6 +352,7 @@ def test_error_hierarchy_and_codes():
         errors.ConfigurationError: 2,
         errors.CredentialsNotFoundError: 3,
         errors.CredentialsProviderError: 4,
+        errors.InvalidProviderResultError: 4,
         errors.AuthenticationError: 5,
         errors.SigningError: 6,
         errors.CredentialsTimeoutError: 7,

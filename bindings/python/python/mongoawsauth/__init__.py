@@ -32,6 +32,7 @@ from .errors import (
     CredentialsTimeoutError,
     InternalError,
     InvalidArgumentError,
+    InvalidProviderResultError,
     MongoAwsAuthError,
     RuntimeContextError,
     SigningError,
@@ -49,6 +50,7 @@ __all__ = [
     "CredentialsTimeoutError",
     "InternalError",
     "InvalidArgumentError",
+    "InvalidProviderResultError",
     "MongoAwsAuthError",
     "Resolution",
     "RuntimeContextError",
@@ -61,21 +63,29 @@ __all__ = [
 
 
 def patch_pymongo(**options):
-    """Makes ``import pymongo_auth_aws`` resolve to :mod:`mongoawsauth.pymongo_auth_aws`, so
-    pymongo's MONGODB-AWS authentication runs on mongoawsauth. Call it before the first login.
+    """Makes pymongo's MONGODB-AWS authentication run on mongoawsauth, for pymongo 4.0 to 4.x,
+    whether pymongo was imported before this call or is imported after it.
+
+    ``import pymongo_auth_aws`` then finds :mod:`mongoawsauth.pymongo_auth_aws` (the whole
+    pymongo-auth-aws 1.3 API), what pymongo already imported from the old package is re-pointed,
+    a failed login drops the credentials it used on every pymongo version, and
+    ``AsyncMongoClient`` logins fetch credentials off the event loop.
 
     Keyword arguments are those of :class:`Authenticator` (``provider=``, ``timeout=``...) and
-    configure every login pymongo makes; without them the spec's default chain is used.
+    configure every login pymongo makes; without them the spec's default chain is used. Raises
+    :class:`ConfigurationError` when the installed pymongo is not a 4.x release it supports.
+    Setting ``MONGOAWSAUTH_PATCH_PYMONGO=1`` in the environment calls it at interpreter start.
     """
-    from . import pymongo_auth_aws
+    from . import _pymongo_patch
+    from .pymongo_auth_aws import _state
 
-    pymongo_auth_aws._configure(**options)
-    pymongo_auth_aws._install()
+    _state.configure(**options)
+    _pymongo_patch.patch()
 
 
 def unpatch_pymongo():
     """Undoes :func:`patch_pymongo`: ``import pymongo_auth_aws`` finds the installed package
-    again, if there is one."""
-    from . import pymongo_auth_aws
+    again, if there is one, and pymongo's modules get back what they had imported."""
+    from . import _pymongo_patch
 
-    pymongo_auth_aws._uninstall()
+    _pymongo_patch.unpatch()

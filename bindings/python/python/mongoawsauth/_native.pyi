@@ -13,6 +13,9 @@ _ProviderResult = Union["Credentials", Mapping[str, Any], Any]
 Provider = Callable[[], Union[_ProviderResult, Awaitable[_ProviderResult]]]
 
 class Credentials:
+    """``expiration``: a timezone-aware datetime or epoch seconds between 1970 and the end of
+    year 9999; anything else raises ``InvalidArgumentError`` (a ``ValueError``)."""
+
     def __init__(
         self,
         access_key_id: Optional[str],
@@ -134,3 +137,10 @@ def cache_expire(expiration: Union[datetime.datetime, float], key: Optional[str]
 def cache_poison(key: Optional[str] = None) -> int: ...
 def invalidate_generation(generation: int) -> bool: ...
 def shutdown_runtime() -> None: ...
+
+# Private helpers of the pymongo_auth_aws drop-in.
+def sts_region(host: str) -> str: ...
+def sign_get_caller_identity(
+    credentials: Credentials, host: str, server_nonce: Union[bytes, bytearray]
+) -> tuple[str, str]: ...
+def credentials_from_object(value: Union[Credentials, Mapping[str, Any], Any]) -> Credentials: ...

@@ -14,6 +14,7 @@ __all__ = [
     "ConfigurationError",
     "CredentialsNotFoundError",
     "CredentialsProviderError",
+    "InvalidProviderResultError",
     "AuthenticationError",
     "SigningError",
     "CredentialsTimeoutError",
@@ -69,6 +70,13 @@ class CredentialsProviderError(MongoAwsAuthError):
 
     code = 4
     kind = "credentials provider"
+
+
+class InvalidProviderResultError(CredentialsProviderError, InvalidArgumentError):
+    """A custom provider returned a value that is not valid credentials (an expiry out of range,
+    a key without its secret). Both a :class:`CredentialsProviderError` and, through
+    :class:`InvalidArgumentError`, a ``ValueError``; the rejected value's error is the
+    ``__cause__``."""
 
 
 class AuthenticationError(MongoAwsAuthError):
