@@ -167,10 +167,12 @@ mod tests {
         Location::Path { path: PathBuf::from(s), from_variable: true }
     }
 
+    type Vars<'a> = &'a [(&'a str, &'a str)];
+
     #[test]
     fn location_table() {
         use FileKind::{Config, Credentials};
-        let rows: &[(&[(&str, &str)], FileKind, bool, Location)] = &[
+        let rows: &[(Vars<'_>, FileKind, bool, Location)] = &[
             (&[("HOME", "/h")], Config, false, p("/h/.aws/config")),
             (&[("HOME", "/h")], Credentials, false, p("/h/.aws/credentials")),
             (&[("HOME", "/h"), (CONFIG_FILE_VAR, "/etc/aws")], Config, false, v("/etc/aws")),

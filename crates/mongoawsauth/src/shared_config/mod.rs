@@ -14,7 +14,7 @@
 //!   `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`:
 //!   [`EndpointSettings`].
 //!
-//! Each module owns one concern: [`files`] (the reader), [`location`], [`parse`](self) (the line
+//! Each module owns one concern: [`files`] (the reader), [`location`], `parse` (the line
 //! grammar), [`profile_set`] (section naming rules and the merge of the two files), [`select`],
 //! [`resolve`] (the precedence between sources, `source_profile` chains), [`plan`] (the plan's
 //! types), [`endpoints`] (region and endpoint settings).

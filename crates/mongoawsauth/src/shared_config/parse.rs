@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn grammar_table() {
-        let rows: &[(&str, &str, &[(&str, &str)])] = &[
+        type Props<'a> = &'a [(&'a str, &'a str)];
+        let rows: &[(&str, &str, Props<'_>)] = &[
             ("[default]\nregion = eu-west-1", "default", &[("region", "eu-west-1")]),
             ("[default]\nregion=eu-west-1", "default", &[("region", "eu-west-1")]),
             ("[ profile  dev ]\na = b", "profile  dev", &[("a", "b")]),

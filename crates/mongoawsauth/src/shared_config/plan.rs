@@ -232,6 +232,8 @@ pub struct AssumeRole {
 }
 
 /// The credentials an AssumeRole call is signed with.
+// A plan is built once per resolution and walked once; boxing it would only add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum RoleSource {
     /// `source_profile = NAME`: that profile's plan (any depth).

@@ -33,6 +33,8 @@ use super::value::Sourced;
 use crate::error::Error;
 
 /// The outcome of resolving the selected profile.
+// Built once per resolution; the size difference with the text variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Resolution {
     /// The profile names a source.

@@ -138,7 +138,8 @@ mod tests {
     #[test]
     fn selection_table() {
         use ProfileChoice::*;
-        let rows: &[(&[(&str, &str)], Option<&str>, &str, ProfileChoice)] = &[
+        type Vars<'a> = &'a [(&'a str, &'a str)];
+        let rows: &[(Vars<'_>, Option<&str>, &str, ProfileChoice)] = &[
             (&[], None, "default", Implicit),
             (&[(PROFILE_VAR, "dev")], None, "dev", AwsProfile),
             (&[(DEFAULT_PROFILE_VAR, "old")], None, "old", AwsDefaultProfile),
