@@ -16,7 +16,7 @@
 //!
 //! Each module owns one concern: [`files`] (the reader), [`location`], `parse` (the line
 //! grammar), [`profile_set`] (section naming rules and the merge of the two files), [`select`],
-//! [`resolve`] (the precedence between sources, `source_profile` chains), [`plan`] (the plan's
+//! [`mod@resolve`] (the precedence between sources, `source_profile` chains), [`plan`] (the plan's
 //! types), [`endpoints`] (region and endpoint settings).
 //!
 //! ```

@@ -119,7 +119,7 @@ pub struct SharedConfig {
 }
 
 impl SharedConfig {
-    /// Finds, reads and parses both files (see [`locate`](super::locate)). A missing file is
+    /// Finds, reads and parses both files (see [`locate`]). A missing file is
     /// normal; an unreadable, non-UTF-8 or malformed one is a configuration error naming the file
     /// (and the line), never quoting it.
     pub fn load(env: &Env, fs: &Fs) -> Result<SharedConfig, Error> {
