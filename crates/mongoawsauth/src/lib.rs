@@ -35,6 +35,7 @@ pub(crate) mod http;
 pub mod provider;
 pub mod runtime;
 pub mod settings;
+pub mod shared_config;
 pub mod signing;
 pub mod sts;
 pub mod sts_host;

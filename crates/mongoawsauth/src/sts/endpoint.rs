@@ -12,6 +12,11 @@
 //! 5. the global `https://sts.amazonaws.com` when no region is known (botocore's and the MongoDB
 //!    spec's choice; the Rust SDK refuses instead, which would break every IRSA pod without a
 //!    region).
+//!
+//! [`resolve`] reads these from the environment; [`resolve_inputs`] is the same decision over
+//! settings already read elsewhere (a shared config profile adds `region`, `endpoint_url`, the
+//! `[services]` section, `use_fips_endpoint` and `use_dualstack_endpoint`), with the FIPS and
+//! dual-stack variants of the regional endpoint as the STS endpoint rules define them.
 
 use std::fmt;
 
@@ -72,6 +77,16 @@ pub enum EndpointOrigin {
     },
     /// The global endpoint because no region is set.
     NoRegion,
+    /// An endpoint URL from a setting that is not an environment variable (such as
+    /// `endpoint_url` in a shared config profile); the text says where.
+    Setting(String),
+    /// The regional endpoint of `region`, read from a setting described by `setting`.
+    RegionalSetting {
+        /// The region.
+        region: String,
+        /// Where it was read (such as `region in [profile dev] in ~/.aws/config line 3`).
+        setting: String,
+    },
 }
 
 impl fmt::Display for EndpointOrigin {
@@ -90,6 +105,10 @@ impl fmt::Display for EndpointOrigin {
             EndpointOrigin::NoRegion => {
                 write!(f, "global endpoint because neither {REGION} nor {DEFAULT_REGION} is set")
             }
+            EndpointOrigin::Setting(setting) => write!(f, "from {setting}"),
+            EndpointOrigin::RegionalSetting { region, setting } => {
+                write!(f, "regional endpoint for region {region} from {setting}")
+            }
         }
     }
 }
@@ -99,6 +118,8 @@ impl fmt::Display for EndpointOrigin {
 pub struct StsEndpoint {
     url: String,
     origin: EndpointOrigin,
+    /// "FIPS", "dual-stack" or "FIPS dual-stack" when one of those variants was asked for.
+    variant: Option<&'static str>,
 }
 
 impl StsEndpoint {
@@ -128,7 +149,10 @@ impl StsEndpoint {
 
 impl fmt::Display for StsEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.display_url(), self.origin)
+        match self.variant {
+            None => write!(f, "{} ({})", self.display_url(), self.origin),
+            Some(variant) => write!(f, "{} ({}, {variant})", self.display_url(), self.origin),
+        }
     }
 }
 
@@ -147,6 +171,46 @@ pub fn dns_suffix(region: &str) -> &'static str {
     PARTITIONS.iter().find(|(prefix, _)| region.starts_with(prefix)).map_or("amazonaws.com", |(_, s)| s)
 }
 
+/// Where one input of [`resolve_inputs`] was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputFrom {
+    /// An environment variable.
+    Variable(&'static str),
+    /// Another setting, described for messages (such as `endpoint_url in [profile dev] in
+    /// ~/.aws/config line 4`).
+    Setting(String),
+}
+
+impl fmt::Display for InputFrom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputFrom::Variable(name) => f.write_str(name),
+            InputFrom::Setting(text) => f.write_str(text),
+        }
+    }
+}
+
+/// Every setting that decides the STS endpoint, already read and parsed: the pure input of
+/// [`resolve_inputs`]. The caller applies the precedence between the places a setting can come
+/// from (see `shared_config::endpoints`), and leaves `endpoint_url` empty when
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the profile's `ignore_configured_endpoint_urls`) is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointInputs {
+    /// Set in code; wins over everything and ignores FIPS and dual-stack (tests point it at a
+    /// loopback stand-in).
+    pub configured: Option<String>,
+    /// An endpoint URL from the environment or a profile.
+    pub endpoint_url: Option<(String, InputFrom)>,
+    /// The region.
+    pub region: Option<(String, InputFrom)>,
+    /// `sts_regional_endpoints = legacy`: the 16 legacy regions use the global endpoint.
+    pub legacy_global: bool,
+    /// `use_fips_endpoint`.
+    pub use_fips: bool,
+    /// `use_dualstack_endpoint`.
+    pub use_dual_stack: bool,
+}
+
 /// Resolves the STS endpoint from an explicit override (usually
 /// [`ProviderConfig::sts_endpoint`](crate::ProviderConfig::sts_endpoint)) and the environment.
 ///
@@ -155,25 +219,22 @@ pub fn dns_suffix(region: &str) -> &'static str {
 /// `AWS_STS_REGIONAL_ENDPOINTS` other than `regional` or `legacy`.
 pub fn resolve(env: &Env, configured: Option<&str>) -> Result<StsEndpoint, Error> {
     if let Some(url) = configured {
-        return Ok(StsEndpoint {
-            url: check_url(url, "the STS endpoint in the options")?,
-            origin: EndpointOrigin::Configured,
+        return resolve_inputs(&EndpointInputs {
+            configured: Some(url.to_owned()),
+            ..EndpointInputs::default()
         });
     }
     let ignore = env
         .get_non_blank(IGNORE_CONFIGURED_ENDPOINT_URLS)
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    if !ignore {
-        for name in [ENDPOINT_URL_STS, ENDPOINT_URL] {
-            if let Some(url) = env.get_non_blank(name) {
-                return Ok(StsEndpoint {
-                    url: check_url(url.trim(), name)?,
-                    origin: EndpointOrigin::Variable(name),
-                });
-            }
-        }
-    }
-    let legacy = match env.get_non_blank(STS_REGIONAL_ENDPOINTS) {
+    let endpoint_url = if ignore {
+        None
+    } else {
+        [ENDPOINT_URL_STS, ENDPOINT_URL].into_iter().find_map(|name| {
+            env.get_non_blank(name).map(|v| (v.trim().to_owned(), InputFrom::Variable(name)))
+        })
+    };
+    let legacy_global = match env.get_non_blank(STS_REGIONAL_ENDPOINTS) {
         None => false,
         Some(v) if v.trim().eq_ignore_ascii_case("regional") => false,
         Some(v) if v.trim().eq_ignore_ascii_case("legacy") => true,
@@ -185,26 +246,128 @@ pub fn resolve(env: &Env, configured: Option<&str>) -> Result<StsEndpoint, Error
     };
     let region = [REGION, DEFAULT_REGION]
         .into_iter()
-        .find_map(|name| env.get_non_blank(name).map(|v| (name, v.trim().to_owned())));
-    let Some((variable, region)) = region else {
-        return Ok(StsEndpoint { url: GLOBAL_ENDPOINT.to_owned(), origin: EndpointOrigin::NoRegion });
+        .find_map(|name| env.get_non_blank(name).map(|v| (v.trim().to_owned(), InputFrom::Variable(name))));
+    resolve_inputs(&EndpointInputs {
+        configured: None,
+        endpoint_url,
+        region,
+        legacy_global,
+        ..Default::default()
+    })
+}
+
+/// The STS endpoint for settings already read: the override in code, else the endpoint URL,
+/// else the regional (FIPS, dual-stack) or global endpoint for the region, as the STS endpoint
+/// rules define them:
+///
+/// | region's partition | plain | FIPS | dual-stack | FIPS and dual-stack |
+/// | --- | --- | --- | --- | --- |
+/// | `aws` | `sts.{r}.amazonaws.com` | `sts-fips.{r}.amazonaws.com` | `sts.{r}.api.aws` | `sts-fips.{r}.api.aws` |
+/// | `aws-us-gov` | `sts.{r}.amazonaws.com` | `sts.{r}.amazonaws.com` | `sts.{r}.api.aws` | `sts-fips.{r}.api.aws` |
+/// | `aws-cn` | `sts.{r}.amazonaws.com.cn` | `sts-fips.{r}.amazonaws.com.cn` | `sts.{r}.api.amazonwebservices.com.cn` | `sts-fips.{r}.api.amazonwebservices.com.cn` |
+/// | isolated | `sts.{r}.{suffix}` | `sts-fips.{r}.{suffix}` | error | error |
+///
+/// FIPS or dual-stack with an endpoint URL, or without a region, is a configuration error, as
+/// in the SDKs (an endpoint URL names one host; it cannot be switched to another variant).
+pub fn resolve_inputs(inputs: &EndpointInputs) -> Result<StsEndpoint, Error> {
+    if let Some(url) = &inputs.configured {
+        return Ok(StsEndpoint {
+            url: check_url(url, "the STS endpoint in the options")?,
+            origin: EndpointOrigin::Configured,
+            variant: None,
+        });
+    }
+    let variant = match (inputs.use_fips, inputs.use_dual_stack) {
+        (false, false) => None,
+        (true, false) => Some("FIPS"),
+        (false, true) => Some("dual-stack"),
+        (true, true) => Some("FIPS dual-stack"),
     };
+    if let Some((url, from)) = &inputs.endpoint_url {
+        if let Some(variant) = variant {
+            return Err(Error::configuration(format!(
+                "{from} sets an STS endpoint URL while the {variant} endpoint is asked for: an endpoint URL \
+                 cannot be combined with use_fips_endpoint or use_dualstack_endpoint; keep one of them"
+            )));
+        }
+        let origin = match from {
+            InputFrom::Variable(name) => EndpointOrigin::Variable(name),
+            InputFrom::Setting(text) => EndpointOrigin::Setting(text.clone()),
+        };
+        return Ok(StsEndpoint { url: check_url(url, &from.to_string())?, origin, variant: None });
+    }
+    let Some((region, from)) = &inputs.region else {
+        if let Some(variant) = variant {
+            return Err(Error::configuration(format!(
+                "the {variant} STS endpoint needs a region, and none is set: set {REGION} (or region in \
+                 the profile)"
+            )));
+        }
+        return Ok(StsEndpoint {
+            url: GLOBAL_ENDPOINT.to_owned(),
+            origin: EndpointOrigin::NoRegion,
+            variant: None,
+        });
+    };
+    let region = region.clone();
     if !is_region_name(&region) {
         return Err(Error::configuration(format!(
-            "{variable} is not an AWS region name (lower-case letters, digits and '-', like \
+            "{from} is not an AWS region name (lower-case letters, digits and '-', like \
              eu-west-1): fix it, or set {ENDPOINT_URL_STS} to the STS URL to use"
         )));
     }
-    if region == "aws-global" || (legacy && LEGACY_GLOBAL_REGIONS.contains(&region.as_str())) {
+    let origin = |region: String| match from {
+        InputFrom::Variable(variable) => EndpointOrigin::Regional { region, variable },
+        InputFrom::Setting(setting) => EndpointOrigin::RegionalSetting { region, setting: setting.clone() },
+    };
+    if let Some(variant) = variant {
+        if region == "aws-global" {
+            return Err(Error::configuration(format!(
+                "{from} is aws-global, which has no {variant} STS endpoint: name a real region such as us-east-1"
+            )));
+        }
+        let suffix = if inputs.use_dual_stack {
+            dual_stack_dns_suffix(&region).ok_or_else(|| {
+                Error::configuration(format!(
+                    "{from} is {region}, whose partition has no dual-stack STS endpoint: turn \
+                     use_dualstack_endpoint (AWS_USE_DUALSTACK_ENDPOINT) off"
+                ))
+            })?
+        } else {
+            dns_suffix(&region)
+        };
+        // GovCloud's STS endpoints are FIPS endpoints already: the rules keep the plain host name.
+        let gov_fips_only = region.starts_with("us-gov-") && !inputs.use_dual_stack;
+        let host = if inputs.use_fips && !gov_fips_only { "sts-fips" } else { "sts" };
+        return Ok(StsEndpoint {
+            url: format!("https://{host}.{region}.{suffix}"),
+            origin: origin(region),
+            variant: Some(variant),
+        });
+    }
+    if region == "aws-global" || (inputs.legacy_global && LEGACY_GLOBAL_REGIONS.contains(&region.as_str())) {
         return Ok(StsEndpoint {
             url: GLOBAL_ENDPOINT.to_owned(),
             origin: EndpointOrigin::LegacyGlobal { region },
+            variant: None,
         });
     }
     Ok(StsEndpoint {
         url: format!("https://sts.{region}.{}", dns_suffix(&region)),
-        origin: EndpointOrigin::Regional { region, variable },
+        origin: origin(region),
+        variant: None,
     })
+}
+
+/// The dual-stack DNS suffix of `region`'s partition, or `None` when the partition has no
+/// dual-stack endpoints (the isolated partitions, and the European sovereign cloud, which this
+/// table does not know to have them).
+pub fn dual_stack_dns_suffix(region: &str) -> Option<&'static str> {
+    match dns_suffix(region) {
+        "amazonaws.com" => Some("api.aws"),
+        "amazonaws.com.cn" => Some("api.amazonwebservices.com.cn"),
+        _ => None,
+    }
 }
 
 /// A region name is a DNS label: checking it keeps a variable from steering the host name
