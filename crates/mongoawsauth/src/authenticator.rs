@@ -101,6 +101,23 @@ impl Options {
         self
     }
 
+    /// The profile of the shared config files to use, overriding `AWS_PROFILE` (see
+    /// [`ProviderConfig::with_profile`]).
+    #[must_use]
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.provider_config = self.provider_config.with_profile(profile);
+        self
+    }
+
+    /// Whether the shared config and credentials files are read (default: yes, as the AWS SDKs
+    /// do; `false` keeps the MongoDB specification's chain only). See
+    /// [`ProviderConfig::with_shared_config`].
+    #[must_use]
+    pub fn shared_config(mut self, enabled: bool) -> Self {
+        self.provider_config = self.provider_config.with_shared_config(enabled);
+        self
+    }
+
     /// The configured provider context.
     pub fn get_provider_config(&self) -> &ProviderConfig {
         &self.provider_config

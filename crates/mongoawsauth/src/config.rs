@@ -30,6 +30,9 @@ pub struct ProviderConfig {
     metadata_connect_timeout: Duration,
     metadata_read_timeout: Duration,
     sts_timeout: Duration,
+    profile: Option<String>,
+    shared_config: bool,
+    fs: crate::shared_config::Fs,
 }
 
 impl Default for ProviderConfig {
@@ -42,6 +45,9 @@ impl Default for ProviderConfig {
             metadata_connect_timeout: DEFAULT_METADATA_CONNECT_TIMEOUT,
             metadata_read_timeout: DEFAULT_METADATA_READ_TIMEOUT,
             sts_timeout: DEFAULT_STS_TIMEOUT,
+            profile: None,
+            shared_config: true,
+            fs: crate::shared_config::Fs::real(),
         }
     }
 }
@@ -101,6 +107,47 @@ impl ProviderConfig {
     pub fn with_sts_timeout(mut self, timeout: Duration) -> Self {
         self.sts_timeout = timeout;
         self
+    }
+
+    /// The profile of the shared config files to use, as if named by `AWS_PROFILE` (which it
+    /// overrides). A profile named here or in `AWS_PROFILE` must exist; the implicit `default`
+    /// may be missing.
+    #[must_use]
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// Whether the shared config and credentials files (`~/.aws/config`, `~/.aws/credentials`)
+    /// are read (default: yes, as the AWS SDKs do). `false` keeps the MongoDB specification's
+    /// chain only: custom provider, environment, web identity, container endpoint, IMDS.
+    #[must_use]
+    pub fn with_shared_config(mut self, enabled: bool) -> Self {
+        self.shared_config = enabled;
+        self
+    }
+
+    /// Reads the shared config files (and the SSO token cache) through `fs` instead of the
+    /// real file system: for tests, and for hosts that keep these files elsewhere.
+    #[must_use]
+    pub fn with_fs(mut self, fs: crate::shared_config::Fs) -> Self {
+        self.fs = fs;
+        self
+    }
+
+    /// The profile named in code, if any.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// Whether the shared config files are read.
+    pub fn shared_config(&self) -> bool {
+        self.shared_config
+    }
+
+    /// The file reader for the shared config files.
+    pub fn fs(&self) -> &crate::shared_config::Fs {
+        &self.fs
     }
 
     /// The environment.
