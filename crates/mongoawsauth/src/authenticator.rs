@@ -124,7 +124,8 @@ impl Options {
     }
 
     /// How long one credential resolution may take when the caller gives no deadline
-    /// (default 10 s).
+    /// (default 10 s). A duration too long for the clock (such as `Duration::MAX`) means no
+    /// practical limit.
     #[must_use]
     pub fn credentials_timeout(mut self, timeout: Duration) -> Self {
         self.credentials_timeout = timeout;
@@ -309,7 +310,7 @@ impl Authenticator {
 
     /// Resolves credentials within the configured timeout.
     pub async fn credentials(&self) -> Result<Credentials> {
-        self.credentials_until(Instant::now() + self.timeout).await
+        self.credentials_until(deadline_after(self.timeout)).await
     }
 
     /// Resolves credentials, giving up at `deadline` (the driver's CSOT deadline).
@@ -319,7 +320,7 @@ impl Authenticator {
 
     /// Resolves credentials within the configured timeout and reports where they came from.
     pub async fn resolve(&self) -> Result<Resolution> {
-        self.resolve_until(Instant::now() + self.timeout).await
+        self.resolve_until(deadline_after(self.timeout)).await
     }
 
     /// Resolves credentials, giving up at `deadline`, and reports where they came from.
@@ -402,6 +403,14 @@ impl Authenticator {
     pub async fn conversation_until(&self, deadline: Instant) -> Result<Conversation> {
         Conversation::new(self.credentials_until(deadline).await?)
     }
+}
+
+/// `timeout` from now. A timeout the clock cannot add (`Duration::MAX` from a host that means
+/// "no limit") becomes a century, which is the same thing, instead of a panic.
+fn deadline_after(timeout: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    let now = Instant::now();
+    now.checked_add(timeout).or_else(|| now.checked_add(CENTURY)).unwrap_or(now)
 }
 
 impl fmt::Debug for Authenticator {

@@ -34,6 +34,7 @@ mod error;
 pub(crate) mod http;
 pub mod provider;
 pub mod runtime;
+mod secret_file;
 pub mod settings;
 pub mod shared_config;
 pub mod signing;

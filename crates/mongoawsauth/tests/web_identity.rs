@@ -140,6 +140,39 @@ async fn a_rotated_token_file_is_read_again_at_every_fetch() {
     assert_eq!(s.sts().counters().web_identity, 3);
 }
 
+/// Kubernetes mounts a projected token as a chain of symbolic links (`token` ->
+/// `..data/token` -> `..<timestamp>/token`) and swaps the middle link to rotate it: a link to a
+/// regular file is read like the file, and a link to anything else is refused by what it is.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlinked_projected_token_is_followed() {
+    let s = standins().await;
+    let dir = TempDir::new("webid-symlink");
+    let real = dir.0.join("..2024_01_01");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("token"), format!("{}\n", s.web_identity().token)).unwrap();
+    std::os::unix::fs::symlink(&real, dir.0.join("..data")).unwrap();
+    let link = dir.0.join("token");
+    std::os::unix::fs::symlink(dir.0.join("..data/token"), &link).unwrap();
+    let link = link.to_str().unwrap().to_owned();
+    let vars = [
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", link.as_str()),
+        ("AWS_ROLE_ARN", s.web_identity().role_arn.as_str()),
+    ];
+    let p = WebIdentityProvider::with_config(config(&s, &vars, TIMEOUT));
+    p.load().await.unwrap();
+    let sent = s.sts().assume_role_requests()[0].param("WebIdentityToken").unwrap().to_owned();
+    assert_eq!(sent, s.web_identity().token);
+
+    // The same link, now to a directory: refused by name, and STS is not asked.
+    std::fs::remove_file(dir.0.join("..data")).unwrap();
+    std::fs::create_dir_all(dir.0.join("elsewhere/token")).unwrap();
+    std::os::unix::fs::symlink(dir.0.join("elsewhere"), dir.0.join("..data")).unwrap();
+    let e = failed(p.load().await);
+    assert!(e.message().contains("is a directory, not a regular file") && e.message().contains(&link), "{e}");
+    assert_eq!(s.sts().counters().web_identity, 1);
+}
+
 #[tokio::test]
 async fn retryable_faults_are_retried_and_then_succeed() {
     let s = standins().await;

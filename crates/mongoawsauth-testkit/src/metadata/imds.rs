@@ -21,6 +21,8 @@ const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 /// IMDS's largest token TTL.
 const MAX_TTL: u64 = 21_600;
+/// How long "never expires" lasts for a token whose TTL the clock cannot add.
+const NEVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Settings for [`ImdsServer::start`].
 #[derive(Clone, Debug)]
@@ -29,7 +31,8 @@ pub struct ImdsConfig {
     pub credentials: CredentialsMode,
     /// The instance's role name, listed under `security-credentials/`.
     pub role_name: String,
-    /// Grant tokens for this many seconds instead of the TTL asked for (to test expiry).
+    /// Grant tokens for this many seconds instead of the TTL asked for (to test expiry, or,
+    /// past IMDS's six hours up to `u64::MAX`, a client's handling of a hostile TTL header).
     pub token_ttl: Option<u64>,
     /// Whether token answers carry the `x-aws-ec2-metadata-token-ttl-seconds` header (real IMDS
     /// always sends it).
@@ -201,7 +204,12 @@ impl ImdsRoute {
         };
         let ttl = self.token_ttl.unwrap_or(requested);
         let token = format!("AQAEA{}==", random::string_from(random::SECRET_ALPHABET, 51));
-        lock(&self.tokens).insert(token.clone(), Instant::now() + Duration::from_secs(ttl));
+        // `token_ttl` may be set far past the protocol's maximum (to test clients against a
+        // hostile IMDS): such a token simply never expires here.
+        let now = Instant::now();
+        let until =
+            now.checked_add(Duration::from_secs(ttl)).or_else(|| now.checked_add(NEVER)).unwrap_or(now);
+        lock(&self.tokens).insert(token.clone(), until);
         self.shared.tokens_issued.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let headers = if self.send_ttl_header { vec![(TTL_HEADER, ttl.to_string())] } else { Vec::new() };
         Reply::Respond(Response {

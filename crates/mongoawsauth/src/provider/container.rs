@@ -12,13 +12,20 @@
 //!   its credentials request, and its authorization token, to a host of their choosing (SSRF).
 //! - `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`: a file whose content is sent as the
 //!   `Authorization` header. Read on every request, because EKS rotates it; a trailing newline is
-//!   dropped, any other CR or LF is an error. Wins over `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+//!   dropped, any other CR or LF is an error. It must be a regular file (a symbolic link to one
+//!   is fine) of at most 16 KiB: a FIFO or a device is refused at once instead of blocking the
+//!   fetch. Wins over `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
 //! - `AWS_CONTAINER_AUTHORIZATION_TOKEN`: the `Authorization` value itself.
 //!
 //! The request is `GET <url>` with `Accept: application/json`, through the metadata client (no
-//! proxy, no redirects). The answer is the JSON document of [`super::metadata::parse`]. 5xx
-//! answers, broken connections and unparseable 200 answers are tried again, three attempts in
-//! all with jittered backoff; 4xx answers are not. Neither URI set means "not configured".
+//! proxy, no redirects). The answer is the JSON credentials document IMDS also serves
+//! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`). 5xx answers, broken connections
+//! and unparseable 200 answers are tried again, three attempts in all with jittered backoff;
+//! 4xx answers are not. Neither URI set means "not configured".
+//!
+//! Errors never quote an answer: an agent may echo the authorization token, and a failing
+//! answer may still hold credentials. They give the status, the answer's length and type, and
+//! the code and message of an error document with the token taken out.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,8 +39,9 @@ use crate::config::{Env, ProviderConfig};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::http::{self, HttpError, METADATA_BODY_CAP};
+use crate::secret_file::SecretFile;
 
-use super::metadata::{self, Document, backoff, human, quoted, shown_url};
+use super::metadata::{self, Document, backoff, body_summary, human, quoted, shown_url};
 use super::{ProvideCredentials, ProvideFuture, ProviderError};
 
 /// The name this source reports.
@@ -47,7 +55,7 @@ const TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 /// Attempts per fetch, the first included.
 const MAX_ATTEMPTS: u32 = 3;
 /// The largest token file read (EKS tokens are about 1 KB).
-const TOKEN_FILE_CAP: u64 = 16 * 1024;
+const TOKEN_FILE_CAP: usize = 16 * 1024;
 
 /// The plain-http hosts `AWS_CONTAINER_CREDENTIALS_FULL_URI` may name besides loopback: the
 /// ECS agent and the two EKS Pod Identity agent addresses.
@@ -154,10 +162,13 @@ impl ContainerProvider {
     ) -> Result<Credentials, Outcome> {
         // Read the token file at every attempt: EKS replaces it while the pod runs.
         let authorization =
-            authorization(&target.auth).map_err(|e| Outcome::Final(ProviderError::Failed(e)))?;
+            authorization(&target.auth).await.map_err(|e| Outcome::Final(ProviderError::Failed(e)))?;
         let mut request = client.get(target.url.clone()).header(ACCEPT, "application/json");
-        if let Some(value) = authorization {
-            request = request.header(AUTHORIZATION, value);
+        // The token, to take out of anything the endpoint sends back.
+        let mut sent: Vec<&str> = Vec::new();
+        if let Some((value, token)) = &authorization {
+            request = request.header(AUTHORIZATION, value.clone());
+            sent.push(token.as_str());
         }
         let mut response = match http::send(request, timeout, METADATA_BODY_CAP).await {
             Ok(r) => r,
@@ -180,7 +191,8 @@ impl ContainerProvider {
             }
         };
         let status = response.status;
-        let parsed = metadata::parse(&mut response.body, NAME);
+        let summary = body_summary(&response);
+        let parsed = metadata::parse(&mut response.body, NAME, &sent);
         match (status, parsed) {
             (200, Ok(Document::Credentials(c))) => match c.expiry() {
                 // Signing with them would only earn an ExpiredToken from the server; say so here.
@@ -197,7 +209,7 @@ impl ContainerProvider {
             }
             (200, Err(e)) => Err(Outcome::Retry(failed(format!(
                 "the container credentials endpoint {shown} answered with something that is not \
-                 credentials: {e}"
+                 credentials: {e} ({summary})"
             )))),
             (500..=599, parsed) => {
                 let detail = match parsed {
@@ -244,7 +256,8 @@ fn failed(message: String) -> ProviderError {
     ProviderError::Failed(Error::new(ErrorKind::CredentialsProvider, message))
 }
 
-/// The message for a non-5xx answer that is not credentials.
+/// The message for a non-5xx answer that is not credentials; `code` and `message` come from
+/// [`metadata::parse`], already scrubbed of every secret.
 fn rejection(shown: &str, status: u16, code: &str, message: &str, auth: &Auth) -> String {
     let detail = if code.is_empty() { String::new() } else { format!(": {code}: {message}") };
     let hint = match (status, auth) {
@@ -320,16 +333,23 @@ fn http_host_allowed(url: &Url) -> bool {
     }
 }
 
-/// The `Authorization` header value, read now (the file on every request).
-fn authorization(auth: &Auth) -> Result<Option<HeaderValue>, Error> {
+/// The `Authorization` header value and the token it carries, read now (the file on every
+/// request).
+async fn authorization(auth: &Auth) -> Result<Option<(HeaderValue, Zeroizing<String>)>, Error> {
     let (token, origin) = match auth {
         Auth::None => return Ok(None),
         Auth::Value(token) => (Zeroizing::new(token.expose_secret().to_owned()), TOKEN.to_owned()),
-        Auth::File(path) => (read_token_file(path)?, format!("{} ({TOKEN_FILE})", path.display())),
+        Auth::File(path) => (read_token_file(path).await?, format!("{} ({TOKEN_FILE})", path.display())),
     };
     // A single trailing newline is how editors and `echo` write files; the SDKs send it as is
     // and fail, we drop it. Any other line break would split the header.
     let token = token.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&token);
+    let value = header_value(token, &origin)?;
+    Ok(Some((value, Zeroizing::new(token.to_owned()))))
+}
+
+/// Checks a token and makes it a sensitive header value (never printed by HTTP tracing).
+fn header_value(token: &str, origin: &str) -> Result<HeaderValue, Error> {
     if token.contains(['\r', '\n']) {
         return Err(Error::configuration(format!(
             "the container authorization token in {origin} contains a line break: it must be a \
@@ -346,25 +366,21 @@ fn authorization(auth: &Auth) -> Result<Option<HeaderValue>, Error> {
         ))
     })?;
     value.set_sensitive(true);
-    Ok(Some(value))
+    Ok(value)
 }
 
-fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
-    use std::io::Read as _;
-    let cannot = |why: String| {
-        Error::configuration(format!(
-            "the container authorization token file {} ({TOKEN_FILE}) could not be read: {why}",
-            path.display()
-        ))
+/// Reads the token file: a regular file only, at most 16 KiB, under the fetch's deadline.
+async fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
+    let file = SecretFile {
+        path: path.to_owned(),
+        label: "the container authorization token file".to_owned(),
+        origin: TOKEN_FILE.to_owned(),
+        max_bytes: TOKEN_FILE_CAP,
+        missing_hint: "check the path, and on EKS that the Pod Identity token is mounted".to_owned(),
     };
-    let file = std::fs::File::open(path).map_err(|e| cannot(e.kind().to_string()))?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(TOKEN_FILE_CAP + 1).read_to_end(&mut bytes).map_err(|e| cannot(e.kind().to_string()))?;
-    if bytes.len() as u64 > TOKEN_FILE_CAP {
-        return Err(cannot(format!("it is larger than {TOKEN_FILE_CAP} bytes")));
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| cannot("it is not UTF-8 text".to_owned()))?;
-    Ok(Zeroizing::new(text.to_owned()))
+    file.read_text("it should hold the token on one line")
+        .await
+        .map_err(|e| Error::configuration(e.to_string()))
 }
 
 #[cfg(test)]
@@ -478,15 +494,19 @@ mod tests {
         assert!(provider(&[]).cache_key().is_none());
     }
 
-    #[test]
-    fn authorization_tokens() {
-        let value = |t: &str| authorization(&Auth::Value(SecretString::from(t)));
-        assert_eq!(value("abc").unwrap().unwrap(), "abc");
-        assert!(value("abc").unwrap().unwrap().is_sensitive());
-        assert_eq!(value("abc\n").unwrap().unwrap(), "abc");
-        assert_eq!(value("abc\r\n").unwrap().unwrap(), "abc");
+    #[tokio::test]
+    async fn authorization_tokens() {
+        async fn header(auth: &Auth) -> Result<HeaderValue, Error> {
+            authorization(auth).await.map(|a| a.unwrap().0)
+        }
+        let value = |t: &str| Auth::Value(SecretString::from(t));
+        assert_eq!(header(&value("abc")).await.unwrap(), "abc");
+        assert!(header(&value("abc")).await.unwrap().is_sensitive());
+        assert_eq!(authorization(&value("abc\n")).await.unwrap().unwrap().1.as_str(), "abc");
+        assert_eq!(header(&value("abc\n")).await.unwrap(), "abc");
+        assert_eq!(header(&value("abc\r\n")).await.unwrap(), "abc");
         for bad in ["a\nb", "a\rb", "abc\n\n", "\n", "a\u{7}b"] {
-            let err = value(bad).unwrap_err();
+            let err = header(&value(bad)).await.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Configuration, "{bad:?}");
             assert!(!err.to_string().contains(bad.trim()) || bad.trim().is_empty(), "{err}");
         }
@@ -496,17 +516,20 @@ mod tests {
         let file = dir.join("token");
         std::fs::write(&file, "secret-token-1\n").unwrap();
         let auth = Auth::File(file.clone());
-        assert_eq!(authorization(&auth).unwrap().unwrap(), "secret-token-1");
+        assert_eq!(header(&auth).await.unwrap(), "secret-token-1");
         std::fs::write(&file, "secret-token-2").unwrap();
-        assert_eq!(authorization(&auth).unwrap().unwrap(), "secret-token-2", "re-read every time");
+        assert_eq!(header(&auth).await.unwrap(), "secret-token-2", "re-read every time");
         std::fs::write(&file, "secret\ninjected: x").unwrap();
-        let err = authorization(&auth).unwrap_err();
+        let err = header(&auth).await.unwrap_err();
         assert!(err.to_string().contains("line break") && !err.to_string().contains("secret"), "{err}");
-        std::fs::write(&file, vec![b'a'; TOKEN_FILE_CAP as usize + 1]).unwrap();
-        assert!(authorization(&auth).unwrap_err().to_string().contains("larger than"));
+        std::fs::write(&file, vec![b'a'; TOKEN_FILE_CAP + 1]).unwrap();
+        assert!(header(&auth).await.unwrap_err().to_string().contains("larger than"));
+        let err = header(&Auth::File(dir.clone())).await.unwrap_err();
+        assert!(err.to_string().contains("is a directory, not a regular file"), "{err}");
+        assert_eq!(err.kind(), ErrorKind::Configuration);
         std::fs::remove_file(&file).unwrap();
-        let err = authorization(&auth).unwrap_err();
-        assert!(err.to_string().contains("could not be read"), "{err}");
+        let err = header(&auth).await.unwrap_err();
+        assert!(err.to_string().contains("does not exist") && err.to_string().contains(TOKEN_FILE), "{err}");
         let _ = std::fs::remove_dir(&dir);
     }
 

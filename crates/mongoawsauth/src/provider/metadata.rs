@@ -2,6 +2,13 @@
 //! document both serve, the jittered backoff between their retries, and how their endpoints and
 //! answers are shown in messages.
 //!
+//! The answers of credential endpoints are never quoted in a message: an answer that failed can
+//! still hold a credentials document, and an agent may echo the token it was sent. Messages
+//! give the status, the length and type of the answer, where its JSON broke or which field is
+//! missing; the only endpoint text shown is the code and message of an error document, and
+//! only after [`scrubbed`] has taken out every secret (the values sent and the values in the
+//! document itself).
+//!
 //! Reads no environment variable, file or URL itself.
 
 use std::time::{Duration, SystemTime};
@@ -58,8 +65,9 @@ pub(crate) fn shown_url(url: &reqwest::Url) -> String {
     format!("{}://{host}{port}{path}", url.scheme())
 }
 
-/// Text an endpoint sent (an error code or message), made safe to quote: control characters
-/// replaced, at most 200 characters.
+/// A configuration value (an environment variable's text), made safe to quote: control
+/// characters replaced, at most 200 characters. Never for an endpoint's answer: see
+/// [`scrubbed`].
 pub(crate) fn quoted(text: &str) -> String {
     let mut out: String =
         text.chars().take(200).map(|c| if c.is_control() { ' ' } else { c }).collect::<String>();
@@ -69,21 +77,70 @@ pub(crate) fn quoted(text: &str) -> String {
     out.trim().to_owned()
 }
 
+/// What replaces a secret in text from an endpoint.
+const REDACTED: &str = "** redacted **";
+/// An echo of a secret that was cut or re-encoded is caught by any run of this many characters
+/// it shares with the secret.
+const SECRET_RUN: usize = 16;
+
+/// Text from an endpoint (an error document's code or message), made safe to show: every
+/// occurrence of each of `secrets` replaced, control characters replaced, cut to 200
+/// characters; and withheld entirely if it still shares a run of 16 characters with a secret
+/// (a partial or altered echo).
+pub(crate) fn scrubbed(text: &str, secrets: &[&str]) -> String {
+    let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.trim().is_empty()).collect();
+    let mut clean = Zeroizing::new(text.to_owned());
+    for secret in &secrets {
+        if clean.contains(secret) {
+            clean = Zeroizing::new(clean.replace(secret, REDACTED));
+        }
+    }
+    let shown = quoted(&clean);
+    let chars: Vec<char> = shown.chars().collect();
+    let echoes = chars.windows(SECRET_RUN).any(|run| {
+        let run: String = run.iter().collect();
+        secrets.iter().any(|s| s.contains(&run))
+    });
+    if echoes { "(withheld: it repeats part of a secret)".to_owned() } else { shown }
+}
+
+/// The length and type of an answer, for a message that must not quote it:
+/// `312 bytes of text/html`. The content type is shown only if it looks like one.
+pub(crate) fn body_summary(response: &crate::http::HttpResponse) -> String {
+    let kind = response
+        .headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .filter(|t| {
+            !t.is_empty()
+                && t.len() <= 64
+                && t.contains('/')
+                && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"/.+-_".contains(&b))
+        });
+    match kind {
+        Some(kind) => format!("{} bytes of {kind}", response.body.len()),
+        None => format!("{} bytes", response.body.len()),
+    }
+}
+
 /// What a credentials document said.
 #[derive(Debug)]
 pub(crate) enum Document {
     /// Usable credentials.
     Credentials(Credentials),
     /// An error answer: `{"Code": ..., "Message": ...}` (IMDS) or `{"code", "message"}` (the
-    /// container agents).
+    /// container agents), both already [`scrubbed`].
     Error { code: String, message: String },
 }
 
 /// Why a body is not a credentials document. The texts name fields, never values.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ParseError {
-    /// Not JSON, or JSON but not an object.
+    /// JSON, but not an object.
     NotJson,
+    /// Not JSON: where the parser gave up (1-based line and column, never the text there).
+    Syntax { line: usize, column: usize },
     /// A required field is absent, or not a non-empty string.
     Missing(&'static str),
     /// `Expiration` is not an RFC 3339 time.
@@ -96,6 +153,9 @@ impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ParseError::NotJson => f.write_str("the answer is not a JSON object"),
+            ParseError::Syntax { line, column } => {
+                write!(f, "the answer is not a JSON object (not JSON at line {line}, column {column})")
+            }
             ParseError::Missing(field) => write!(f, "the answer has no {field} string"),
             ParseError::BadExpiration => f.write_str("its Expiration is not an RFC 3339 time"),
             ParseError::Invalid(why) => f.write_str(why),
@@ -106,11 +166,14 @@ impl std::fmt::Display for ParseError {
 /// Parses the JSON credentials document IMDS and the container endpoints serve:
 /// `AccessKeyId`, `SecretAccessKey`, `Token` (or `SessionToken`), `Expiration` (RFC 3339), and
 /// optionally `Code`, which must be `Success` when present. Keys match case-insensitively, as in
-/// the Rust SDK. `body` is wiped once read, because it holds the secret.
-pub(crate) fn parse(body: &mut [u8], source: &str) -> Result<Document, ParseError> {
+/// the Rust SDK. `body` is wiped once read, because it holds the secret. `sent` are the secrets
+/// the request carried (a token), which an error document's code and message may echo: they
+/// are [`scrubbed`] of those and of the document's own secret fields.
+pub(crate) fn parse(body: &mut [u8], source: &str, sent: &[&str]) -> Result<Document, ParseError> {
     let parsed = serde_json::from_slice::<serde_json::Value>(body);
     body.zeroize();
-    let serde_json::Value::Object(mut map) = parsed.map_err(|_| ParseError::NotJson)? else {
+    let parsed = parsed.map_err(|e| ParseError::Syntax { line: e.line(), column: e.column() })?;
+    let serde_json::Value::Object(mut map) = parsed else {
         return Err(ParseError::NotJson);
     };
     // Take every field out of the map, so that the secret ones can be wiped after use.
@@ -128,9 +191,11 @@ pub(crate) fn parse(body: &mut [u8], source: &str) -> Result<Document, ParseErro
     let token = take(&["Token", "SessionToken"]);
     let expiration = take(&["Expiration"]);
     if let Some(code) = code.as_ref().filter(|c| c.as_str() != "Success") {
+        let mut secrets = sent.to_vec();
+        secrets.extend([&secret, &token].into_iter().flatten().map(|s| s.as_str()));
         return Ok(Document::Error {
-            code: quoted(code),
-            message: message.as_ref().map(|m| quoted(m)).unwrap_or_default(),
+            code: scrubbed(code, &secrets),
+            message: message.as_ref().map(|m| scrubbed(m, &secrets)).unwrap_or_default(),
         });
     }
     let present = |v: &Option<Zeroizing<String>>| v.as_ref().is_some_and(|s| !s.trim().is_empty());
@@ -154,8 +219,17 @@ fn text(v: &Option<Zeroizing<String>>) -> Option<&str> {
     v.as_ref().map(|s| s.as_str())
 }
 
+/// An RFC 3339 time, or `None` for one the platform's clock cannot represent (converting with
+/// `From` would panic there, e.g. before 1601 on Windows).
 fn parse_time(text: &str) -> Option<SystemTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok().map(SystemTime::from)
+    let t = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    let seconds = t.unix_timestamp();
+    let whole = if seconds >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds.unsigned_abs()))
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(Duration::from_secs(seconds.unsigned_abs()))
+    };
+    whole?.checked_add(Duration::from_nanos(u64::from(t.nanosecond())))
 }
 
 #[cfg(test)]
@@ -165,7 +239,7 @@ mod tests {
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
     fn parse_str(text: &str) -> Result<Document, ParseError> {
-        parse(&mut text.as_bytes().to_vec(), "test")
+        parse(&mut text.as_bytes().to_vec(), "test", &[])
     }
 
     fn creds(text: &str) -> Credentials {
@@ -221,8 +295,9 @@ mod tests {
     #[test]
     fn bad_documents_name_the_field_never_the_value() {
         let cases = [
-            ("", ParseError::NotJson),
-            ("<html>", ParseError::NotJson),
+            ("", ParseError::Syntax { line: 1, column: 0 }),
+            ("<html>", ParseError::Syntax { line: 1, column: 1 }),
+            ("{\n \"a\": x}", ParseError::Syntax { line: 2, column: 7 }),
             ("[1,2]", ParseError::NotJson),
             (r#""AccessKeyId""#, ParseError::NotJson),
             (
@@ -254,9 +329,40 @@ mod tests {
     }
 
     #[test]
+    fn error_documents_never_show_a_secret() {
+        let sent = "SentTokenValue-0123456789abcdef";
+        let text = format!(
+            r#"{{"Code":"Denied","Message":"token {sent} or {} or {SECRET}","SecretAccessKey":"{SECRET}"}}"#,
+            &sent[..20]
+        );
+        match parse(&mut text.into_bytes(), "test", &[sent]) {
+            Ok(Document::Error { code, message }) => {
+                assert_eq!(code, "Denied");
+                assert_eq!(message, "(withheld: it repeats part of a secret)", "a cut echo is caught");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(scrubbed(&format!("bad {sent}!"), &[sent]), "bad ** redacted **!");
+        assert_eq!(scrubbed(&format!("{}{sent}", "x".repeat(195)), &[sent]).chars().count(), 201);
+        assert_eq!(scrubbed("nothing secret", &[sent, "", " "]), "nothing secret");
+    }
+
+    #[test]
+    fn times_the_clock_cannot_hold_are_refused_not_a_panic() {
+        assert!(
+            parse_time("0001-01-01T00:00:00Z").is_some_and(|t| t < SystemTime::UNIX_EPOCH) || cfg!(windows)
+        );
+        assert!(parse_time("9999-12-31T23:59:59.999999999Z").is_some());
+        assert_eq!(
+            parse_time("1970-01-01T00:00:01.5Z"),
+            SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(1500))
+        );
+    }
+
+    #[test]
     fn body_is_wiped() {
         let mut body = format!(r#"{{"AccessKeyId":"A","SecretAccessKey":"{SECRET}"}}"#).into_bytes();
-        let _ = parse(&mut body, "test");
+        let _ = parse(&mut body, "test", &[]);
         assert!(body.iter().all(|b| *b == 0));
     }
 
@@ -272,6 +378,14 @@ mod tests {
             "http://169.254.169.254"
         );
         assert_eq!(quoted("a\nb"), "a b");
+        let summary = |ct: &str, body: &[u8]| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers
+                .insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_str(ct).unwrap());
+            body_summary(&crate::http::HttpResponse { status: 200, headers, body: body.to_vec() })
+        };
+        assert_eq!(summary("text/html; charset=utf-8", b"<html>"), "6 bytes of text/html");
+        assert_eq!(summary("text/<b>", b""), "0 bytes");
         assert_eq!(quoted(&"x".repeat(300)).chars().count(), 201);
         for retry in 1..5 {
             let d = backoff(retry);

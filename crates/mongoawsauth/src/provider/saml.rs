@@ -8,7 +8,9 @@
 //! Reads, on every fetch:
 //! - nothing of its own from the environment; the role, principal, duration and policy are
 //!   arguments;
-//! - the assertion, from the callback (or the file given to [`AssertionSource::from_file`]);
+//! - the assertion, from the callback (or the file given to [`AssertionSource::from_file`],
+//!   which must be a regular file of at most 256 KiB: a FIFO or a device is refused at once
+//!   instead of blocking the fetch);
 //! - for the STS endpoint (see [`crate::sts::endpoint`]): `AWS_ENDPOINT_URL_STS`,
 //!   `AWS_ENDPOINT_URL`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, `AWS_REGION`,
 //!   `AWS_DEFAULT_REGION`, `AWS_STS_REGIONAL_ENDPOINTS` from the [`ProviderConfig`]'s environment;
@@ -30,6 +32,7 @@ use zeroize::Zeroizing;
 use crate::config::ProviderConfig;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
+use crate::secret_file::SecretFile;
 use crate::sts::{self, Action, Param};
 
 use super::{ProvideCredentials, ProvideFuture, ProviderError};
@@ -46,6 +49,8 @@ pub const MAX_DURATION: Duration = Duration::from_secs(43_200);
 const MAX_ASSERTION_CHARS: usize = 100_000;
 const MIN_ASSERTION_CHARS: usize = 4;
 const MAX_POLICY_CHARS: usize = 2048;
+/// The largest assertion file read: STS's limit, with room for line breaks in wrapped base64.
+const MAX_ASSERTION_FILE_BYTES: usize = 256 * 1024;
 
 type SyncFn = dyn Fn() -> Result<String, Error> + Send + Sync;
 type AsyncFn = dyn Fn() -> Pin<Box<dyn Future<Output = Result<String, Error>> + Send>> + Send + Sync;
@@ -79,7 +84,8 @@ impl AssertionSource {
         AssertionSource(Source::Async(Arc::new(move || Box::pin(f()))))
     }
 
-    /// A file holding the base64 assertion, re-read on every fetch.
+    /// A file holding the base64 assertion, re-read on every fetch. It must be a regular file
+    /// (a symbolic link to one is fine) of at most 256 KiB.
     pub fn from_file(path: impl Into<PathBuf>) -> Self {
         AssertionSource(Source::File(path.into()))
     }
@@ -91,10 +97,7 @@ impl AssertionSource {
                 tokio::task::spawn_blocking(move || f()).await
             }
             Source::Async(f) => tokio::spawn(f()).await,
-            Source::File(path) => {
-                let path = path.clone();
-                tokio::task::spawn_blocking(move || read_file(&path)).await
-            }
+            Source::File(path) => return read_file(path).await,
         };
         match joined {
             Ok(Ok(assertion)) => Ok(Zeroizing::new(assertion)),
@@ -116,13 +119,19 @@ impl AssertionSource {
     }
 }
 
-fn read_file(path: &std::path::Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::new(
-            ErrorKind::CredentialsProvider,
-            format!("the SAML assertion file {} could not be read ({e})", path.display()),
-        )
-    })
+/// Reads the assertion file: a regular file only, with a size cap, under the fetch's deadline.
+async fn read_file(path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
+    let file = SecretFile {
+        path: path.to_owned(),
+        label: format!("{NAME}: the SAML assertion file"),
+        origin: String::new(),
+        max_bytes: MAX_ASSERTION_FILE_BYTES,
+        missing_hint: "check the path, and that whatever fetches assertions from the IdP has written it"
+            .to_owned(),
+    };
+    file.read_text("it should hold the base64 SAMLResponse")
+        .await
+        .map_err(|e| Error::new(ErrorKind::CredentialsProvider, e.to_string()))
 }
 
 impl fmt::Debug for AssertionSource {

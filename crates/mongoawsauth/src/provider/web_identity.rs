@@ -4,7 +4,9 @@
 //! Reads, on every fetch:
 //! - `AWS_WEB_IDENTITY_TOKEN_FILE`: the path of the token file;
 //! - the file it names (re-read every time, because kubelet rotates projected tokens; trailing
-//!   `\r`/`\n` are trimmed);
+//!   `\r`/`\n` are trimmed). It must be a regular file of at most 64 KiB; a symbolic link to one
+//!   is fine (projected tokens are mounted as links), a FIFO or a device is refused at once
+//!   instead of blocking the fetch;
 //! - `AWS_ROLE_ARN`: the role to assume;
 //! - `AWS_ROLE_SESSION_NAME` (optional; otherwise `mongoawsauth-` and 16 random hex digits);
 //! - for the STS endpoint (see [`crate::sts::endpoint`]): `AWS_ENDPOINT_URL_STS`,
@@ -20,13 +22,12 @@
 //! aws-config agree). An unreadable or empty token file is an error that names the path, never the
 //! contents.
 
-use std::io::Read as _;
-
 use zeroize::Zeroizing;
 
 use crate::config::ProviderConfig;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
+use crate::secret_file::SecretFile;
 use crate::sts::{self, Action, Param};
 
 use super::{ProvideCredentials, ProvideFuture, ProviderError};
@@ -41,7 +42,7 @@ const ROLE_SESSION_NAME: &str = "AWS_ROLE_SESSION_NAME";
 /// STS's limit on `WebIdentityToken`.
 const MAX_TOKEN_CHARS: usize = 20_000;
 /// How much of the token file is read at most (a token, a newline, and room to say "too long").
-const MAX_FILE_BYTES: u64 = 64 * 1024;
+const MAX_FILE_BYTES: usize = 64 * 1024;
 
 /// Assumes `AWS_ROLE_ARN` with the token in `AWS_WEB_IDENTITY_TOKEN_FILE`.
 #[derive(Clone, Debug, Default)]
@@ -101,7 +102,7 @@ impl WebIdentityProvider {
             }
             None => generated_session_name()?,
         };
-        let token = read_token(&token_file)?;
+        let token = read_token(&token_file).await?;
         let hint = format!(
             "check that the token in {token_file} is current and that the role's trust policy names \
              the identity provider that issued it"
@@ -164,34 +165,27 @@ fn generated_session_name() -> Result<String, ProviderError> {
     Ok(format!("mongoawsauth-{hex}"))
 }
 
-/// Reads the token, trimming the trailing newline editors and `echo` add. Errors name the path
-/// and what is wrong, never the contents.
-fn read_token(path: &str) -> Result<Zeroizing<String>, ProviderError> {
+/// Reads the token (a regular file only, under the fetch's deadline), trimming the trailing
+/// newline editors and `echo` add. Errors name the path and what is wrong, never the contents.
+async fn read_token(path: &str) -> Result<Zeroizing<String>, ProviderError> {
     let failed = |why: String| {
         ProviderError::Failed(Error::new(
             ErrorKind::CredentialsProvider,
             format!("{NAME}: the token file {path} (from {TOKEN_FILE}) {why}"),
         ))
     };
-    let mut bytes = Zeroizing::new(Vec::new());
-    let read = std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes));
-    if let Err(e) = read {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                "does not exist: check the path, and on EKS that the service account token is mounted"
-                    .to_owned()
-            }
-            std::io::ErrorKind::PermissionDenied => {
-                "cannot be read by this process (permission denied): check its owner and mode".to_owned()
-            }
-            _ => format!("could not be read ({e}): check that it is a readable file"),
-        };
-        return Err(failed(why));
-    }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(text) => text.trim_end_matches(['\r', '\n']),
-        Err(_) => return Err(failed("is not UTF-8 text: it should hold a JWT".to_owned())),
+    let file = SecretFile {
+        path: path.into(),
+        label: format!("{NAME}: the token file"),
+        origin: format!("from {TOKEN_FILE}"),
+        max_bytes: MAX_FILE_BYTES,
+        missing_hint: "check the path, and on EKS that the service account token is mounted".to_owned(),
     };
+    let contents = file
+        .read_text("it should hold a JWT")
+        .await
+        .map_err(|e| ProviderError::Failed(Error::new(ErrorKind::CredentialsProvider, e.to_string())))?;
+    let text = contents.trim_end_matches(['\r', '\n']);
     if text.trim().is_empty() {
         return Err(failed("is empty: it should hold a JWT; check what writes it".to_owned()));
     }
@@ -258,29 +252,29 @@ mod tests {
         assert_ne!(generated_session_name().unwrap(), generated_session_name().unwrap());
     }
 
-    #[test]
-    fn token_files() {
+    #[tokio::test]
+    async fn token_files() {
         let dir = std::env::temp_dir().join(format!("mongoawsauth-webid-unit-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("token");
         let path = file.to_str().unwrap();
         std::fs::write(&file, "eyJhbGciOi.secret-part.sig\r\n\n").unwrap();
-        assert_eq!(read_token(path).unwrap().as_str(), "eyJhbGciOi.secret-part.sig");
+        assert_eq!(read_token(path).await.unwrap().as_str(), "eyJhbGciOi.secret-part.sig");
         for (contents, want) in
             [(&b"\n\r\n"[..], "is empty"), (&b"  "[..], "is empty"), (&b"\xff\xfe"[..], "not UTF-8")]
         {
             std::fs::write(&file, contents).unwrap();
-            let err = read_token(path).unwrap_err().to_string();
+            let err = read_token(path).await.unwrap_err().to_string();
             assert!(err.contains(want) && err.contains(path), "{err}");
         }
         std::fs::write(&file, "a".repeat(MAX_TOKEN_CHARS + 1)).unwrap();
-        assert!(read_token(path).unwrap_err().to_string().contains("more than the 20000"));
+        assert!(read_token(path).await.unwrap_err().to_string().contains("more than the 20000"));
         std::fs::write(&file, "eyJ.secret-part.sig").unwrap();
         let missing = dir.join("missing");
-        let err = read_token(missing.to_str().unwrap()).unwrap_err().to_string();
+        let err = read_token(missing.to_str().unwrap()).await.unwrap_err().to_string();
         assert!(err.contains("does not exist") && err.contains("missing"), "{err}");
-        let err = read_token(dir.to_str().unwrap()).unwrap_err().to_string();
-        assert!(err.contains("could not be read"), "{err}");
+        let err = read_token(dir.to_str().unwrap()).await.unwrap_err().to_string();
+        assert!(err.contains("is a directory, not a regular file"), "{err}");
         assert!(!err.contains("secret-part"));
         std::fs::remove_dir_all(&dir).unwrap();
     }

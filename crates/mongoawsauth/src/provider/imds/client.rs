@@ -17,7 +17,7 @@ use crate::config::ProviderConfig;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::http::{self, HttpError, HttpResponse, METADATA_BODY_CAP};
-use crate::provider::metadata::{self, Document, backoff, human, quoted};
+use crate::provider::metadata::{self, Document, backoff, body_summary, human};
 use crate::provider::{ProviderError, imds::DISABLED};
 
 use super::NAME;
@@ -70,7 +70,7 @@ impl ImdsClient {
         let mut session = Session { token, renewed: false };
         let listing = self.get(ROLE_PATH, &mut session, "the role name request").await?;
         let role = match listing.status {
-            200 => self.role_name(&listing.text())?,
+            200 => self.role_name(&listing)?,
             404 => return Err(self.no_role()),
             status => return Err(self.unexpected(status, "the role name request")),
         };
@@ -87,7 +87,8 @@ impl ImdsClient {
             }
             status => return Err(self.unexpected(status, "the credentials request")),
         }
-        match metadata::parse(&mut answer.body, NAME) {
+        let summary = body_summary(&answer);
+        match metadata::parse(&mut answer.body, NAME, &[session.token.expose_secret()]) {
             Ok(Document::Credentials(c)) => Ok(c),
             Ok(Document::Error { code, message }) => {
                 let hint = if code == "AssumeRoleUnauthorizedAccess" {
@@ -102,7 +103,7 @@ impl ImdsClient {
             }
             Err(e) => Err(failed(format!(
                 "IMDS at {} answered the credentials request for role '{role}' with something that \
-                 is not credentials: {e}",
+                 is not credentials: {e} ({summary})",
                 self.endpoint
             ))),
         }
@@ -239,8 +240,10 @@ impl ImdsClient {
     }
 
     /// The role name: the first line of the listing, which must be a valid IAM name (it becomes
-    /// part of the next URL).
-    fn role_name(&self, text: &str) -> Result<String, ProviderError> {
+    /// part of the next URL). Anything else is reported by its length and type only: a broken
+    /// IMDS (or a proxy in front of it) could serve a credentials document here.
+    fn role_name(&self, listing: &HttpResponse) -> Result<String, ProviderError> {
+        let text = listing.text();
         let role = text.trim().lines().next().unwrap_or("").trim();
         if role.is_empty() {
             return Err(self.no_role());
@@ -249,9 +252,12 @@ impl ImdsClient {
             && role.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
         if !valid {
             return Err(failed(format!(
-                "IMDS at {} answered the role name request with '{}', which is not an IAM role name",
+                "IMDS at {} answered the role name request with {} whose first line ({} characters) \
+                 is not an IAM role name (at most {MAX_ROLE_LEN} letters, digits and +=,.@_-): \
+                 check what serves this endpoint",
                 self.endpoint,
-                quoted(&role.chars().take(64).collect::<String>())
+                body_summary(listing),
+                role.chars().count()
             )));
         }
         Ok(role.to_owned())
@@ -266,22 +272,30 @@ mod tests {
         ImdsClient::new("http://127.0.0.1:1".to_owned(), &ProviderConfig::new()).unwrap()
     }
 
+    fn listing(text: &str) -> HttpResponse {
+        HttpResponse { status: 200, headers: Default::default(), body: text.as_bytes().to_vec() }
+    }
+
     #[test]
     fn role_names() {
         let c = client();
-        assert_eq!(c.role_name("my-role").unwrap(), "my-role");
-        assert_eq!(c.role_name("  my-role\n").unwrap(), "my-role");
-        assert_eq!(c.role_name("first\nsecond\n").unwrap(), "first");
-        assert_eq!(c.role_name("a+b=c,d.e@f_g-h").unwrap(), "a+b=c,d.e@f_g-h");
+        let c = |text: &str| c.role_name(&listing(text));
+        assert_eq!(c("my-role").unwrap(), "my-role");
+        assert_eq!(c("  my-role\n").unwrap(), "my-role");
+        assert_eq!(c("first\nsecond\n").unwrap(), "first");
+        assert_eq!(c("a+b=c,d.e@f_g-h").unwrap(), "a+b=c,d.e@f_g-h");
         for empty in ["", "\n", "   "] {
-            let e = c.role_name(empty).unwrap_err();
+            let e = c(empty).unwrap_err();
             assert!(e.to_string().contains("no IAM role attached to this instance"), "{e}");
         }
-        for bad in ["../../latest/api/token", "a/b", "role?x", "r\u{fffd}ole", "a b"] {
-            let e = c.role_name(bad).unwrap_err();
-            assert!(e.to_string().contains("not an IAM role name"), "{e}");
+        for bad in
+            ["../../latest/api/token", "a/b", "role?x", "r\u{fffd}ole", "a b", "{\"Token\":\"secret-value\"}"]
+        {
+            let e = c(bad).unwrap_err().to_string();
+            assert!(e.contains("not an IAM role name"), "{e}");
+            assert!(!e.contains(bad) && !e.contains("secret-value"), "the listing is never quoted: {e}");
         }
-        assert!(c.role_name(&"r".repeat(MAX_ROLE_LEN + 1)).is_err());
+        assert!(c(&"r".repeat(MAX_ROLE_LEN + 1)).is_err());
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub(super) fn clear(endpoint: &str) {
 
 /// `credentials` with an expiry 10 to 15 minutes from now.
 pub(super) fn extended(credentials: &Credentials) -> Credentials {
-    let expiry = SystemTime::now() + random_between(MIN_EXTENSION, MAX_EXTENSION);
+    let now = SystemTime::now();
+    // A clock set at the very end of its range keeps the old expiry rather than panic.
+    let expiry = now.checked_add(random_between(MIN_EXTENSION, MAX_EXTENSION)).unwrap_or(now);
     // Rebuilding cannot fail: the values were validated when the credentials were built.
     Credentials::new(
         Some(credentials.access_key_id()),

@@ -15,7 +15,9 @@ pub(super) const TOKEN_PATH: &str = "/latest/api/token";
 pub(super) const TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 /// The header that carries the token on every other request.
 pub(super) const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
-/// The TTL asked for: six hours, IMDS's maximum (as every SDK asks).
+/// The TTL asked for: six hours, IMDS's maximum (as every SDK asks). A longer TTL granted is
+/// cut to this: the IMDSv2 protocol allows no more, and an unchecked TTL of 2^63 s would
+/// overflow the clock the token's reuse time is computed on.
 pub(super) const REQUESTED_TTL: Duration = Duration::from_secs(21_600);
 /// A token is dropped this long before IMDS would expire it (the Rust SDK's margin), so a
 /// request never carries a token that expires in flight.
@@ -42,13 +44,19 @@ impl Token {
         value
     }
 
+    /// The token itself, to redact it from text IMDS sends back.
+    pub(super) fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+
     fn same_as(&self, other: &Token) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
 /// Parses the answer to the token request: the body is the token, the TTL header (when
-/// present) how long it lives. The error texts never quote the body.
+/// present) how long it lives, at most [`REQUESTED_TTL`] (a larger number, even one past
+/// `u64`, is cut to it). The error texts never quote the body or the header.
 pub(super) fn parse(body: &[u8], ttl_header: Option<&HeaderValue>) -> Result<(Token, Duration), String> {
     let text = std::str::from_utf8(body).map_err(|_| "the token is not text".to_owned())?.trim();
     if text.is_empty() {
@@ -59,12 +67,23 @@ pub(super) fn parse(body: &[u8], ttl_header: Option<&HeaderValue>) -> Result<(To
     }
     let ttl = match ttl_header {
         None => REQUESTED_TTL,
-        Some(value) => match value.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()) {
-            Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+        Some(value) => match value.to_str().ok().and_then(ttl_seconds) {
+            Some(seconds) if seconds > 0 => Duration::from_secs(seconds).min(REQUESTED_TTL),
             _ => return Err(format!("its {TTL_HEADER} header is not a positive number of seconds")),
         },
     };
     Ok((Token(Arc::new(SecretString::from(text))), ttl))
+}
+
+/// A TTL header's seconds; a run of digits too long for a `u64` is a very long TTL, not an
+/// error (it is cut to the maximum anyway).
+fn ttl_seconds(text: &str) -> Option<u64> {
+    let text = text.trim();
+    match text.parse::<u64>() {
+        Ok(seconds) => Some(seconds),
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => Some(u64::MAX),
+        Err(_) => None,
+    }
 }
 
 /// How long a token with `ttl` is reused: the TTL minus the margin, and for very short TTLs
@@ -99,9 +118,12 @@ pub(super) fn cached(endpoint: &str) -> Option<Token> {
     }
 }
 
-/// Caches `token` for `endpoint`.
+/// Caches `token` for `endpoint`. A TTL whose end the clock cannot represent (never one from
+/// [`parse`], which caps it) is cached for the longest TTL instead.
 pub(super) fn store(endpoint: &str, token: &Token, ttl: Duration) {
-    let until = Instant::now() + reuse_for(ttl);
+    let now = Instant::now();
+    let until =
+        now.checked_add(reuse_for(ttl)).or_else(|| now.checked_add(reuse_for(REQUESTED_TTL))).unwrap_or(now);
     cache().insert(endpoint.to_owned(), Cached { token: token.clone(), until });
 }
 
@@ -142,6 +164,12 @@ mod tests {
             assert!(parse(body, ttl.as_ref()).is_err(), "{body:?} {ttl:?}");
         }
         assert!(parse(&vec![b'a'; MAX_TOKEN_LEN + 1], None).is_err());
+        // Past the protocol's six hours, up to and beyond what a u64 or an Instant can hold.
+        for huge in ["21601", "9223372036854775808", "18446744073709551615", "99999999999999999999999"] {
+            let ttl = HeaderValue::from_static(huge);
+            assert_eq!(parse(b"tok", Some(&ttl)).unwrap().1, REQUESTED_TTL, "{huge}");
+        }
+        assert!(parse(b"tok", Some(&HeaderValue::from_static("00"))).is_err());
         let err = parse(b"Zq9xVw", Some(&HeaderValue::from_static("x"))).unwrap_err();
         assert!(!err.contains("Zq9xVw"), "{err}");
         assert_eq!(format!("{t:?}"), "Token(** redacted **)");
@@ -169,7 +197,8 @@ mod tests {
         store(endpoint, &b, Duration::from_millis(2));
         std::thread::sleep(Duration::from_millis(5));
         assert!(cached(endpoint).is_none(), "expired tokens are not reused");
-        store(endpoint, &b, Duration::from_secs(600));
+        store(endpoint, &b, Duration::MAX);
+        assert!(cached(endpoint).is_some(), "an unrepresentable TTL is cached for the longest one");
         clear(endpoint);
         assert!(cached(endpoint).is_none());
     }
