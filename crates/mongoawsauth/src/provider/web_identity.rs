@@ -79,10 +79,13 @@ impl WebIdentityProvider {
                      assume, or unset {TOKEN_FILE}"
                 )));
             }
+            // botocore and aws-config both look for the token file first and move on without
+            // it: a stray AWS_ROLE_ARN (often left for other tools) must not block the container
+            // or IMDS source that would work. The reason names it for the attempt list.
             (None, Some(_)) => {
-                return Err(configuration(format!(
-                    "{ROLE_ARN} is set but {TOKEN_FILE} is not: set {TOKEN_FILE} to the path of the web \
-                     identity token (on EKS, enable IAM roles for service accounts), or unset {ROLE_ARN}"
+                return Err(ProviderError::not_configured(format!(
+                    "{TOKEN_FILE} is not set, so {ROLE_ARN} is ignored (as the AWS SDKs do): set \
+                     {TOKEN_FILE} to the path of the web identity token to assume that role"
                 )));
             }
             (Some(file), Some(arn)) => (file.trim().to_owned(), arn.trim().to_owned()),
@@ -219,7 +222,8 @@ mod tests {
         assert_eq!(err.error().kind(), ErrorKind::Configuration);
         assert!(err.to_string().contains("AWS_ROLE_ARN is not"), "{err}");
         let err = provider(&[(ROLE_ARN, "arn:aws:iam::123456789012:role/r")]).load().await.unwrap_err();
-        assert!(err.to_string().contains("AWS_WEB_IDENTITY_TOKEN_FILE is not"), "{err}");
+        assert!(err.is_not_configured(), "a role ARN alone falls through: {err}");
+        assert!(err.to_string().contains("AWS_ROLE_ARN is ignored"), "{err}");
         let err = provider(&[(TOKEN_FILE, "/tmp/t"), (ROLE_ARN, "role-name")]).load().await.unwrap_err();
         assert!(err.to_string().contains("AWS_ROLE_ARN is not an IAM ARN"), "{err}");
     }
