@@ -156,6 +156,19 @@ async fn a_corrupt_token_file_is_named_without_its_contents() {
 }
 
 #[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_before_sending() {
+    let s = standins().await;
+    let home = TempDir::new("sso-header");
+    write_token(&home.0, "corp", "aoa-secret-part\r\nX-Injected: 1", HOUR);
+    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    let text = err.to_string();
+    assert!(text.contains("holds characters no HTTP header can carry"), "{text}");
+    assert!(text.contains("aws sso login --sso-session corp"), "{text}");
+    assert_no_secret(&err, &text, &["aoa-secret-part"]);
+    assert_eq!(s.sso().counters().requests, 0);
+}
+
+#[tokio::test]
 async fn a_token_the_portal_refuses_says_to_log_in_again() {
     let s = standins().await;
     let home = TempDir::new("sso-refused");

@@ -177,6 +177,15 @@ impl SsoProvider {
                 format!("{at}: the HTTP client could not be built: {e}"),
             ))
         })?;
+        // Marked sensitive so that no Debug of the request can show it.
+        let mut bearer = reqwest::header::HeaderValue::from_str(token.access_token()).map_err(|_| {
+            failed(format!(
+                "{at}: the cached SSO token holds characters no HTTP header can carry: run `{}` to \
+                 write it again",
+                s.login_command()
+            ))
+        })?;
+        bearer.set_sensitive(true);
         let deadline = Instant::now() + budget;
         let mut attempt = 0;
         loop {
@@ -185,7 +194,7 @@ impl SsoProvider {
             tracing::debug!(source = NAME, profile = %s.profile, endpoint = %shown, attempt, "SSO GetRoleCredentials");
             let request = client
                 .get(url.clone())
-                .header(BEARER_HEADER, token.access_token())
+                .header(BEARER_HEADER, bearer.clone())
                 .header(reqwest::header::ACCEPT, "application/json");
             let (failure, retryable) = match http::send(request, remaining, BODY_CAP).await {
                 Ok(response) => {
