@@ -212,6 +212,9 @@ mod tests {
                 .unwrap();
         assert!(!c.is_temporary());
         assert_eq!(c.expiry(), None, "no Expiration means long-lived");
+        // `1.0` is 1, as in botocore and the JS SDK.
+        parse(&format!(r#"{{"Version":1.0,"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"{SECRET}"}}"#))
+            .unwrap();
 
         // Offsets other than Z, a BOM, surrounding whitespace, null and blank optionals.
         let c = parse(&format!(
