@@ -7,6 +7,8 @@
 //!   checks and [fault modes](mongod::Fault), forwarding to STS like a real mongod;
 //! - [`metadata`]: IMDSv2 and container-credentials stand-ins handing out temporary credentials
 //!   the STS stand-in accepts, with fault modes;
+//! - [`sso`]: an IAM Identity Center portal stand-in (`GetRoleCredentials`) checking the bearer
+//!   tokens it issued, with fault modes;
 //! - [`client`]: a tiny wire client to drive it;
 //! - [`StandIns`]: both servers at once, as the `mongoawsauth-standins` binary runs them.
 //!
@@ -21,10 +23,11 @@ pub mod mongod;
 mod random;
 pub mod scenario;
 pub mod sigv4;
+pub mod sso;
 mod standins;
 pub mod sts;
 pub mod wire;
 
 pub use client::Client;
 pub use identity::{Identity, IdentityStore};
-pub use standins::{StandIns, StandInsConfig};
+pub use standins::{SSO_REGION, SSO_ROLE, SSO_START_URL, StandIns, StandInsConfig};

@@ -1,12 +1,14 @@
 //! Both stand-ins at once: an STS stand-in with one IAM user and one temporary session, and a
 //! fake mongod forwarding to it (or to an external loopback STS such as moto); plus the IMDSv2
-//! and container credentials stand-ins, whose sessions the STS stand-in accepts.
+//! and container credentials stand-ins and the SSO portal stand-in, whose sessions the STS
+//! stand-in accepts.
 
 use std::net::SocketAddr;
 
 use crate::identity::{DEFAULT_ACCOUNT_ID, Identity, IdentityStore};
 use crate::metadata::{ContainerConfig, ContainerServer, CredentialsMode, ImdsConfig, ImdsServer};
 use crate::mongod::{DEFAULT_STS_HOST, FakeMongod, Fault, MongodConfig};
+use crate::sso::{SsoConfig, SsoPortal};
 use crate::sts::{SamlRole, StsConfig, StsServer, WebIdentityRole};
 
 /// Settings for [`StandIns::start`].
@@ -47,8 +49,17 @@ pub struct StandIns {
     saml: SamlRole,
     imds: ImdsServer,
     container: ContainerServer,
+    sso: SsoPortal,
+    sso_token: String,
     runtime: Option<tokio::runtime::Runtime>,
 }
+
+/// The role the SSO portal stand-in grants.
+pub const SSO_ROLE: &str = "sso-role";
+/// The `sso_region` the stand-ins' JSON suggests (any region works: the endpoint is given).
+pub const SSO_REGION: &str = "us-east-1";
+/// The `sso_start_url` the stand-ins' JSON suggests.
+pub const SSO_START_URL: &str = "https://d-standin.awsapps.com/start";
 
 impl StandIns {
     /// Starts both on the current tokio runtime, with a generated IAM user `mongo-user` and a
@@ -64,7 +75,21 @@ impl StandIns {
         mongod_config.fault = config.fault;
         let mongod = FakeMongod::start(mongod_config).await?;
         let (imds, container) = start_metadata(sts.identities()).await?;
-        Ok(Self { sts, mongod, user, temporary, web_identity, saml, imds, container, runtime: None })
+        let sso = SsoPortal::start(SsoConfig::new(sts.identities().clone(), SSO_ROLE)).await?;
+        let sso_token = sso.issue_token();
+        Ok(Self {
+            sts,
+            mongod,
+            user,
+            temporary,
+            web_identity,
+            saml,
+            imds,
+            container,
+            sso,
+            sso_token,
+            runtime: None,
+        })
     }
 
     /// Like [`StandIns::start`], on a runtime of its own (two worker threads), for synchronous
@@ -135,6 +160,18 @@ impl StandIns {
         &self.container
     }
 
+    /// The IAM Identity Center portal stand-in: grants role [`SSO_ROLE`] in the stand-ins'
+    /// account to holders of the tokens it issued, handing out sessions the STS stand-in accepts.
+    pub fn sso(&self) -> &SsoPortal {
+        &self.sso
+    }
+
+    /// An access token the SSO portal stand-in accepts (write it into a token file with
+    /// [`crate::sso::write_token_file`]).
+    pub fn sso_token(&self) -> &str {
+        &self.sso_token
+    }
+
     /// The in-process STS stand-in (identities, counters).
     pub fn sts(&self) -> &StsServer {
         &self.sts
@@ -177,6 +214,15 @@ impl StandIns {
             "imds_url": self.imds.url(),
             "container_url": self.container.full_uri(),
             "container_token": self.container.auth_token(),
+            "sso": {
+                "url": self.sso.url(),
+                "access_token": self.sso_token,
+                "account_id": self.sso.account_id(),
+                "role_name": SSO_ROLE,
+                "role_arn": self.sso.role_arn_of_session(SSO_ROLE),
+                "region": SSO_REGION,
+                "start_url": SSO_START_URL,
+            },
         })
     }
 }

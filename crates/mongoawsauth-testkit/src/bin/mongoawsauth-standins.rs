@@ -1,7 +1,7 @@
-//! Starts the STS stand-in, the fake mongod and the IMDS and container stand-ins on 127.0.0.1,
-//! prints one JSON line describing them (including the throwaway identities' secrets and the
-//! container authorization token, on purpose) and runs until stdin reaches
-//! EOF or the process gets SIGTERM/SIGINT.
+//! Starts the STS stand-in, the fake mongod, the IMDS and container stand-ins and the SSO portal
+//! stand-in on 127.0.0.1, prints one JSON line describing them (including the throwaway
+//! identities' secrets, the container authorization token and an SSO access token, on purpose)
+//! and runs until stdin reaches EOF or the process gets SIGTERM/SIGINT.
 
 use std::io::Write as _;
 

@@ -1,0 +1,9 @@
+//! What a profile in the shared config files can name as its credential source, each a
+//! [`ProvideCredentials`](crate::ProvideCredentials) of its own, built from plain settings (the
+//! shared-config layer maps a resolved profile onto them):
+//!
+//! - [`process`]: `credential_process`, an external program printing a JSON document;
+//! - [`sso`]: IAM Identity Center, with the token `aws sso login` cached.
+
+pub mod process;
+pub mod sso;
