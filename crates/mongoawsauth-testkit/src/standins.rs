@@ -1,13 +1,14 @@
 //! Both stand-ins at once: an STS stand-in with one IAM user and one temporary session, and a
 //! fake mongod forwarding to it (or to an external loopback STS such as moto); plus the IMDSv2
-//! and container credentials stand-ins, whose sessions the STS stand-in accepts.
+//! and container credentials stand-ins, whose sessions the STS stand-in accepts, and a chain of
+//! three roles for signed `AssumeRole`.
 
 use std::net::SocketAddr;
 
 use crate::identity::{DEFAULT_ACCOUNT_ID, Identity, IdentityStore};
 use crate::metadata::{ContainerConfig, ContainerServer, CredentialsMode, ImdsConfig, ImdsServer};
 use crate::mongod::{DEFAULT_STS_HOST, FakeMongod, Fault, MongodConfig};
-use crate::sts::{SamlRole, StsConfig, StsServer, WebIdentityRole};
+use crate::sts::{AssumableRole, SamlRole, StsConfig, StsServer, WebIdentityRole};
 
 /// Settings for [`StandIns::start`].
 #[derive(Clone, Debug)]
@@ -45,6 +46,7 @@ pub struct StandIns {
     temporary: Identity,
     web_identity: WebIdentityRole,
     saml: SamlRole,
+    chained_roles: Vec<AssumableRole>,
     imds: ImdsServer,
     container: ContainerServer,
     runtime: Option<tokio::runtime::Runtime>,
@@ -64,7 +66,22 @@ impl StandIns {
         mongod_config.fault = config.fault;
         let mongod = FakeMongod::start(mongod_config).await?;
         let (imds, container) = start_metadata(sts.identities()).await?;
-        Ok(Self { sts, mongod, user, temporary, web_identity, saml, imds, container, runtime: None })
+        let chained_roles = chained_roles(&config.account_id, &user);
+        for role in &chained_roles {
+            sts.allow_assume_role(role.clone());
+        }
+        Ok(Self {
+            sts,
+            mongod,
+            user,
+            temporary,
+            web_identity,
+            saml,
+            chained_roles,
+            imds,
+            container,
+            runtime: None,
+        })
     }
 
     /// Like [`StandIns::start`], on a runtime of its own (two worker threads), for synchronous
@@ -122,6 +139,15 @@ impl StandIns {
         &self.saml
     }
 
+    /// The roles signed `AssumeRole` can chain, in order: `chain-a` (trusted by the IAM user
+    /// [`StandIns::user`], the temporary session's role `mongo-role`, and the IMDS and container
+    /// roles, so `credential_source` works), `chain-b` (trusted by `chain-a`'s sessions) and
+    /// `chain-c` (trusted by `chain-b`'s sessions, with a generated external id). Each has IAM's
+    /// default one-hour maximum session.
+    pub fn chained_roles(&self) -> &[AssumableRole] {
+        &self.chained_roles
+    }
+
     /// The IMDSv2 stand-in: every credentials request hands out a new session of role
     /// `imds-role` (ARN `arn:aws:sts::<account>:assumed-role/imds-role/<instance id>`).
     pub fn imds(&self) -> &ImdsServer {
@@ -174,11 +200,38 @@ impl StandIns {
                 "assertion": self.saml.assertion,
                 "session_name": self.saml.session_name,
             },
+            "assume_role": {
+                "roles": self.chained_roles.iter().map(|r| {
+                    let mut v = serde_json::json!({
+                        "role_arn": r.role_arn,
+                        "trusted": r.trusted,
+                        "max_session_duration_s": r.max_session_duration.as_secs(),
+                    });
+                    if let Some(external_id) = &r.external_id {
+                        v["external_id"] = external_id.clone().into();
+                    }
+                    v
+                }).collect::<Vec<_>>(),
+            },
             "imds_url": self.imds.url(),
             "container_url": self.container.full_uri(),
             "container_token": self.container.auth_token(),
         })
     }
+}
+
+/// The three chained roles of [`StandIns::chained_roles`].
+fn chained_roles(account: &str, user: &Identity) -> Vec<AssumableRole> {
+    let role = |name: &str| format!("arn:aws:iam::{account}:role/{name}");
+    vec![
+        AssumableRole::new(
+            role("chain-a"),
+            [user.arn.clone(), role("mongo-role"), role("imds-role"), role("container-role")],
+        ),
+        AssumableRole::new(role("chain-b"), [role("chain-a")]),
+        AssumableRole::new(role("chain-c"), [role("chain-b")])
+            .with_external_id(format!("ext-{}", crate::random::string_from(b"0123456789abcdef", 16))),
+    ]
 }
 
 /// The IMDS and container stand-ins, issuing rotating sessions the STS stand-in accepts.
