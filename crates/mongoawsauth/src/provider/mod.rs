@@ -20,6 +20,7 @@ pub mod custom;
 pub mod environment;
 pub mod imds;
 mod metadata;
+pub mod profile;
 pub mod saml;
 pub mod static_keys;
 pub mod web_identity;
