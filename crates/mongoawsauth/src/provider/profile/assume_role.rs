@@ -17,9 +17,10 @@
 //! the role ARN, the session name (or "generated"), whether an external id is set (with a
 //! per-process keyed fingerprint that tells values apart without showing them), the duration,
 //! the STS endpoint and signing region, and the source: the source's own cache key, or, for a
-//! source without one, its name and the access key id it answered with (so two sets of static
-//! keys never share an assumed role). Because the key may need the source's answer, the
-//! provider caches itself and its own [`cache_key`](crate::ProvideCredentials::cache_key) is
+//! source without one, its name, the access key id it answered with and whether a session token
+//! came with it (so two sets of static keys never share an assumed role). Because the key may
+//! need the source's answer, the provider caches itself and its own
+//! [`cache_key`](crate::ProvideCredentials::cache_key) is
 //! `None`: wrapping it in a [`CachedProvider`] adds nothing and costs nothing.
 //!
 //! **Session name.** When none is configured, the name is `assume-role-from-profile-<ms since the
@@ -275,8 +276,12 @@ impl AssumeRoleProvider {
             Some(source_key) => (inner.step_key(&target, &format!("key {source_key}")), None),
             None => {
                 let credentials = inner.source_credentials().await?;
-                let source =
-                    format!("{} with access key id {}", inner.source.name(), credentials.access_key_id());
+                let source = format!(
+                    "{} with access key id {}{}",
+                    inner.source.name(),
+                    credentials.access_key_id(),
+                    if credentials.is_temporary() { " and a session token" } else { "" }
+                );
                 (inner.step_key(&target, &source), Some(credentials))
             }
         };
