@@ -11,7 +11,7 @@
 //!    conversation, retries, errors that name the role and the source identity).
 //!
 //! A chain of any depth is providers nested as sources of one another; `credential_source`
-//! names a base provider ([`CredentialSource`]).
+//! names a base provider ([`credential_source_provider`]).
 //!
 //! **Caching.** Every role caches its own answer in the process-wide cache under a key made of
 //! the role ARN, the session name (or "generated"), whether an external id is set (with a
@@ -29,11 +29,18 @@
 //! the assumed-role ARN (and in CloudTrail); MongoDB matches an assumed-role login by its role,
 //! so either choice logs in as the same user.
 //!
-//! Reads (besides what the source reads), for the STS endpoint when the settings name none:
+//! **Endpoint and signing region.** The options' STS endpoint wins; then the profile's resolved
+//! [`EndpointSettings`] (environment and profile with the SDKs' precedence, FIPS and dual-stack
+//! included) when the settings carry them, else the environment alone (see
+//! [`crate::sts::endpoint`]). The signature is scoped to the regional endpoint's region,
+//! `us-east-1` for the global endpoint, and for an endpoint URL to the configured region (else
+//! `us-east-1`, as botocore and the AWS SDK for JavaScript do).
+//!
+//! Reads (besides what the source reads), when the settings carry no endpoint settings:
 //! `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`,
-//! `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_STS_REGIONAL_ENDPOINTS` (see
-//! [`crate::sts::endpoint`]), and through the STS HTTP client the usual proxy variables. Sends
-//! one signed `POST` (up to three attempts) to the endpoint per fetch.
+//! `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_STS_REGIONAL_ENDPOINTS`; and through the STS HTTP
+//! client the usual proxy variables. Sends one signed `POST` (up to three attempts) to the
+//! endpoint per fetch.
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -42,7 +49,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::cache::{CachedProvider, DEFAULT_REFRESH_AHEAD, DEFAULT_REFRESH_WINDOW};
-use crate::config::{Env, ProviderConfig};
+use crate::config::ProviderConfig;
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
 use crate::provider::container::ContainerProvider;
@@ -50,6 +57,8 @@ use crate::provider::environment::EnvironmentProvider;
 use crate::provider::imds::ImdsProvider;
 use crate::provider::web_identity::is_session_name;
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
+pub use crate::shared_config::CredentialSource;
+use crate::shared_config::EndpointSettings;
 use crate::sts::assume_role::{self as call, Caller, RoleRequest, Target};
 use crate::sts::{self, EndpointOrigin, StsEndpoint};
 
@@ -82,12 +91,9 @@ pub struct AssumeRoleSettings {
     pub external_id: Option<String>,
     /// `duration_seconds`, 900 to 43200; `None` means 3600.
     pub duration_seconds: Option<u32>,
-    /// The STS URL the profile names (`endpoint_url` or its `services` section). The options'
-    /// STS endpoint and `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL` still win, as in the SDKs.
-    pub sts_endpoint: Option<String>,
-    /// The region the profile resolves to, used for the regional endpoint and the signature.
-    /// `None`: `AWS_REGION`, then `AWS_DEFAULT_REGION`, else the global endpoint.
-    pub region: Option<String>,
+    /// The region and endpoint settings of the profile, as the shared config resolves them with
+    /// the environment. `None`: the environment alone decides (see the module documentation).
+    pub endpoints: Option<EndpointSettings>,
     /// Where these settings came from, for messages, e.g. `profile dev in /home/me/.aws/config`.
     pub origin: Option<String>,
 }
@@ -106,66 +112,22 @@ impl fmt::Debug for AssumeRoleSettings {
             .field("session_name", &self.session_name)
             .field("external_id", &self.external_id.as_ref().map(|_| REDACTED))
             .field("duration_seconds", &self.duration_seconds)
-            .field("sts_endpoint", &self.sts_endpoint)
-            .field("region", &self.region)
+            .field("endpoints", &self.endpoints)
             .field("origin", &self.origin)
             .finish()
     }
 }
 
-/// The base providers a profile's `credential_source` can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CredentialSource {
-    /// `Environment`: `AWS_ACCESS_KEY_ID` and friends ([`EnvironmentProvider`]).
-    Environment,
-    /// `Ec2InstanceMetadata`: the instance role from IMDSv2 ([`ImdsProvider`]).
-    Ec2InstanceMetadata,
-    /// `EcsContainer`: the ECS or EKS Pod Identity container endpoint ([`ContainerProvider`]).
-    EcsContainer,
-}
-
-impl CredentialSource {
-    /// Every value, in the order the SDKs document them.
-    pub const ALL: [CredentialSource; 3] = [
-        CredentialSource::Environment,
-        CredentialSource::Ec2InstanceMetadata,
-        CredentialSource::EcsContainer,
-    ];
-
-    /// Parses a `credential_source` value. Case is ignored, as the AWS SDK for Rust does
-    /// (botocore wants the exact spelling; both agree on every correctly spelled value).
-    pub fn parse(value: &str) -> Result<Self, Error> {
-        let value = value.trim();
-        CredentialSource::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(value)).ok_or_else(|| {
-            Error::configuration(format!(
-                "credential_source must be Environment, Ec2InstanceMetadata or EcsContainer, not \
-                 '{value}': fix it, or use source_profile to name a profile instead"
-            ))
-        })
-    }
-
-    /// The value as the config files spell it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CredentialSource::Environment => "Environment",
-            CredentialSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
-            CredentialSource::EcsContainer => "EcsContainer",
-        }
-    }
-
-    /// The provider it names, reading the environment, endpoints and timeouts of `config`.
-    pub fn provider(self, config: &ProviderConfig) -> Arc<dyn ProvideCredentials> {
-        match self {
-            CredentialSource::Environment => Arc::new(EnvironmentProvider::with_env(config.env().clone())),
-            CredentialSource::Ec2InstanceMetadata => Arc::new(ImdsProvider::with_config(config.clone())),
-            CredentialSource::EcsContainer => Arc::new(ContainerProvider::with_config(config.clone())),
-        }
-    }
-}
-
-impl fmt::Display for CredentialSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// The provider a profile's `credential_source` names: the environment, IMDSv2 or the container
+/// endpoint, reading the environment, endpoints and timeouts of `config`.
+pub fn credential_source_provider(
+    source: CredentialSource,
+    config: &ProviderConfig,
+) -> Arc<dyn ProvideCredentials> {
+    match source {
+        CredentialSource::Environment => Arc::new(EnvironmentProvider::with_env(config.env().clone())),
+        CredentialSource::Ec2InstanceMetadata => Arc::new(ImdsProvider::with_config(config.clone())),
+        CredentialSource::EcsContainer => Arc::new(ContainerProvider::with_config(config.clone())),
     }
 }
 
@@ -227,7 +189,7 @@ impl AssumeRoleProvider {
         source: CredentialSource,
         config: ProviderConfig,
     ) -> Result<Self, Error> {
-        let provider = source.provider(&config);
+        let provider = credential_source_provider(source, &config);
         AssumeRoleProvider::with_config(settings, provider, config)
     }
 
@@ -399,39 +361,29 @@ impl Inner {
             .await
     }
 
-    /// The endpoint and signing region, in the SDKs' order: the options, `AWS_ENDPOINT_URL_STS`
-    /// and `AWS_ENDPOINT_URL`, the profile's endpoint, then the regional (or global) endpoint.
+    /// The endpoint and signing region (see the module documentation).
     fn target(&self) -> Result<Target, Error> {
-        let env = match &self.settings.region {
-            // The region the profile resolved to stands in for AWS_REGION.
-            Some(region) => {
-                let (env, region) = (self.config.env().clone(), region.clone());
-                Env::from_fn(
-                    move |name| if name == "AWS_REGION" { Some(region.clone()) } else { env.get(name) },
-                )
+        let configured = self.config.sts_endpoint();
+        let (endpoint, region) = match &self.settings.endpoints {
+            Some(settings) => {
+                (settings.sts_endpoint(configured)?, settings.region.as_ref().map(|r| r.value.clone()))
             }
-            None => self.config.env().clone(),
-        };
-        let endpoint = match (self.config.sts_endpoint(), &self.settings.sts_endpoint) {
-            (Some(url), _) => sts::endpoint::resolve(&env, Some(url))?,
-            (None, profile) => {
-                let resolved = sts::endpoint::resolve(&env, None)?;
-                match (resolved.origin(), profile) {
-                    (EndpointOrigin::Variable(_), _) | (_, None) => resolved,
-                    (_, Some(url)) => sts::endpoint::resolve(&env, Some(url))?,
-                }
+            None => {
+                let env = self.config.env();
+                let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                    .into_iter()
+                    .find_map(|name| env.get_non_blank(name).map(|v| v.trim().to_owned()));
+                (sts::endpoint::resolve(env, configured)?, region)
             }
         };
         let region = match endpoint.origin() {
-            EndpointOrigin::Regional { region, .. } => region.clone(),
+            EndpointOrigin::Regional { region, .. } | EndpointOrigin::RegionalSetting { region, .. } => {
+                region.clone()
+            }
             // The global endpoint signs for us-east-1, whatever the region.
             EndpointOrigin::LegacyGlobal { .. } | EndpointOrigin::NoRegion => GLOBAL_REGION.to_owned(),
-            // A custom endpoint: the configured region if there is a valid one.
-            _ => ["AWS_REGION", "AWS_DEFAULT_REGION"]
-                .into_iter()
-                .find_map(|name| env.get_non_blank(name).map(|v| v.trim().to_owned()))
-                .filter(|r| is_region(r))
-                .unwrap_or_else(|| GLOBAL_REGION.to_owned()),
+            // An endpoint URL: the configured region if there is a valid one.
+            _ => region.filter(|r| is_region(r)).unwrap_or_else(|| GLOBAL_REGION.to_owned()),
         };
         Ok(Target { endpoint, region })
     }
@@ -499,22 +451,6 @@ fn validate(settings: &AssumeRoleSettings) -> Result<Checked, Error> {
              {MIN_DURATION_SECONDS} to {MAX_DURATION_SECONDS} seconds (and at most 3600 for a role \
              assumed with another role's credentials): pick a value in that range"
         )));
-    }
-    if let Some(region) = &settings.region
-        && !is_region(region)
-    {
-        return Err(Error::configuration(format!(
-            "the region{origin} is not an AWS region name (lower-case letters, digits and '-', like \
-             eu-west-1): fix it"
-        )));
-    }
-    if let Some(url) = &settings.sts_endpoint {
-        // Checks the URL's shape only; nothing is sent.
-        sts::endpoint::resolve(&Env::from_vars::<_, &str, &str>([]), Some(url)).map_err(|_| {
-            Error::configuration(format!(
-                "the STS endpoint{origin} is not an http:// or https:// URL with a host: fix it"
-            ))
-        })?;
     }
     Ok(Checked { session_name, generated, duration_seconds })
 }

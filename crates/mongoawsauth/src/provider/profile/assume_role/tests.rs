@@ -1,4 +1,5 @@
 use super::*;
+use crate::Env;
 use crate::provider::static_keys::StaticProvider;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/chained";
@@ -36,8 +37,6 @@ fn invalid_settings_are_configuration_errors_that_name_the_setting() {
         (with(&|s| s.external_id = Some(format!("{EXTERNAL_ID} with spaces"))), "external_id"),
         (with(&|s| s.duration_seconds = Some(899)), "duration_seconds in profile dev is 899"),
         (with(&|s| s.duration_seconds = Some(43_201)), "900 to 43200"),
-        (with(&|s| s.region = Some("EU_WEST".into())), "region in profile dev is not"),
-        (with(&|s| s.sts_endpoint = Some("ftp://sts".into())), "STS endpoint in profile dev"),
     ];
     for (err, want) in cases {
         assert_eq!(err.kind(), ErrorKind::Configuration, "{err}");
@@ -65,20 +64,16 @@ fn generated_session_names_follow_the_rust_sdk() {
 }
 
 #[test]
-fn credential_sources() {
-    for (text, want) in [
-        ("Environment", CredentialSource::Environment),
-        ("ec2instancemetadata", CredentialSource::Ec2InstanceMetadata),
-        (" EcsContainer ", CredentialSource::EcsContainer),
-    ] {
-        assert_eq!(CredentialSource::parse(text).unwrap(), want);
-    }
-    let err = CredentialSource::parse("Ec2").unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Configuration);
-    assert!(err.message().contains("Environment, Ec2InstanceMetadata or EcsContainer"), "{err}");
+fn credential_sources_map_to_the_base_providers() {
     let config = config(&[]);
-    let names: Vec<String> =
-        CredentialSource::ALL.iter().map(|s| s.provider(&config).name().to_owned()).collect();
+    let names: Vec<String> = [
+        CredentialSource::Environment,
+        CredentialSource::Ec2InstanceMetadata,
+        CredentialSource::EcsContainer,
+    ]
+    .into_iter()
+    .map(|s| credential_source_provider(s, &config).name().to_owned())
+    .collect();
     assert_eq!(names, ["environment", "imds", "container"]);
     let p = AssumeRoleProvider::from_credential_source(
         AssumeRoleSettings::new(ROLE),
@@ -92,53 +87,51 @@ fn credential_sources() {
 /// Endpoints and signing regions: computed only, never requested.
 #[test]
 fn endpoint_and_signing_region_precedence() {
-    let target = |settings: AssumeRoleSettings, vars: &[(&str, &str)], options: Option<&str>| {
+    // `profile`: the variables the shared config's endpoint settings are resolved from (a
+    // profile adds its own keys there; the precedence itself is the shared config's).
+    let target = |vars: &[(&str, &str)], profile: Option<&[(&str, &str)]>, options: Option<&str>| {
+        let endpoints =
+            profile.map(|p| EndpointSettings::resolve(&Env::from_vars(p.iter().copied()), None).unwrap());
         let mut config = config(vars);
         if let Some(url) = options {
             config = config.with_sts_endpoint(url);
         }
+        let settings = AssumeRoleSettings { endpoints, ..AssumeRoleSettings::new(ROLE) };
         let p = AssumeRoleProvider::with_config(settings, static_source(), config).unwrap();
         let (endpoint, region) = p.resolve_endpoint().unwrap();
         (endpoint.url().to_owned(), region)
     };
-    let role = AssumeRoleSettings::new(ROLE);
-    let in_region = |r: &str| AssumeRoleSettings { region: Some(r.into()), ..AssumeRoleSettings::new(ROLE) };
-    let with_url =
-        |u: &str| AssumeRoleSettings { sts_endpoint: Some(u.into()), ..AssumeRoleSettings::new(ROLE) };
+    let eu: &[(&str, &str)] = &[("AWS_REGION", "eu-west-1")];
+    let custom: &[(&str, &str)] =
+        &[("AWS_REGION", "eu-west-1"), ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:6/")];
     // What the provider resolved, and what it should have.
     type Row<'a> = ((String, String), (&'a str, &'a str));
     let rows: Vec<Row<'_>> = vec![
-        (target(role.clone(), &[], None), ("https://sts.amazonaws.com", "us-east-1")),
+        (target(&[], None, None), ("https://sts.amazonaws.com", "us-east-1")),
+        (target(eu, None, None), ("https://sts.eu-west-1.amazonaws.com", "eu-west-1")),
         (
-            target(role.clone(), &[("AWS_REGION", "eu-west-1")], None),
-            ("https://sts.eu-west-1.amazonaws.com", "eu-west-1"),
-        ),
-        (
-            target(in_region("cn-north-1"), &[("AWS_REGION", "eu-west-1")], None),
+            target(&[("AWS_DEFAULT_REGION", "cn-north-1")], None, None),
             ("https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1"),
         ),
-        (target(in_region("aws-global"), &[], None), ("https://sts.amazonaws.com", "us-east-1")),
+        (target(&[("AWS_REGION", "aws-global")], None, None), ("https://sts.amazonaws.com", "us-east-1")),
         (
-            target(with_url("http://127.0.0.1:5/"), &[("AWS_REGION", "eu-west-1")], None),
-            ("http://127.0.0.1:5/", "eu-west-1"),
-        ),
-        (
-            target(in_region("eu-west-1"), &[("AWS_STS_REGIONAL_ENDPOINTS", "legacy")], None),
+            target(&[("AWS_REGION", "eu-west-1"), ("AWS_STS_REGIONAL_ENDPOINTS", "legacy")], None, None),
             ("https://sts.amazonaws.com", "us-east-1"),
         ),
-        (target(with_url("http://127.0.0.1:5/"), &[], None), ("http://127.0.0.1:5/", "us-east-1")),
+        (target(custom, None, None), ("http://127.0.0.1:6/", "eu-west-1")),
         (
-            target(with_url("http://127.0.0.1:5/"), &[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:6/")], None),
+            target(&[("AWS_ENDPOINT_URL", "http://127.0.0.1:6/")], None, None),
             ("http://127.0.0.1:6/", "us-east-1"),
         ),
+        (target(custom, None, Some("http://127.0.0.1:7/")), ("http://127.0.0.1:7/", "eu-west-1")),
+        // With the profile's endpoint settings, they decide, not this provider's environment.
+        (target(&[], Some(eu), None), ("https://sts.eu-west-1.amazonaws.com", "eu-west-1")),
         (
-            target(
-                AssumeRoleSettings { region: Some("ap-south-1".into()), ..with_url("http://127.0.0.1:5/") },
-                &[("AWS_ENDPOINT_URL", "http://127.0.0.1:6/")],
-                Some("http://127.0.0.1:7/"),
-            ),
-            ("http://127.0.0.1:7/", "ap-south-1"),
+            target(&[], Some(&[("AWS_REGION", "us-east-2"), ("AWS_USE_FIPS_ENDPOINT", "true")]), None),
+            ("https://sts-fips.us-east-2.amazonaws.com", "us-east-2"),
         ),
+        (target(&[], Some(custom), None), ("http://127.0.0.1:6/", "eu-west-1")),
+        (target(eu, Some(custom), Some("http://127.0.0.1:7/")), ("http://127.0.0.1:7/", "eu-west-1")),
     ];
     for (got, (url, region)) in rows {
         assert_eq!((got.0.as_str(), got.1.as_str()), (url, region));
