@@ -1,7 +1,7 @@
 //! Both stand-ins at once: an STS stand-in with one IAM user and one temporary session, and a
 //! fake mongod forwarding to it (or to an external loopback STS such as moto); plus the IMDSv2
 //! and container credentials stand-ins and the SSO portal stand-in, whose sessions the STS
-//! stand-in accepts.
+//! stand-in accepts, and a chain of three roles for signed `AssumeRole`.
 
 use std::net::SocketAddr;
 
@@ -9,7 +9,7 @@ use crate::identity::{DEFAULT_ACCOUNT_ID, Identity, IdentityStore};
 use crate::metadata::{ContainerConfig, ContainerServer, CredentialsMode, ImdsConfig, ImdsServer};
 use crate::mongod::{DEFAULT_STS_HOST, FakeMongod, Fault, MongodConfig};
 use crate::sso::{SsoConfig, SsoPortal};
-use crate::sts::{SamlRole, StsConfig, StsServer, WebIdentityRole};
+use crate::sts::{AssumableRole, SamlRole, StsConfig, StsServer, WebIdentityRole};
 
 /// Settings for [`StandIns::start`].
 #[derive(Clone, Debug)]
@@ -47,6 +47,7 @@ pub struct StandIns {
     temporary: Identity,
     web_identity: WebIdentityRole,
     saml: SamlRole,
+    chained_roles: Vec<AssumableRole>,
     imds: ImdsServer,
     container: ContainerServer,
     sso: SsoPortal,
@@ -77,6 +78,10 @@ impl StandIns {
         let (imds, container) = start_metadata(sts.identities()).await?;
         let sso = SsoPortal::start(SsoConfig::new(sts.identities().clone(), SSO_ROLE)).await?;
         let sso_token = sso.issue_token();
+        let chained_roles = chained_roles(&config.account_id, &user);
+        for role in &chained_roles {
+            sts.allow_assume_role(role.clone());
+        }
         Ok(Self {
             sts,
             mongod,
@@ -84,6 +89,7 @@ impl StandIns {
             temporary,
             web_identity,
             saml,
+            chained_roles,
             imds,
             container,
             sso,
@@ -145,6 +151,15 @@ impl StandIns {
     /// The role the STS stand-in lets a SAML assertion assume, with its principal and assertion.
     pub fn saml(&self) -> &SamlRole {
         &self.saml
+    }
+
+    /// The roles signed `AssumeRole` can chain, in order: `chain-a` (trusted by the IAM user
+    /// [`StandIns::user`], the temporary session's role `mongo-role`, and the IMDS and container
+    /// roles, so `credential_source` works), `chain-b` (trusted by `chain-a`'s sessions) and
+    /// `chain-c` (trusted by `chain-b`'s sessions, with a generated external id). Each has IAM's
+    /// default one-hour maximum session.
+    pub fn chained_roles(&self) -> &[AssumableRole] {
+        &self.chained_roles
     }
 
     /// The IMDSv2 stand-in: every credentials request hands out a new session of role
@@ -211,6 +226,19 @@ impl StandIns {
                 "assertion": self.saml.assertion,
                 "session_name": self.saml.session_name,
             },
+            "assume_role": {
+                "roles": self.chained_roles.iter().map(|r| {
+                    let mut v = serde_json::json!({
+                        "role_arn": r.role_arn,
+                        "trusted": r.trusted,
+                        "max_session_duration_s": r.max_session_duration.as_secs(),
+                    });
+                    if let Some(external_id) = &r.external_id {
+                        v["external_id"] = external_id.clone().into();
+                    }
+                    v
+                }).collect::<Vec<_>>(),
+            },
             "imds_url": self.imds.url(),
             "container_url": self.container.full_uri(),
             "container_token": self.container.auth_token(),
@@ -225,6 +253,20 @@ impl StandIns {
             },
         })
     }
+}
+
+/// The three chained roles of [`StandIns::chained_roles`].
+fn chained_roles(account: &str, user: &Identity) -> Vec<AssumableRole> {
+    let role = |name: &str| format!("arn:aws:iam::{account}:role/{name}");
+    vec![
+        AssumableRole::new(
+            role("chain-a"),
+            [user.arn.clone(), role("mongo-role"), role("imds-role"), role("container-role")],
+        ),
+        AssumableRole::new(role("chain-b"), [role("chain-a")]),
+        AssumableRole::new(role("chain-c"), [role("chain-b")])
+            .with_external_id(format!("ext-{}", crate::random::string_from(b"0123456789abcdef", 16))),
+    ]
 }
 
 /// The IMDS and container stand-ins, issuing rotating sessions the STS stand-in accepts.

@@ -58,6 +58,19 @@ async fn prints_endpoints_and_exits_at_stdin_eof() {
         assert!(!saml[field].as_str().unwrap().is_empty(), "saml.{field}");
     }
 
+    // The role chain for signed AssumeRole: chain-a trusts the user, each next role the one
+    // before, and the last one wants an external id.
+    let roles = v["assume_role"]["roles"].as_array().unwrap();
+    let arns: Vec<&str> = roles.iter().map(|r| r["role_arn"].as_str().unwrap()).collect();
+    assert_eq!(
+        arns,
+        ["chain-a", "chain-b", "chain-c"].map(|n| format!("arn:aws:iam::123456789012:role/{n}"))
+    );
+    assert!(roles[0]["trusted"].as_array().unwrap().iter().any(|t| t == &serde_json::json!(user.arn)));
+    assert_eq!(roles[1]["trusted"][0], roles[0]["role_arn"]);
+    assert!(roles[2]["external_id"].as_str().unwrap().len() >= 2);
+    assert!(roles[0].get("external_id").is_none());
+
     drop(child.stdin.take());
     let deadline = Instant::now() + Duration::from_secs(5);
     let status = loop {

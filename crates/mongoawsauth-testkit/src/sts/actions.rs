@@ -44,6 +44,7 @@ pub(crate) fn dispatch(req: &HttpRequest, state: &StsState) -> Reply {
                 return assume_role::handle(req, &params, state, Kind::WebIdentity);
             }
             Some("AssumeRoleWithSAML") => return assume_role::handle(req, &params, state, Kind::Saml),
+            Some("AssumeRole") => return assume_role::handle(req, &params, state, Kind::AssumeRole),
             Some(other) => Err(StsError::bad_request(
                 "InvalidAction",
                 format!("Could not find operation {other} for version 2011-06-15"),

@@ -1,6 +1,7 @@
-//! The unsigned `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML` actions: check the
-//! parameters as STS does, check the token or assertion against the configured trust, and issue
-//! temporary credentials that `GetCallerIdentity` then accepts as the assumed role.
+//! The AssumeRole actions: the unsigned `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`
+//! (checked here against the configured tokens and assertions) and the signed `AssumeRole`
+//! (checked in `role_chaining`). All three check the parameters as STS does and issue temporary
+//! credentials that `GetCallerIdentity` then accepts as the assumed role.
 //!
 //! Answers in JSON when the request accepts `application/json` (or when a format is forced),
 //! otherwise in XML. A configured [`StsFault`] replaces the answer.
@@ -25,6 +26,8 @@ use super::{AssumeRoleRequest, Reply, StsState};
 pub(crate) enum Kind {
     WebIdentity,
     Saml,
+    /// The signed `AssumeRole` of role chaining.
+    AssumeRole,
 }
 
 impl Kind {
@@ -32,16 +35,17 @@ impl Kind {
         match self {
             Kind::WebIdentity => "AssumeRoleWithWebIdentity",
             Kind::Saml => "AssumeRoleWithSAML",
+            Kind::AssumeRole => "AssumeRole",
         }
     }
 }
 
 /// What the checks let through: who to issue credentials to, and the extra result fields.
-struct Grant {
-    role_arn: String,
-    session_name: String,
-    duration: Duration,
-    extra: Vec<(&'static str, Node)>,
+pub(super) struct Grant {
+    pub(super) role_arn: String,
+    pub(super) session_name: String,
+    pub(super) duration: Duration,
+    pub(super) extra: Vec<(&'static str, Node)>,
 }
 
 /// Answers one AssumeRole request.
@@ -77,6 +81,7 @@ pub(crate) fn handle(req: &HttpRequest, params: &[(String, String)], state: &Sts
     let checked = match kind {
         Kind::WebIdentity => web_identity(params, state),
         Kind::Saml => saml(params, state),
+        Kind::AssumeRole => super::role_chaining::check(req, params, state),
     };
     let grant = match checked {
         Ok(grant) => grant,
@@ -93,17 +98,17 @@ pub(crate) fn handle(req: &HttpRequest, params: &[(String, String)], state: &Sts
     }
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-fn required<'a>(params: &'a [(String, String)], name: &str) -> Result<&'a str, StsError> {
+pub(super) fn required<'a>(params: &'a [(String, String)], name: &str) -> Result<&'a str, StsError> {
     param(params, name).filter(|v| !v.is_empty()).ok_or_else(|| {
         StsError::bad_request("MissingParameter", format!("The request must contain the parameter {name}"))
     })
 }
 
-fn validation(field: &str, constraint: &str) -> StsError {
+pub(super) fn validation(field: &str, constraint: &str) -> StsError {
     // STS's wording, without echoing the value (it may be a token).
     StsError::bad_request(
         "ValidationError",
@@ -112,7 +117,7 @@ fn validation(field: &str, constraint: &str) -> StsError {
 }
 
 /// The checks both actions share: `Version`, `RoleArn`, `DurationSeconds`, `Policy`.
-fn common(params: &[(String, String)]) -> Result<(String, Duration), StsError> {
+pub(super) fn common(params: &[(String, String)]) -> Result<(String, Duration), StsError> {
     match param(params, "Version") {
         Some("2011-06-15") => {}
         Some(_) => return Err(StsError::bad_request("InvalidAction", "Version must be 2011-06-15")),
@@ -158,7 +163,7 @@ fn role_name(arn: &str) -> Option<(&str, &str)> {
     Some((fields[4], name))
 }
 
-fn is_session_name(name: &str) -> bool {
+pub(super) fn is_session_name(name: &str) -> bool {
     (2..=64).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
 }

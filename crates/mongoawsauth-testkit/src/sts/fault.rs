@@ -1,6 +1,6 @@
 //! Fault modes of the STS stand-in's AssumeRole actions, settable while it runs.
 //!
-//! Faults apply to `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML` only; `GetCallerIdentity`
+//! Faults apply to `AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML` and `AssumeRole` only; `GetCallerIdentity`
 //! keeps answering normally, so an end-to-end login still works after a source has recovered.
 
 use std::sync::Mutex;

@@ -5,8 +5,12 @@
 //! - `GetCallerIdentity`, signed, answered in XML;
 //! - `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`, unsigned, checked against the tokens
 //!   and assertions it was told to trust ([`StsServer::trust_web_identity`],
-//!   [`StsServer::trust_saml`]), answered in JSON when the request accepts `application/json` and
-//!   in XML otherwise, with [fault modes](StsFault) settable at run time.
+//!   [`StsServer::trust_saml`]);
+//! - `AssumeRole`, signed with the caller's credentials and checked against the roles' trust
+//!   policies ([`StsServer::allow_assume_role`]), for role chaining;
+//!
+//! the AssumeRole actions answer in JSON when the request accepts `application/json` and in XML
+//! otherwise, with [fault modes](StsFault) settable at run time.
 //!
 //! Actions are dispatched by their `Action` parameter and all share one [`IdentityStore`]:
 //! credentials an AssumeRole action issues are accepted by `GetCallerIdentity` at once, with the
@@ -19,12 +23,15 @@ mod auth;
 mod error;
 mod fault;
 mod get_caller_identity;
+mod role_chaining;
+mod role_trust;
 mod standin_roles;
 mod trust;
 pub(crate) mod xml;
 
 pub use answer::ResponseFormat;
 pub use fault::{StsErrorCode, StsFault};
+pub use role_trust::AssumableRole;
 pub use standin_roles::{generate_saml_assertion, generate_web_identity_token};
 pub(crate) use standin_roles::{remove_token_file, trust_standin_roles, web_identity_json};
 pub use trust::{SamlRole, WebIdentityRole};
@@ -73,13 +80,15 @@ pub struct StsCounters {
     pub web_identity: u64,
     /// `AssumeRoleWithSAML` requests received (faulted ones included).
     pub saml: u64,
+    /// Signed `AssumeRole` requests received (faulted and refused ones included).
+    pub assume_role: u64,
 }
 
 /// One AssumeRole request as the stand-in received it, for tests to inspect (parameter order,
 /// encoding, headers). `Debug` redacts the token and assertion. May be shared across threads.
 #[derive(Clone)]
 pub struct AssumeRoleRequest {
-    /// `AssumeRoleWithWebIdentity` or `AssumeRoleWithSAML`.
+    /// `AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML` or `AssumeRole`.
     pub action: String,
     /// The decoded parameters in the order received (query string first, then the form body).
     pub params: Vec<(String, String)>,
@@ -91,7 +100,8 @@ pub struct AssumeRoleRequest {
     pub content_type: Option<String>,
     /// The `Accept` header.
     pub accept: Option<String>,
-    /// Whether it carried an `Authorization` header (these actions are meant to be unsigned).
+    /// Whether it carried an `Authorization` header (`AssumeRole` must be signed; the other two
+    /// are meant to be unsigned).
     pub signed: bool,
 }
 
@@ -139,6 +149,7 @@ pub(crate) struct StsState {
     pub(crate) identities: IdentityStore,
     pub(crate) max_clock_skew: Option<Duration>,
     pub(crate) trust: trust::Trust,
+    pub(crate) role_trust: role_trust::RoleTrust,
     pub(crate) faults: fault::FaultPlan,
     format: Mutex<Option<ResponseFormat>>,
     assume_role_requests: Mutex<Vec<AssumeRoleRequest>>,
@@ -148,6 +159,7 @@ pub(crate) struct StsState {
     rejected: AtomicU64,
     web_identity: AtomicU64,
     saml: AtomicU64,
+    assume_role: AtomicU64,
 }
 
 impl StsState {
@@ -164,6 +176,7 @@ impl StsState {
         let counter = match kind {
             assume_role::Kind::WebIdentity => &self.web_identity,
             assume_role::Kind::Saml => &self.saml,
+            assume_role::Kind::AssumeRole => &self.assume_role,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         let record = assume_role::record(kind, req, params);
@@ -189,6 +202,7 @@ impl StsServer {
             identities: config.identities,
             max_clock_skew: config.max_clock_skew,
             trust: trust::Trust::default(),
+            role_trust: role_trust::RoleTrust::default(),
             faults: fault::FaultPlan::default(),
             format: Mutex::new(None),
             assume_role_requests: Mutex::new(Vec::new()),
@@ -198,6 +212,7 @@ impl StsServer {
             rejected: AtomicU64::new(0),
             web_identity: AtomicU64::new(0),
             saml: AtomicU64::new(0),
+            assume_role: AtomicU64::new(0),
         });
         let task = tokio::spawn(accept_loop(listener, state.clone()));
         tracing::debug!(%addr, "STS stand-in listening");
@@ -229,6 +244,7 @@ impl StsServer {
             rejected: s.rejected.load(Ordering::Relaxed),
             web_identity: s.web_identity.load(Ordering::Relaxed),
             saml: s.saml.load(Ordering::Relaxed),
+            assume_role: s.assume_role.load(Ordering::Relaxed),
         }
     }
 
@@ -243,6 +259,20 @@ impl StsServer {
     /// `role.principal_arn`, issuing sessions named `role.session_name`.
     pub fn trust_saml(&self, role: SamlRole) {
         self.state.trust.add_saml(role);
+    }
+
+    /// Lets the principals `role.trusted` names assume `role.role_arn` with signed `AssumeRole`
+    /// (replacing an earlier role with that ARN). Any other caller, a missing or wrong external
+    /// id when the role requires one, or an unknown role gets `AccessDenied` naming the caller's
+    /// ARN and the role, as STS words it.
+    pub fn allow_assume_role(&self, role: AssumableRole) {
+        self.state.role_trust.add(role);
+    }
+
+    /// Treats the credentials with this access key id as expired for signed `AssumeRole`
+    /// (`ExpiredToken`, as STS answers a session whose token has run out).
+    pub fn expire_credentials(&self, access_key_id: &str) {
+        self.state.role_trust.expire(access_key_id);
     }
 
     /// Makes the AssumeRole actions misbehave until cleared with `None`. `GetCallerIdentity` is
@@ -346,5 +376,7 @@ async fn serve(mut stream: TcpStream, state: Arc<StsState>) {
 
 #[cfg(test)]
 mod assume_role_tests;
+#[cfg(test)]
+mod role_chaining_tests;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,8 @@
 //!   partition, or global);
 //! - `request`: the form-encoded POST body, every parameter percent-encoded;
 //! - `response`: credentials or an STS error from an XML or JSON answer;
+//! - `assume_role`: the SigV4-signed `AssumeRole` of role chaining, which shares the parsing,
+//!   retries and error wording of the unsigned calls;
 //! - `retry`: what is retried (`IDPCommunicationError`, throttling, 5xx, transient I/O) and the
 //!   jittered backoff.
 //!
@@ -13,6 +15,7 @@
 //! token, the SAML assertion, the issued secret key and session token) never reach an error, a
 //! log event or a `Debug` string; an STS message that quotes a secret we sent is redacted.
 
+pub(crate) mod assume_role;
 pub mod caller_identity;
 pub mod endpoint;
 mod request;

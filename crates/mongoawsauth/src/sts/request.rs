@@ -13,13 +13,15 @@ pub const API_VERSION: &str = "2011-06-15";
 /// base64 assertions carry `+`, `/` and `=`, and a `+` left bare would decode as a space.
 const ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
-/// The two unsigned STS operations.
+/// The STS operations the credential sources call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
-    /// `AssumeRoleWithWebIdentity` (EKS IRSA and other OIDC identities).
+    /// `AssumeRoleWithWebIdentity` (EKS IRSA and other OIDC identities), unsigned.
     AssumeRoleWithWebIdentity,
-    /// `AssumeRoleWithSAML`.
+    /// `AssumeRoleWithSAML`, unsigned.
     AssumeRoleWithSaml,
+    /// `AssumeRole`, SigV4-signed with the source credentials (role chaining).
+    AssumeRole,
 }
 
 impl Action {
@@ -28,6 +30,7 @@ impl Action {
         match self {
             Action::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
             Action::AssumeRoleWithSaml => "AssumeRoleWithSAML",
+            Action::AssumeRole => "AssumeRole",
         }
     }
 }

@@ -3,7 +3,10 @@
 //! shared-config layer maps a resolved profile onto them):
 //!
 //! - [`process`]: `credential_process`, an external program printing a JSON document;
-//! - [`sso`]: IAM Identity Center, with the token `aws sso login` cached.
+//! - [`sso`]: IAM Identity Center, with the token `aws sso login` cached;
+//! - [`assume_role`]: `role_arn` with `source_profile` or `credential_source`, STS AssumeRole
+//!   signed with the source's credentials.
 
+pub mod assume_role;
 pub mod process;
 pub mod sso;
