@@ -17,6 +17,7 @@ use crate::provider::container::ContainerProvider;
 use crate::provider::custom::CustomProvider;
 use crate::provider::environment::EnvironmentProvider;
 use crate::provider::imds::ImdsProvider;
+use crate::provider::profile::ProfileProvider;
 use crate::provider::static_keys::StaticProvider;
 use crate::provider::web_identity::WebIdentityProvider;
 use crate::provider::{ProvideCredentials, ProviderError};
@@ -169,16 +170,25 @@ impl Options {
         self.credentials_timeout
     }
 
-    /// The sources of the spec's default chain, in order and without the cache: the custom
-    /// provider (if any), the environment, web identity, the container endpoint, IMDSv2.
+    /// The sources of the default chain, in order and without the cache: the custom provider (if
+    /// any), the environment, the shared config files' profile (unless switched off), web
+    /// identity, the container endpoint, IMDSv2.
     pub fn default_sources(&self) -> Vec<Arc<dyn ProvideCredentials>> {
         let mut sources: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
         if let Some(custom) = &self.custom_provider {
             sources.push(Arc::new(custom.clone()));
         }
         sources.push(Arc::new(EnvironmentProvider::with_env(self.provider_config.env().clone())));
+        sources.push(Arc::new(self.profile_source()));
         sources.extend(self.network_sources());
         sources
+    }
+
+    /// The shared config files' profile, between the environment and web identity as in the
+    /// AWS SDKs; its network steps cache themselves, each under its own key.
+    fn profile_source(&self) -> ProfileProvider {
+        ProfileProvider::with_config(self.provider_config.clone())
+            .with_cache_windows(self.refresh_window, self.refresh_ahead)
     }
 
     fn network_sources(&self) -> Vec<Arc<dyn ProvideCredentials>> {
@@ -192,9 +202,10 @@ impl Options {
         ]
     }
 
-    /// The spec's default chain for these options:
-    /// custom provider (if any) → valid cached credentials → environment → web identity →
-    /// container endpoint → IMDSv2, with the three network sources behind the process-wide cache.
+    /// The default chain for these options, the spec's with the AWS SDKs' profile step:
+    /// custom provider (if any) → valid cached credentials → environment → profile → web
+    /// identity → container endpoint → IMDSv2, with every network source behind the process-wide
+    /// cache.
     pub fn default_chain(&self) -> Chain {
         self.default_chain_parts().0
     }
@@ -217,7 +228,8 @@ impl Options {
         let lookup = cache::CacheLookup::new(cached.clone());
         chain = chain
             .then(lookup.clone())
-            .then(EnvironmentProvider::with_env(self.provider_config.env().clone()));
+            .then(EnvironmentProvider::with_env(self.provider_config.env().clone()))
+            .then(self.profile_source());
         for source in cached {
             chain = chain.then(source);
         }

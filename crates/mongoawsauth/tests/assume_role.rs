@@ -317,12 +317,24 @@ impl tracing::Subscriber for Recorder {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// The recorder, installed once as the process's global subscriber. A scoped one
+/// (`with_default`) misses events whose call sites another test thread registered first while no
+/// subscriber was interested, which made this test flaky under parallel runs.
+fn global_recorder() -> &'static Recorder {
+    static RECORDER: std::sync::OnceLock<Recorder> = std::sync::OnceLock::new();
+    RECORDER.get_or_init(|| {
+        let recorder = Recorder::default();
+        tracing::subscriber::set_global_default(recorder.clone()).unwrap();
+        recorder
+    })
+}
+
 #[test]
 fn no_secret_in_logs_errors_or_debug() {
-    let recorder = Recorder::default();
+    let recorder = global_recorder().clone();
     let mut secrets: Vec<String> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
-    tracing::subscriber::with_default(recorder.clone(), || {
+    {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             let s = standins().await;
@@ -344,7 +356,7 @@ fn no_secret_in_logs_errors_or_debug() {
             let err = failure(wrong.load().await);
             texts.push(format!("{err} {err:?}"));
         });
-    });
+    }
     let lines = recorder.lines.lock().unwrap();
     assert!(
         lines.iter().any(|l| l.contains("STS AssumeRole request")),
