@@ -72,8 +72,8 @@ pub async fn get_caller_identity(
     })?;
     let now = SystemTime::now();
     let signature = signing::sign_get_caller_identity(credentials, &host, &nonce, now)?;
-    let client = http::sts_client(config.sts_timeout()).map_err(|e| {
-        Error::new(ErrorKind::Internal, format!("the STS HTTP client could not be built: {e}"))
+    let client = http::sts_client(config.env(), config.sts_timeout()).map_err(|e| {
+        Error::configuration(format!("GetCallerIdentity at {} was not sent: {e}", endpoint.display_url()))
     })?;
     let mut request = client
         .post(url)
@@ -88,7 +88,7 @@ pub async fn get_caller_identity(
         request = request.header("x-amz-security-token", token);
     }
     let where_ = endpoint.display_url();
-    let response = http::send(request, config.sts_timeout(), STS_BODY_CAP).await.map_err(|e| {
+    let response = client.send(request, config.sts_timeout(), STS_BODY_CAP).await.map_err(|e| {
         Error::new(ErrorKind::CredentialsProvider, format!("GetCallerIdentity at {where_}: {e}"))
     })?;
     if response.status != 200 {

@@ -105,11 +105,11 @@ impl Failure {
 pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Result<Credentials, Error> {
     let endpoint = resolve_endpoint(config)?;
     let budget = config.sts_timeout();
-    let client = http::sts_client(budget).map_err(|e| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("{}: the STS HTTP client could not be built: {e}", call.source),
-        )
+    let client = http::sts_client(config.env(), budget).map_err(|e| {
+        Error::configuration(format!(
+            "{}: STS {} at {endpoint} was not called: {e}",
+            call.source, call.action
+        ))
     })?;
     let body = request::form_body(call.action, &call.params);
     let deadline = Instant::now() + budget;
@@ -128,7 +128,7 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
             .post(endpoint.url())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
             .body(body.as_str().to_owned());
-        let failure = match http::send(request, remaining, STS_BODY_CAP).await {
+        let failure = match client.send(request, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => {
                 match response::credentials(call.action, &response.body) {
