@@ -25,18 +25,19 @@ const UNPARSABLE: &str = "(not a valid URL, not shown)";
 
 /// `raw` with its user information, query and fragment replaced by a marker:
 /// `http://user:pa55@127.0.0.1:1/x?token=s3cret` is shown as
-/// `http://** redacted **@127.0.0.1:1/x?** redacted **`. A root path (`/`) is left out, as
-/// endpoints are usually written without it. A string that is not a URL is not shown at all.
+/// `http://** redacted **@127.0.0.1:1/x?** redacted **`. A root path (`/`) is shown only when
+/// `raw` has it, so that a URL reads as it was written. A string that is not a URL is not shown
+/// at all.
 pub(crate) fn url(raw: &str) -> String {
     match url::Url::parse(raw.trim()) {
-        Ok(parsed) => shown(&parsed).0,
+        Ok(parsed) => shown(&parsed, has_root_slash(raw)).0,
         Err(_) => format!("{REDACTED} {UNPARSABLE}"),
     }
 }
 
-/// Like [`url`], for an already parsed URL.
+/// Like [`url`], for an already parsed URL (whose path is never empty: a root `/` is shown).
 pub(crate) fn parsed_url(parsed: &url::Url) -> String {
-    shown(parsed).0
+    shown(parsed, true).0
 }
 
 /// A cache key's rendering of `raw`: [`url`] when nothing had to be hidden; otherwise the
@@ -44,14 +45,21 @@ pub(crate) fn parsed_url(parsed: &url::Url) -> String {
 /// in hidden parts keep distinct entries without exposing those parts.
 pub(crate) fn url_for_key(raw: &str) -> String {
     let (text, hid_something) = match url::Url::parse(raw.trim()) {
-        Ok(parsed) => shown(&parsed),
+        Ok(parsed) => shown(&parsed, has_root_slash(raw)),
         Err(_) => (format!("{REDACTED} {UNPARSABLE}"), true),
     };
     if hid_something { format!("{text} (fingerprint {})", fingerprint(raw)) } else { text }
 }
 
+/// Whether the written URL ends its authority with `/` (before any query or fragment).
+fn has_root_slash(raw: &str) -> bool {
+    let raw = raw.trim();
+    let end = raw.find(['?', '#']).unwrap_or(raw.len());
+    raw[..end].ends_with('/')
+}
+
 /// The shown text, and whether anything was hidden.
-fn shown(parsed: &url::Url) -> (String, bool) {
+fn shown(parsed: &url::Url, root_slash: bool) -> (String, bool) {
     let mut out = format!("{}://", parsed.scheme());
     let mut hid = false;
     if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -64,7 +72,7 @@ fn shown(parsed: &url::Url) -> (String, bool) {
     if let Some(port) = parsed.port() {
         out.push_str(&format!(":{port}"));
     }
-    if parsed.path() != "/" {
+    if parsed.path() != "/" || root_slash {
         out.push_str(parsed.path());
     }
     if parsed.query().is_some() {
@@ -117,7 +125,8 @@ mod tests {
             format!("http://{REDACTED}@[::1]:8080/a/b#{REDACTED}")
         );
         assert_eq!(url("https://sts.eu-west-1.amazonaws.com"), "https://sts.eu-west-1.amazonaws.com");
-        assert_eq!(url("https://sts.eu-west-1.amazonaws.com/"), "https://sts.eu-west-1.amazonaws.com");
+        assert_eq!(url("https://sts.eu-west-1.amazonaws.com/"), "https://sts.eu-west-1.amazonaws.com/");
+        assert_eq!(url("http://u:p@127.0.0.1:1/?q"), format!("http://{REDACTED}@127.0.0.1:1/?{REDACTED}"));
         assert_eq!(url("http://127.0.0.1:8080/v1/credentials"), "http://127.0.0.1:8080/v1/credentials");
         let not_a_url = url("pa55 s3cret");
         assert!(!not_a_url.contains("pa55") && !not_a_url.contains("s3cret"), "{not_a_url}");
