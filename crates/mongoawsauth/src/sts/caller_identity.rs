@@ -92,8 +92,20 @@ pub async fn get_caller_identity(
         Error::new(ErrorKind::CredentialsProvider, format!("GetCallerIdentity at {where_}: {e}"))
     })?;
     if response.status != 200 {
+        // The session token travelled in a header; a server may quote it back.
+        let mut secrets = super::Secrets::default();
+        if let Some(token) = credentials.session_token() {
+            secrets.add(token);
+        }
         let detail = match service_error(&response.body) {
-            Some(e) => format!("{} {}: {}", response.status, e.code, e.message),
+            Some(e) => {
+                format!(
+                    "{} {}: {}",
+                    response.status,
+                    secrets.scrub(&e.code, 64),
+                    secrets.scrub(&e.message, 512)
+                )
+            }
             None => format!("HTTP {}", response.status),
         };
         return Err(Error::new(
