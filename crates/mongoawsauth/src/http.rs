@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::redirect::Policy;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::config::Env;
 pub(crate) use proxy::ProxySettings;
@@ -30,12 +31,62 @@ pub(crate) const METADATA_BODY_CAP: usize = 64 * 1024;
 /// The largest STS response accepted.
 pub(crate) const STS_BODY_CAP: usize = 1024 * 1024;
 
-/// A response read whole, within its cap.
-#[derive(Debug)]
+/// A response read whole, within its cap. The body may hold credentials: it is wiped when
+/// dropped, and `Debug` shows its length only.
 pub(crate) struct HttpResponse {
     pub(crate) status: u16,
     pub(crate) headers: reqwest::header::HeaderMap,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers.len())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// A request body that holds a secret (a web identity token, a SAML assertion): shared by every
+/// attempt without a copy, and wiped when the HTTP stack drops the last reference to it.
+pub(crate) fn secret_body(body: &Arc<Zeroizing<Vec<u8>>>) -> reqwest::Body {
+    struct Shared(Arc<Zeroizing<Vec<u8>>>);
+    impl AsRef<[u8]> for Shared {
+        fn as_ref(&self) -> &[u8] {
+            &self.0
+        }
+    }
+    reqwest::Body::from(bytes::Bytes::from_owner(Shared(Arc::clone(body))))
+}
+
+/// Appends `chunk` to a body being read, never past `cap`. A growing `Vec` would leave its old
+/// buffer behind unwiped at each reallocation, so growth is done here instead: into a new buffer,
+/// after which the old one is wiped before it is freed.
+fn append_body(body: &mut Zeroizing<Vec<u8>>, chunk: &[u8], cap: usize) -> Result<(), HttpError> {
+    let needed = body.len() + chunk.len();
+    if needed > cap {
+        return Err(HttpError::TooLarge { cap });
+    }
+    if needed > body.capacity() {
+        let capacity = needed.max(body.capacity().saturating_mul(2)).min(cap);
+        let grown = regrow(body, capacity);
+        // The old buffer, already wiped by `regrow`, is wiped again and freed here.
+        *body = Zeroizing::new(grown);
+    }
+    // Within capacity: `extend_from_slice` does not reallocate.
+    body.extend_from_slice(chunk);
+    Ok(())
+}
+
+/// A copy of `old` in a buffer of `capacity` bytes; `old`'s bytes are zeroed (its length kept,
+/// so that a test can see it).
+fn regrow(old: &mut Vec<u8>, capacity: usize) -> Vec<u8> {
+    let mut grown = Vec::with_capacity(capacity.max(old.len()));
+    grown.extend_from_slice(old);
+    old.as_mut_slice().zeroize();
+    grown
 }
 
 impl HttpResponse {
@@ -305,18 +356,16 @@ async fn send_checked(
     }
     let status = response.status().as_u16();
     let headers = std::mem::take(response.headers_mut());
-    let mut body = Vec::new();
+    // Sized from Content-Length (checked against the cap above), so a well-behaved answer is
+    // read into one buffer that never moves.
+    let expected = response.content_length().map_or(0, |len| usize::try_from(len).unwrap_or(body_cap));
+    let mut body = Zeroizing::new(Vec::with_capacity(expected.min(body_cap)));
     loop {
         match tokio::time::timeout_at(deadline, response.chunk()).await {
             Err(_) => return Err(HttpError::Timeout),
             Ok(Err(e)) => return Err(HttpError::classify(e)),
             Ok(Ok(None)) => break,
-            Ok(Ok(Some(chunk))) => {
-                if body.len() + chunk.len() > body_cap {
-                    return Err(HttpError::TooLarge { cap: body_cap });
-                }
-                body.extend_from_slice(&chunk);
-            }
+            Ok(Ok(Some(chunk))) => append_body(&mut body, &chunk, body_cap)?,
         }
     }
     Ok(HttpResponse { status, headers, body })
@@ -345,6 +394,41 @@ mod tests {
             assert!(err.to_string().contains(LOOPBACK_ONLY_VARIABLE), "{refused}: {err}");
         }
         assert!(check_loopback(false, &url("https://sts.amazonaws.com/"), None).is_ok());
+    }
+
+    #[test]
+    fn growing_a_body_wipes_the_old_buffer() {
+        let mut old = b"SECRET-token-bytes".to_vec();
+        let grown = regrow(&mut old, 64);
+        assert_eq!(&grown[..], b"SECRET-token-bytes");
+        assert!(grown.capacity() >= 64);
+        assert_eq!(old.len(), 18, "the length is kept so that the wipe can be seen");
+        assert!(old.iter().all(|b| *b == 0), "{old:?}");
+    }
+
+    #[test]
+    fn appending_respects_the_cap_and_grows_in_few_steps() {
+        let mut body = Zeroizing::new(Vec::with_capacity(4));
+        append_body(&mut body, b"abcd", 100).unwrap();
+        assert_eq!(body.capacity(), 4, "a pre-sized buffer is filled in place");
+        append_body(&mut body, b"e", 100).unwrap();
+        assert!(body.capacity() >= 8, "capacity doubles: {}", body.capacity());
+        append_body(&mut body, &[b'x'; 90], 100).unwrap();
+        assert!(body.capacity() <= 100, "never past the cap: {}", body.capacity());
+        assert_eq!(append_body(&mut body, b"123456", 100), Err(HttpError::TooLarge { cap: 100 }));
+        assert_eq!(&body[..5], b"abcde");
+        let _: &Zeroizing<Vec<u8>> = &HttpResponse { status: 200, headers: Default::default(), body }.body;
+    }
+
+    #[test]
+    fn debug_of_a_response_never_shows_the_body() {
+        let r = HttpResponse {
+            status: 200,
+            headers: Default::default(),
+            body: Zeroizing::new(b"SecretAccessKey=abc123".to_vec()),
+        };
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("abc123") && !shown.contains("97, 98"), "{shown}");
     }
 
     #[test]

@@ -113,7 +113,12 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
             call.source, call.action
         ))
     })?;
-    let body = request::form_body(call.action, &call.params);
+    // One wiped-on-drop buffer shared by every attempt: the HTTP stack gets a reference, not a
+    // copy (`into_bytes` reuses the allocation).
+    let body = {
+        let mut text = request::form_body(call.action, &call.params);
+        std::sync::Arc::new(zeroize::Zeroizing::new(std::mem::take(&mut *text).into_bytes()))
+    };
     let secrets = call.secrets();
     let deadline = Instant::now() + budget;
     let mut attempt = 0;
@@ -130,7 +135,7 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
         let request = client
             .post(endpoint.url())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
-            .body(body.as_str().to_owned());
+            .body(http::secret_body(&body));
         let failure = match client.send(request, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => {
