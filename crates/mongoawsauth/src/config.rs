@@ -21,7 +21,10 @@ pub const DEFAULT_STS_TIMEOUT: Duration = Duration::from_secs(10);
 /// What the network sources need from the outside world: the environment, endpoint overrides
 /// and timeouts. [`ProviderConfig::new`] is the real world; tests point the endpoints at
 /// loopback stand-ins.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the endpoint URLs with their user information and query redacted, and the
+/// environment's variable names only.
+#[derive(Clone)]
 pub struct ProviderConfig {
     env: Env,
     ecs_base_url: String,
@@ -183,6 +186,21 @@ impl ProviderConfig {
     /// The STS request timeout.
     pub fn sts_timeout(&self) -> Duration {
         self.sts_timeout
+    }
+}
+
+impl fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = |u: &Option<String>| u.as_deref().map(crate::redact::url);
+        f.debug_struct("ProviderConfig")
+            .field("env", &self.env)
+            .field("ecs_base_url", &crate::redact::url(&self.ecs_base_url))
+            .field("imds_endpoint", &url(&self.imds_endpoint))
+            .field("sts_endpoint", &url(&self.sts_endpoint))
+            .field("metadata_connect_timeout", &self.metadata_connect_timeout)
+            .field("metadata_read_timeout", &self.metadata_read_timeout)
+            .field("sts_timeout", &self.sts_timeout)
+            .finish()
     }
 }
 

@@ -33,6 +33,7 @@ pub mod diagnostics;
 mod error;
 pub(crate) mod http;
 pub mod provider;
+mod redact;
 pub mod runtime;
 mod secret_file;
 pub mod settings;

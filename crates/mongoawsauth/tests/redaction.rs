@@ -2,6 +2,8 @@
 //! log. Every public type that can hold the secret access key or the session token is built
 //! from known values and formatted both ways, and so is every error produced along the way.
 
+mod common;
+
 use std::fmt::{Debug, Display};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -14,7 +16,9 @@ use bson::{RawBinaryRef, RawDocument, RawDocumentBuf};
 use mongoawsauth::provider::chain::Chain;
 use mongoawsauth::provider::custom::CustomProvider;
 use mongoawsauth::provider::environment::EnvironmentProvider;
+use mongoawsauth::provider::saml::{AssertionSource, SamlProvider};
 use mongoawsauth::provider::static_keys::StaticProvider;
+use mongoawsauth::provider::web_identity::WebIdentityProvider;
 use mongoawsauth::provider::{ProvideCredentials, ProviderError};
 use mongoawsauth::settings::{AuthSettings, CredentialPolicy};
 use mongoawsauth::{
@@ -415,4 +419,78 @@ fn logs_never_carry_a_secret() {
     for line in lines.iter() {
         assert_clean("a log line", line);
     }
+}
+
+/// The secrets an STS stand-in echoes back under [`StsFault::EchoSecret`] (in the error code, and
+/// in the message both raw and percent-encoded inside the quoted request body) reach neither the
+/// error nor any DEBUG event.
+#[test]
+fn secrets_echoed_by_sts_reach_neither_errors_nor_logs() {
+    use mongoawsauth_testkit::sts::StsFault;
+
+    let recorder = Recorder::default();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (errors, secrets) = tracing::subscriber::with_default(recorder.clone(), || {
+        runtime.block_on(async {
+            let s = common::standins().await;
+            s.sts().set_fault(Some(StsFault::EchoSecret));
+            let dir = common::TempDir::new("echo");
+            let token_file = dir.write("token", &s.web_identity().token);
+            let vars = [
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.as_str()),
+                ("AWS_ROLE_ARN", &s.web_identity().role_arn),
+            ];
+            let config = common::config(&s, &vars, Duration::from_secs(5));
+            let web = WebIdentityProvider::with_config(config.clone()).load().await.unwrap_err();
+            let assertion = s.saml().assertion.clone();
+            let source = AssertionSource::from_fn({
+                let assertion = assertion.clone();
+                move || Ok(assertion.clone())
+            });
+            let saml = SamlProvider::builder(&s.saml().role_arn, &s.saml().principal_arn, source)
+                .provider_config(config)
+                .build()
+                .unwrap()
+                .load()
+                .await
+                .unwrap_err();
+            assert_eq!(
+                (s.sts().counters().web_identity, s.sts().counters().saml),
+                (1, 1),
+                "one attempt each"
+            );
+            (vec![web, saml], vec![s.web_identity().token.clone(), assertion])
+        })
+    });
+    // The assertion is base64 ('+', '/', '='): its form-encoded spelling differs from the raw one.
+    let mut forms: Vec<String> = Vec::new();
+    for secret in &secrets {
+        forms.push(secret.clone());
+        forms.push(percent_encode(secret));
+    }
+    assert_ne!(forms[2], forms[3], "the assertion must exercise the encoded spelling");
+    for e in &errors {
+        let text = format!("{e} {e:?}");
+        assert!(text.contains("InvalidIdentityToken") && text.contains("redacted"), "{text}");
+        for form in &forms {
+            assert!(!shows_part_of(&text, form), "the error shows a secret: {text}");
+        }
+    }
+    let lines = recorder.lines.lock().unwrap();
+    assert!(
+        lines.iter().filter(|l| l.contains("STS request failed")).count() == 2,
+        "the recorder did not see both failures, so this test proves nothing: {lines:?}"
+    );
+    // The stand-in's own events are its business; the library's are checked.
+    for line in lines.iter().filter(|l| !l.starts_with("mongoawsauth_testkit")) {
+        for form in &forms {
+            assert!(!shows_part_of(line, form), "a log line shows a secret: {line}");
+        }
+    }
+}
+
+/// Whether `text` holds any 12 consecutive characters of `secret`: a truncated copy is a leak too.
+fn shows_part_of(text: &str, secret: &str) -> bool {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.windows(12.min(chars.len())).any(|w| text.contains(&w.iter().collect::<String>()))
 }

@@ -73,6 +73,7 @@ pub(crate) fn handle(req: &HttpRequest, params: &[(String, String)], state: &Sts
             body.resize(2 * 1024 * 1024, b' ');
             Some(HttpResponse { status: 200, content_type: format.content_type(), body })
         }
+        Some(StsFault::EchoSecret) => Some(echo_secret(req, params, format)),
         Some(StsFault::SlowBody(_) | StsFault::ExpiredCredentials) | None => None,
     };
     if let Some(response) = immediate {
@@ -96,6 +97,18 @@ pub(crate) fn handle(req: &HttpRequest, params: &[(String, String)], state: &Sts
         Some(StsFault::SlowBody(delay)) => Reply::Slow(response, delay),
         _ => Reply::Respond(response),
     }
+}
+
+/// The [`StsFault::EchoSecret`] answer: the secret in the code, and in the message both as
+/// received and inside the raw form body (where it is percent-encoded).
+fn echo_secret(req: &HttpRequest, params: &[(String, String)], format: ResponseFormat) -> HttpResponse {
+    let secret = param(params, "WebIdentityToken").or_else(|| param(params, "SAMLAssertion")).unwrap_or("");
+    let code = format!("InvalidIdentityToken.{secret}");
+    let message = format!(
+        "The token {secret} could not be validated; the request was: {}",
+        String::from_utf8_lossy(&req.body)
+    );
+    format.response(400, answer::error(format, 400, &code, &message, &random::request_id()))
 }
 
 pub(super) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -111,11 +111,17 @@ pub enum StsFault {
     Oversized,
     /// Issue credentials whose `Expiration` has already passed.
     ExpiredCredentials,
+    /// Answer 400 with an error whose code and message quote the request's secret (the web
+    /// identity token or the SAML assertion) as received and as sent (percent-encoded in the
+    /// form body), as a hostile or careless server might. For tests that a client never lets
+    /// an echoed secret reach an error or a log.
+    EchoSecret,
 }
 
 impl StsFault {
     /// Parses the names the stand-ins binary's `--sts-fault` accepts: `hang`, `slow-body=<ms>`,
-    /// `server-error=<status>`, `garbage`, `oversized`, `expired-credentials`, or an error code as
+    /// `server-error=<status>`, `garbage`, `oversized`, `expired-credentials`, `echo-secret`, or an
+    /// error code as
     /// STS spells it (`IDPCommunicationError`, `InvalidIdentityToken`, `Throttling`...).
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
@@ -123,6 +129,7 @@ impl StsFault {
             "garbage" => StsFault::Garbage,
             "oversized" => StsFault::Oversized,
             "expired-credentials" => StsFault::ExpiredCredentials,
+            "echo-secret" => StsFault::EchoSecret,
             other => {
                 if let Some(ms) = other.strip_prefix("slow-body=") {
                     StsFault::SlowBody(Duration::from_millis(ms.parse().ok()?))
@@ -199,6 +206,7 @@ mod tests {
     #[test]
     fn parses_names() {
         assert_eq!(StsFault::parse("hang"), Some(StsFault::Hang));
+        assert_eq!(StsFault::parse("echo-secret"), Some(StsFault::EchoSecret));
         assert_eq!(StsFault::parse("slow-body=250"), Some(StsFault::SlowBody(Duration::from_millis(250))));
         assert_eq!(StsFault::parse("server-error=503"), Some(StsFault::ServerError(503)));
         assert_eq!(StsFault::parse("server-error=404"), None);

@@ -72,10 +72,19 @@ pub struct ContainerProvider {
 }
 
 /// Where to ask and what to send, resolved from the environment for one fetch.
-#[derive(Debug)]
 struct Target {
     url: Url,
     auth: Auth,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may carry credentials in its user information or query.
+        f.debug_struct("Target")
+            .field("url", &crate::redact::parsed_url(&self.url))
+            .field("auth", &self.auth)
+            .finish()
+    }
 }
 
 #[derive(Debug)]
@@ -234,7 +243,8 @@ impl ProvideCredentials for ContainerProvider {
         Box::pin(self.fetch())
     }
 
-    /// The URL and where the token comes from (never the token itself: keys may be shown).
+    /// The URL and where the token comes from (never the token itself, nor the URL's user
+    /// information or query: keys may be shown; a keyed hash keeps such URLs apart).
     fn cache_key(&self) -> Option<String> {
         let target = self.target().ok()?;
         let auth = match &target.auth {
@@ -242,7 +252,7 @@ impl ProvideCredentials for ContainerProvider {
             Auth::File(path) => format!("token file {}", path.display()),
             Auth::Value(_) => format!("token from {TOKEN}"),
         };
-        Some(format!("{NAME}\n{}\n{auth}", target.url))
+        Some(format!("{NAME}\n{}\n{auth}", crate::redact::url_for_key(target.url.as_str())))
     }
 }
 

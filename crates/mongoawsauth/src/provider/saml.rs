@@ -316,7 +316,7 @@ impl ProvideCredentials for SamlProvider {
             self.principal_arn,
             self.duration.map(|d| d.as_secs()),
             self.policy.as_deref().unwrap_or(""),
-            endpoint.url()
+            crate::redact::url_for_key(endpoint.url())
         ))
     }
 }

@@ -135,13 +135,17 @@ impl ProvideCredentials for WebIdentityProvider {
     }
 
     /// Role, token file, session name and endpoint: clients configured alike share credentials.
+    /// The endpoint's user information and query are never in the key (keys may be shown).
     fn cache_key(&self) -> Option<String> {
         let env = self.config.env();
         let token_file = env.get_non_blank(TOKEN_FILE)?;
         let role_arn = env.get_non_blank(ROLE_ARN)?;
         let session = env.get_non_blank(ROLE_SESSION_NAME).unwrap_or_default();
         let endpoint = crate::sts::resolve_endpoint(&self.config).ok()?;
-        Some(format!("{NAME}\n{role_arn}\n{token_file}\n{session}\n{}", endpoint.url()))
+        Some(format!(
+            "{NAME}\n{role_arn}\n{token_file}\n{session}\n{}",
+            crate::redact::url_for_key(endpoint.url())
+        ))
     }
 }
 

@@ -72,8 +72,8 @@ pub async fn get_caller_identity(
     })?;
     let now = SystemTime::now();
     let signature = signing::sign_get_caller_identity(credentials, &host, &nonce, now)?;
-    let client = http::sts_client(config.sts_timeout()).map_err(|e| {
-        Error::new(ErrorKind::Internal, format!("the STS HTTP client could not be built: {e}"))
+    let client = http::sts_client(config.env(), config.sts_timeout()).map_err(|e| {
+        Error::configuration(format!("GetCallerIdentity at {} was not sent: {e}", endpoint.display_url()))
     })?;
     let mut request = client
         .post(url)
@@ -88,12 +88,24 @@ pub async fn get_caller_identity(
         request = request.header("x-amz-security-token", token);
     }
     let where_ = endpoint.display_url();
-    let response = http::send(request, config.sts_timeout(), STS_BODY_CAP).await.map_err(|e| {
+    let response = client.send(request, config.sts_timeout(), STS_BODY_CAP).await.map_err(|e| {
         Error::new(ErrorKind::CredentialsProvider, format!("GetCallerIdentity at {where_}: {e}"))
     })?;
     if response.status != 200 {
+        // The session token travelled in a header; a server may quote it back.
+        let mut secrets = super::Secrets::default();
+        if let Some(token) = credentials.session_token() {
+            secrets.add(token);
+        }
         let detail = match service_error(&response.body) {
-            Some(e) => format!("{} {}: {}", response.status, e.code, e.message),
+            Some(e) => {
+                format!(
+                    "{} {}: {}",
+                    response.status,
+                    secrets.scrub(&e.code, 64),
+                    secrets.scrub(&e.message, 512)
+                )
+            }
             None => format!("HTTP {}", response.status),
         };
         return Err(Error::new(

@@ -113,8 +113,9 @@ impl fmt::Display for EndpointOrigin {
     }
 }
 
-/// A resolved STS endpoint: its URL and why it was chosen.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A resolved STS endpoint: its URL and why it was chosen. `Debug` and `Display` show the URL
+/// with its user information and query redacted.
+#[derive(Clone, PartialEq, Eq)]
 pub struct StsEndpoint {
     url: String,
     origin: EndpointOrigin,
@@ -133,17 +134,17 @@ impl StsEndpoint {
         &self.origin
     }
 
-    /// The URL without user info, for messages (an endpoint URL is not a secret, but a proxy-style
-    /// `user:password@` in it would be).
+    /// The URL for messages and logs: scheme, host, port and path, with the user information
+    /// and the query replaced by a marker (an endpoint URL is not a secret, but a proxy-style
+    /// `user:password@` or a `?token=` in it would be).
     pub fn display_url(&self) -> String {
-        match reqwest::Url::parse(&self.url) {
-            Ok(mut url) => {
-                let _ = url.set_username("");
-                let _ = url.set_password(None);
-                url.to_string()
-            }
-            Err(_) => self.url.clone(),
-        }
+        crate::redact::url(&self.url)
+    }
+}
+
+impl fmt::Debug for StsEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StsEndpoint").field("url", &self.display_url()).field("origin", &self.origin).finish()
     }
 }
 

@@ -21,6 +21,7 @@ pub mod endpoint;
 mod request;
 mod response;
 mod retry;
+mod scrub;
 
 use std::time::{Duration, SystemTime};
 
@@ -31,10 +32,11 @@ pub(crate) use request::Param;
 pub use request::{API_VERSION, Action};
 
 use crate::config::ProviderConfig;
-use crate::credentials::{Credentials, REDACTED};
+use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::http::{self, HttpError, STS_BODY_CAP};
 use response::ServiceError;
+pub(crate) use scrub::Secrets;
 
 /// Resolves the STS endpoint the web identity and SAML sources would use with `config`.
 ///
@@ -108,13 +110,19 @@ impl Failure {
 pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Result<Credentials, Error> {
     let endpoint = resolve_endpoint(config)?;
     let budget = config.sts_timeout();
-    let client = http::sts_client(budget).map_err(|e| {
-        Error::new(
-            ErrorKind::Internal,
-            format!("{}: the STS HTTP client could not be built: {e}", call.source),
-        )
+    let client = http::sts_client(config.env(), budget).map_err(|e| {
+        Error::configuration(format!(
+            "{}: STS {} at {endpoint} was not called: {e}",
+            call.source, call.action
+        ))
     })?;
-    let body = request::form_body(call.action, &call.params);
+    // One wiped-on-drop buffer shared by every attempt: the HTTP stack gets a reference, not a
+    // copy (`into_bytes` reuses the allocation).
+    let body = {
+        let mut text = request::form_body(call.action, &call.params);
+        std::sync::Arc::new(zeroize::Zeroizing::new(std::mem::take(&mut *text).into_bytes()))
+    };
+    let secrets = call.secrets();
     let deadline = Instant::now() + budget;
     let mut attempt = 0;
     loop {
@@ -130,12 +138,12 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
         let request = client
             .post(endpoint.url())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
-            .body(body.as_str().to_owned());
-        let failure = match http::send(request, remaining, STS_BODY_CAP).await {
+            .body(http::secret_body(&body));
+        let failure = match client.send(request, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => {
                 match response::credentials(call.action, &response.body) {
-                    Ok(issued) => match usable(issued, call.source) {
+                    Ok(issued) => match usable(issued, call.source, &secrets) {
                         Ok(credentials) => return Ok(credentials),
                         Err(failure) => failure,
                     },
@@ -143,7 +151,8 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
                 }
             }
             Ok(response) => match response::service_error(&response.body) {
-                Some(error) => Failure::Service { status: response.status, error },
+                // Scrubbed here, before the log event below or the error can see it.
+                Some(error) => Failure::Service { status: response.status, error: error.scrubbed(&secrets) },
                 None => Failure::Status(response.status),
             },
         };
@@ -164,12 +173,19 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
     }
 }
 
-/// Turns what STS issued into [`Credentials`], refusing credentials that have already expired.
-fn usable(issued: response::Issued, source: &'static str) -> Result<Credentials, Failure> {
+/// Turns what STS issued into [`Credentials`], refusing credentials that have already expired,
+/// and an access key id that quotes a secret of the request (it is logged and shown later).
+fn usable(issued: response::Issued, source: &'static str, secrets: &Secrets) -> Result<Credentials, Failure> {
     if issued.expiration <= SystemTime::now() {
         return Err(Failure::Expired(issued.expiration));
     }
+    if secrets.found_in(&issued.access_key_id) {
+        return Err(Failure::Unusable(
+            "the access key id quotes the token or assertion the request carried".to_owned(),
+        ));
+    }
     if let Some(arn) = &issued.assumed_role_arn {
+        let arn = secrets.scrub(arn, 2048);
         tracing::debug!(source, arn = %arn, access_key_id = %issued.access_key_id, "STS issued credentials");
     }
     Credentials::new(
@@ -186,7 +202,8 @@ fn usable(issued: response::Issued, source: &'static str) -> Result<Credentials,
 fn failure_summary(failure: &Failure) -> String {
     match failure {
         Failure::Http(e) => e.to_string(),
-        Failure::Service { status, error } => format!("HTTP {status} {}", sanitize(&error.code, &[], 64)),
+        // The code was scrubbed of our secrets when the answer was read.
+        Failure::Service { status, error } => format!("HTTP {status} {}", error.code),
         Failure::Status(status) => format!("HTTP {status}"),
         Failure::Unreadable(_) => "unreadable answer".to_owned(),
         Failure::Expired(_) => "expired credentials".to_owned(),
@@ -202,7 +219,8 @@ fn describe(
     attempts: u32,
     budget: Duration,
 ) -> Error {
-    let secrets: Vec<&str> = call.params.iter().filter(|p| p.secret).map(|p| p.value.as_str()).collect();
+    // Scrubbed when read already; again here so that no path into an error can skip it.
+    let secrets = call.secrets();
     let at = format!("{}: STS {} at {endpoint}", call.source, call.action);
     let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
     let (kind, message) = match failure {
@@ -225,8 +243,8 @@ fn describe(
             format!("{at} failed: {e}{tries}: check the endpoint, DNS and network (or proxy) settings"),
         ),
         Failure::Service { status, error } => {
-            let code = sanitize(&error.code, &secrets, 64);
-            let message = sanitize(&error.message, &secrets, 512);
+            let code = secrets.scrub(&error.code, 64);
+            let message = secrets.scrub(&error.message, 512);
             let next = next_step(&error.code, call);
             (
                 ErrorKind::CredentialsProvider,
@@ -290,37 +308,28 @@ fn next_step(code: &str, call: &Call<'_>) -> String {
     }
 }
 
-/// Server text made safe for an error message: secrets we sent are redacted (a hostile or buggy
-/// server may echo them), control characters are dropped, and the length is capped.
-fn sanitize(text: &str, secrets: &[&str], max_chars: usize) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        out = out.replace(secret, REDACTED);
+impl Call<'_> {
+    /// Every value this call sends as a secret, in each spelling STS may echo.
+    fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
+        for p in self.params.iter().filter(|p| p.secret) {
+            secrets.add(&p.value);
+        }
+        secrets
     }
-    let mut out: String = out.chars().filter(|c| !c.is_control()).collect();
-    if out.chars().count() > max_chars {
-        out = out.chars().take(max_chars).collect::<String>() + "…";
+}
+
+impl ServiceError {
+    /// The error with our secrets taken out of its code and message, both capped.
+    fn scrubbed(self, secrets: &Secrets) -> ServiceError {
+        ServiceError { code: secrets.scrub(&self.code, 64), message: secrets.scrub(&self.message, 512) }
     }
-    out.trim().to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use zeroize::Zeroizing;
-
-    #[test]
-    fn sanitize_redacts_echoed_secrets_and_control_characters() {
-        let s = sanitize("bad token eyJhbGciOi.payload\r\n\x1b[31m!", &["eyJhbGciOi.payload"], 100);
-        assert_eq!(s, "bad token ** redacted **[31m!");
-        let long = "x".repeat(600);
-        assert_eq!(sanitize(&long, &[], 512).chars().count(), 513);
-        assert_eq!(
-            sanitize("ab", &["a"], 10),
-            "ab",
-            "secrets shorter than 4 characters are not searched for"
-        );
-    }
 
     #[test]
     fn describe_never_shows_a_secret() {

@@ -66,21 +66,43 @@ impl fmt::Debug for Param {
     }
 }
 
-/// Percent-encodes one name or value.
+/// The length of `value` once percent-encoded.
+fn encoded_len(value: &str) -> usize {
+    utf8_percent_encode(value, ENCODE).map(str::len).sum()
+}
+
+/// Appends `value` percent-encoded, into capacity reserved beforehand (no reallocation, so no
+/// unwiped copy of a secret is left behind).
+fn push_encoded(out: &mut String, value: &str) {
+    for piece in utf8_percent_encode(value, ENCODE) {
+        out.push_str(piece);
+    }
+}
+
+/// Percent-encodes one name or value, into a buffer of exactly the right size (it may be a
+/// secret: a growing buffer would leave copies behind).
 pub(crate) fn encode(value: &str) -> String {
-    utf8_percent_encode(value, ENCODE).to_string()
+    let mut out = String::with_capacity(encoded_len(value));
+    push_encoded(&mut out, value);
+    out
 }
 
 /// `Action=…&Version=2011-06-15&…` with every value encoded. The result holds secrets, so it is
-/// zeroized on drop.
+/// zeroized on drop, and it is built in one buffer sized in advance, so that no reallocation
+/// leaves a partial copy behind.
 pub(crate) fn form_body(action: Action, params: &[Param]) -> Zeroizing<String> {
-    let mut body = Zeroizing::new(format!("Action={}&Version={API_VERSION}", action.as_str()));
+    let head = format!("Action={}&Version={API_VERSION}", action.as_str());
+    let len =
+        head.len() + params.iter().map(|p| 2 + encoded_len(p.name) + encoded_len(&p.value)).sum::<usize>();
+    let mut body = Zeroizing::new(String::with_capacity(len));
+    body.push_str(&head);
     for p in params {
         body.push('&');
-        body.push_str(&encode(p.name));
+        push_encoded(&mut body, p.name);
         body.push('=');
-        body.push_str(&encode(&p.value));
+        push_encoded(&mut body, &p.value);
     }
+    debug_assert_eq!(body.len(), len, "the size computed in advance is the size written");
     body
 }
 
@@ -115,6 +137,8 @@ mod tests {
              &RoleSessionName=s%40x&WebIdentityToken=eyJ.a%2Bb"
         );
         assert!(form_body(Action::AssumeRoleWithSaml, &[]).starts_with("Action=AssumeRoleWithSAML&Version="));
+        // (form_body's debug assertion checks, in these tests, that the size reserved up front
+        // is exactly the size written, so the buffer never grew.)
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::request::Action;
 
@@ -46,6 +46,32 @@ impl std::fmt::Debug for Issued {
 pub(crate) struct ServiceError {
     pub(crate) code: String,
     pub(crate) message: String,
+}
+
+/// A parsed JSON answer whose strings (the issued secret key and session token, or an echoed
+/// secret in an error) are wiped when it is dropped, on every path out of the parser.
+struct WipedJson(serde_json::Value);
+
+impl WipedJson {
+    fn parse(body: &[u8]) -> Option<WipedJson> {
+        serde_json::from_slice(body).ok().map(WipedJson)
+    }
+}
+
+impl Drop for WipedJson {
+    fn drop(&mut self) {
+        wipe_strings(&mut self.0);
+    }
+}
+
+/// Zeroes every string value of a JSON tree (keys are field names, not secrets).
+fn wipe_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => s.zeroize(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(wipe_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(wipe_strings),
+        _ => {}
+    }
 }
 
 enum Form {
@@ -85,8 +111,9 @@ pub(crate) fn service_error(body: &[u8]) -> Option<ServiceError> {
             Some(ServiceError { code, message: child("Message").unwrap_or_default() })
         }
         Form::Json => {
-            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-            json_error(&value, 0).or_else(|| {
+            let parsed = WipedJson::parse(body)?;
+            let value = &parsed.0;
+            json_error(value, 0).or_else(|| {
                 // The JSON protocols' shape, in case a proxy or a future STS answers with it.
                 let code = value.get("__type")?.as_str()?;
                 let code = code.rsplit('#').next().unwrap_or(code).trim();
@@ -168,12 +195,12 @@ fn from_xml(action: Action, body: &[u8]) -> Result<Issued, String> {
 }
 
 fn from_json(action: Action, body: &[u8]) -> Result<Issued, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| "the JSON body is malformed".to_owned())?;
+    let parsed = WipedJson::parse(body).ok_or_else(|| "the JSON body is malformed".to_owned())?;
+    let value = &parsed.0;
     let response = format!("{action}Response");
     let result = format!("{action}Result");
     // The real nesting first; the MongoDB spec's simplified `{"Credentials": …}` as a fallback.
-    let result_node = value.get(&response).and_then(|r| r.get(&result)).unwrap_or(&value);
+    let result_node = value.get(&response).and_then(|r| r.get(&result)).unwrap_or(value);
     let creds = result_node
         .get("Credentials")
         .filter(|c| c.is_object())
@@ -274,6 +301,20 @@ mod tests {
         })
         .to_string()
         .into_bytes()
+    }
+
+    #[test]
+    fn parsed_json_strings_are_wiped() {
+        let mut value = serde_json::from_slice(&json(serde_json::json!(1))).unwrap();
+        wipe_strings(&mut value);
+        let text = value.to_string();
+        assert!(
+            !text.contains(SECRET) && !text.contains(TOKEN) && text.contains("\"SecretAccessKey\":\"\""),
+            "{text}"
+        );
+        // What reaches the caller is zeroizing storage.
+        let issued = credentials(Action::AssumeRoleWithSaml, &json(serde_json::json!(2e9))).unwrap();
+        let _: (&Zeroizing<String>, &Zeroizing<String>) = (&issued.secret_access_key, &issued.session_token);
     }
 
     #[test]

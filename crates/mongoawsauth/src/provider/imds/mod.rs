@@ -115,7 +115,7 @@ impl ProvideCredentials for ImdsProvider {
 
     /// The endpoint: every provider on one instance shares the instance role's credentials.
     fn cache_key(&self) -> Option<String> {
-        self.endpoint().ok().map(|endpoint| format!("{NAME}\n{endpoint}"))
+        self.endpoint().ok().map(|endpoint| format!("{NAME}\n{}", crate::redact::url_for_key(&endpoint)))
     }
 }
 
