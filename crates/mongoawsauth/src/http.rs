@@ -259,6 +259,11 @@ impl StsClient {
         self.client.post(url)
     }
 
+    /// Starts a GET to `url` (the SSO portal's GetRoleCredentials).
+    pub(crate) fn get(&self, url: impl reqwest::IntoUrl) -> reqwest::RequestBuilder {
+        self.client.get(url)
+    }
+
     /// [`send`], with the loopback guard applied to the proxy the request would go through.
     pub(crate) async fn send(
         &self,

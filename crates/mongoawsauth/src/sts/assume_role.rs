@@ -157,6 +157,7 @@ pub(crate) fn parse_answer(body: &[u8]) -> Result<Issued, String> {
 
 /// Assumes `role` with `caller`'s credentials at `target`, with retries, within `budget`.
 pub(crate) async fn call(
+    env: &crate::config::Env,
     budget: Duration,
     target: &Target,
     caller: Caller<'_>,
@@ -177,10 +178,19 @@ pub(crate) async fn call(
             ),
         ));
     }
-    let client = http::sts_client(budget).map_err(|e| {
+    let client = http::sts_client(env, budget).map_err(|e| {
         Error::new(ErrorKind::Internal, format!("{SOURCE}: the STS HTTP client could not be built: {e}"))
     })?;
     let params = params(role);
+    // What a server could echo back: the external id and the source's own secrets.
+    let mut sent = super::Secrets::default();
+    sent.add(caller.credentials.secret_access_key());
+    if let Some(token) = caller.credentials.session_token() {
+        sent.add(token);
+    }
+    if let Some(external_id) = role.external_id {
+        sent.add(external_id);
+    }
     let deadline = Instant::now() + budget;
     let mut attempt = 0;
     loop {
@@ -202,10 +212,10 @@ pub(crate) async fn call(
             &params,
             SystemTime::now(),
         )?;
-        let failure = match http::send(to_reqwest(&client, &signed)?, remaining, STS_BODY_CAP).await {
+        let failure = match client.send(to_reqwest(&client, &signed)?, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => match parse_answer(&response.body) {
-                Ok(issued) => match super::usable(issued, SOURCE) {
+                Ok(issued) => match super::usable(issued, SOURCE, &sent) {
                     Ok(credentials) => return Ok(credentials),
                     Err(failure) => failure,
                 },
@@ -235,7 +245,7 @@ pub(crate) async fn call(
 
 /// The reqwest request for `signed`; the signature and the token are marked sensitive so that
 /// reqwest's own `Debug` hides them too.
-fn to_reqwest(client: &reqwest::Client, signed: &SignedRequest) -> Result<reqwest::RequestBuilder, Error> {
+fn to_reqwest(client: &http::StsClient, signed: &SignedRequest) -> Result<reqwest::RequestBuilder, Error> {
     let mut builder = client.post(&signed.url).body(signed.body.as_str().to_owned());
     for (name, value) in &signed.headers {
         let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
@@ -286,9 +296,12 @@ fn describe(
         };
         return super::describe(&call, &target.endpoint, failure, attempts, budget);
     };
-    let shown: Vec<&str> = secrets.iter().map(|p| p.value.as_str()).collect();
-    let code = super::sanitize(&error.code, &shown, 64);
-    let message = super::sanitize(&error.message, &shown, 512);
+    let mut shown = super::Secrets::default();
+    for p in &secrets {
+        shown.add(p.value.as_str());
+    }
+    let code = shown.scrub(&error.code, 64);
+    let message = shown.scrub(&error.message, 512);
     let message = if message.is_empty() { String::new() } else { format!(": {message}") };
     let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
     let who = caller.describe();

@@ -171,7 +171,7 @@ impl SsoProvider {
         })?;
         let shown = url.origin().ascii_serialization();
         let budget = self.config.sts_timeout();
-        let client = http::sts_client(budget).map_err(|e| {
+        let client = http::sts_client(self.config.env(), budget).map_err(|e| {
             ProviderError::Failed(Error::new(
                 ErrorKind::Internal,
                 format!("{at}: the HTTP client could not be built: {e}"),
@@ -196,7 +196,7 @@ impl SsoProvider {
                 .get(url.clone())
                 .header(BEARER_HEADER, bearer.clone())
                 .header(reqwest::header::ACCEPT, "application/json");
-            let (failure, retryable) = match http::send(request, remaining, BODY_CAP).await {
+            let (failure, retryable) = match client.send(request, remaining, BODY_CAP).await {
                 Ok(response) => {
                     let error_type = response.headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok());
                     match parse_response(response.status, error_type, &response.body, SystemTime::now(), NAME)
