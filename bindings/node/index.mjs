@@ -6,6 +6,7 @@ export const {
   Conversation,
   Credentials,
   credentialProvider,
+  createClient,
   testing,
   VERSION,
   __napiBindingTarget,

@@ -1,17 +1,16 @@
-// The mongodb driver logging in with mongoawsauth as its AWS_CREDENTIAL_PROVIDER: the three
-// lines an application needs. Credentials come from the spec's chain (environment, web
-// identity, container endpoint, IMDSv2) through the process-wide cache.
+// The mongodb driver logging in with mongoawsauth: one call builds the MongoClient with the
+// MONGODB-AWS mechanism, mongoawsauth as its AWS_CREDENTIAL_PROVIDER, and a watch that clears
+// the cached credentials when the server refuses a login (the MongoDB auth spec's rule).
+// Credentials come from the spec's chain (environment, web identity, container endpoint,
+// IMDSv2) through the process-wide cache.
 //
-// Usage: MONGODB_URI='mongodb://host/?authMechanism=MONGODB-AWS&authSource=%24external' node driver_login.js
+// Usage: MONGODB_URI='mongodb://host/?authSource=%24external' node driver_login.js
 'use strict'
 const { MongoClient } = require('mongodb')
-const { credentialProvider } = require('mongoawsauth')
+const { createClient } = require('mongoawsauth')
 
 async function main() {
-  const provider = credentialProvider()
-  const client = provider.watch(
-    new MongoClient(process.env.MONGODB_URI, { authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: provider } }),
-  )
+  const client = createClient(MongoClient, process.env.MONGODB_URI)
   try {
     const status = await client.db('admin').command({ connectionStatus: 1 })
     console.log(status.authInfo.authenticatedUsers[0].user)

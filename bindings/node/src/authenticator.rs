@@ -8,7 +8,7 @@ use napi_derive::napi;
 
 use crate::conversation::Conversation;
 use crate::credentials::Credentials;
-use crate::{errors, future, options, values};
+use crate::{future, guard, options, values};
 
 /// Resolves AWS credentials through the MongoDB spec's chain (a custom provider if given, the
 /// process-wide cache, the environment, web identity, the container endpoint, IMDSv2) and starts
@@ -40,9 +40,7 @@ impl Authenticator {
         env: Env,
         #[napi(ts_arg_type = "AuthenticatorOptions")] options: Option<Unknown>,
     ) -> Result<Self> {
-        let options = options::read(&env, options)?;
-        let inner = CoreAuthenticator::new(options).map_err(|e| errors::to_js(&env, &e))?;
-        Ok(Authenticator { inner })
+        guard::sync(&env, || Ok(Authenticator { inner: options::authenticator(&env, options)? }))
     }
 
     /// The credentials `credentials()` would resolve right now when that needs no I/O: a settled
@@ -50,26 +48,32 @@ impl Authenticator {
     /// first); otherwise `null`, and `credentials()` must answer. Synchronous: no trip to the
     /// library's threads.
     #[napi(catch_unwind)]
-    pub fn credentials_now(&self) -> Option<Credentials> {
-        self.inner.credentials_now().map(Credentials::from_core)
+    pub fn credentials_now(&self, env: Env) -> Result<Option<Credentials>> {
+        guard::sync(&env, || Ok(self.inner.credentials_now().map(Credentials::from_core)))
     }
 
     /// Resolves credentials, within `timeoutMs` (default 10 s).
     #[napi(ts_return_type = "Promise<Credentials>", catch_unwind)]
-    pub fn credentials<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Credentials>> {
-        let inner = self.inner.clone();
-        future::promise(env, async move { inner.credentials().await }, |_, c| Ok(Credentials::from_core(c)))
+    pub fn credentials<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        guard::sync(env, || {
+            let inner = self.inner.clone();
+            future::promise(env, async move { inner.credentials().await }, |_, c| {
+                Ok(Credentials::from_core(c))
+            })
+        })
     }
 
     /// Resolves credentials and says whether they came from the cache and how long it took.
     #[napi(ts_return_type = "Promise<Resolution>", catch_unwind)]
-    pub fn resolve<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Resolution>> {
-        let inner = self.inner.clone();
-        future::promise(env, async move { inner.resolve().await }, |_, r| {
-            Ok(Resolution {
-                credentials: Credentials::from_core(r.credentials),
-                from_cache: r.from_cache,
-                elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
+    pub fn resolve<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        guard::sync(env, || {
+            let inner = self.inner.clone();
+            future::promise(env, async move { inner.resolve().await }, |_, r| {
+                Ok(Resolution {
+                    credentials: Credentials::from_core(r.credentials),
+                    from_cache: r.from_cache,
+                    elapsed_ms: r.elapsed.as_secs_f64() * 1000.0,
+                })
             })
         })
     }
@@ -77,9 +81,13 @@ impl Authenticator {
     /// Resolves credentials and starts a conversation with them: call `clientFirst()` for
     /// `saslStart`, then `clientFinal(serverPayload)` for `saslContinue`.
     #[napi(ts_return_type = "Promise<Conversation>", catch_unwind)]
-    pub fn conversation<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Conversation>> {
-        let inner = self.inner.clone();
-        future::promise(env, async move { inner.conversation().await }, |_, c| Ok(Conversation::from_core(c)))
+    pub fn conversation<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
+        guard::sync(env, || {
+            let inner = self.inner.clone();
+            future::promise(env, async move { inner.conversation().await }, |_, c| {
+                Ok(Conversation::from_core(c))
+            })
+        })
     }
 
     /// Reports that a login failed, as the spec requires: drops the cached credentials it used,
@@ -92,23 +100,29 @@ impl Authenticator {
         env: Env,
         #[napi(ts_arg_type = "Conversation | Credentials | number")] failed: Unknown,
     ) -> Result<bool> {
+        guard::sync(&env, || self.report_failure_unguarded(&env, failed))
+    }
+}
+
+impl Authenticator {
+    fn report_failure_unguarded(&self, env: &Env, failed: Unknown) -> Result<bool> {
         if failed.get_type()? == ValueType::Number {
             let generation = failed.coerce_to_number()?.get_double()?;
             if !(generation.is_finite() && generation >= 0.0 && generation.fract() == 0.0) {
-                return Err(values::type_error(&env, "a generation must be a whole number, 0 or more"));
+                return Err(values::type_error(env, "a generation must be a whole number, 0 or more"));
             }
             return Ok(self.inner.report_failure(generation as u64));
         }
-        if Conversation::instance_of(&env, &failed)? {
+        if Conversation::instance_of(env, &failed)? {
             let conversation = ClassInstance::<Conversation>::from_unknown(failed)?;
             return Ok(conversation.core().is_some_and(|c| self.inner.report_failed_conversation(c)));
         }
-        if Credentials::instance_of(&env, &failed)? {
+        if Credentials::instance_of(env, &failed)? {
             let credentials = ClassInstance::<Credentials>::from_unknown(failed)?;
             return Ok(credentials.core().generation().is_some_and(|g| self.inner.report_failure(g)));
         }
         Err(values::type_error(
-            &env,
+            env,
             format!(
                 "reportFailure takes the failed Conversation, its Credentials or their generation (a number), got {}",
                 values::type_name(&failed)

@@ -7,7 +7,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::credentials::Credentials;
-use crate::{errors, values};
+use crate::{errors, guard, values};
 
 /// One login: `clientFirst()` is the `saslStart` payload, `clientFinal(serverPayload)` the
 /// `saslContinue` payload. Each may be called once, in that order.
@@ -36,22 +36,26 @@ impl Conversation {
 #[napi]
 impl Conversation {
     /// Conversations come from `Authenticator.conversation()`; this constructor only throws.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(env: Env) -> Result<Self> {
-        Err(values::type_error(&env, "use authenticator.conversation() to start a Conversation"))
+        guard::sync(&env, || {
+            Err(values::type_error(&env, "use authenticator.conversation() to start a Conversation"))
+        })
     }
 
     /// The credentials this conversation signs with.
-    #[napi(getter)]
-    pub fn credentials(&self) -> Option<Credentials> {
-        self.inner.as_ref().map(|c| Credentials::from_core(c.credentials().clone()))
+    #[napi(getter, catch_unwind)]
+    pub fn credentials(&self, env: Env) -> Result<Option<Credentials>> {
+        guard::sync(&env, || Ok(self.inner.as_ref().map(|c| Credentials::from_core(c.credentials().clone()))))
     }
 
     /// The client-first payload (BSON `{r: 32-byte nonce, p: 110}`) for `saslStart`.
     #[napi(catch_unwind)]
     pub fn client_first(&mut self, env: Env) -> Result<Buffer> {
-        let conversation = self.core_mut(&env)?;
-        conversation.client_first().map(Buffer::from).map_err(|e| errors::to_js(&env, &e))
+        guard::sync(&env, || {
+            let conversation = self.core_mut(&env)?;
+            conversation.client_first().map(Buffer::from).map_err(|e| errors::to_js(&env, &e))
+        })
     }
 
     /// Validates the server's `saslStart` reply payload and returns the client-final payload
@@ -62,9 +66,15 @@ impl Conversation {
         env: Env,
         #[napi(ts_arg_type = "Uint8Array")] server_payload: Unknown,
     ) -> Result<Buffer> {
+        guard::sync(&env, || self.client_final_unguarded(&env, server_payload))
+    }
+}
+
+impl Conversation {
+    fn client_final_unguarded(&mut self, env: &Env, server_payload: Unknown) -> Result<Buffer> {
         if !server_payload.is_typedarray().unwrap_or(false) && !server_payload.is_buffer().unwrap_or(false) {
             return Err(values::type_error(
-                &env,
+                env,
                 format!(
                     "clientFinal takes the server's payload as a Buffer or Uint8Array, got {}",
                     values::type_name(&server_payload)
@@ -72,7 +82,7 @@ impl Conversation {
             ));
         }
         let bytes = Uint8Array::from_unknown(server_payload)?;
-        let conversation = self.core_mut(&env)?;
-        conversation.client_final(&bytes).map(Buffer::from).map_err(|e| errors::to_js(&env, &e))
+        let conversation = self.core_mut(env)?;
+        conversation.client_final(&bytes).map(Buffer::from).map_err(|e| errors::to_js(env, &e))
     }
 }

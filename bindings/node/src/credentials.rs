@@ -11,7 +11,7 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::{errors, values};
+use crate::{errors, guard, values};
 
 const REDACTED: &str = "** redacted **";
 
@@ -51,8 +51,9 @@ pub struct CredentialsJson {
 #[napi]
 impl Credentials {
     /// Credentials from their parts, for `testing.set` and for tests of code that takes
-    /// credentials. `expiration` is a `Date` or milliseconds since the epoch; `source` names where
-    /// they came from (default `"static"`). Blank values count as missing.
+    /// credentials. `expiration` is a `Date` or milliseconds since the epoch, from 1970 to the
+    /// end of year 9999 (a `RangeError` otherwise); `source` names where they came from (default
+    /// `"static"`). Blank values count as missing.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         env: Env,
@@ -61,94 +62,110 @@ impl Credentials {
         )]
         init: Unknown,
     ) -> Result<Self> {
-        let read = || -> std::result::Result<_, String> {
-            let object = values::object(&init, "the argument of new Credentials()")?;
-            let field =
-                |name: &str| values::property(&object, name).map_err(|_| format!("reading {name} failed"));
-            let id = values::string(&field("accessKeyId")?, "accessKeyId")?;
-            let secret =
-                zeroize::Zeroizing::new(values::string(&field("secretAccessKey")?, "secretAccessKey")?);
-            let token = values::optional_string(&field("sessionToken")?, "sessionToken")?
-                .map(zeroize::Zeroizing::new);
-            let expiration = field("expiration")?;
-            let expiry = if values::is_nullish(&expiration) {
-                None
-            } else {
-                Some(values::time(&expiration, "expiration")?)
+        guard::sync(&env, || {
+            let read = || -> std::result::Result<_, values::Invalid> {
+                let object = values::object(&init, "the argument of new Credentials()")?;
+                let field = |name: &str| {
+                    values::property(&object, name)
+                        .map_err(|_| values::Invalid::from(format!("reading {name} failed")))
+                };
+                let id = values::string(&field("accessKeyId")?, "accessKeyId")?;
+                let secret =
+                    zeroize::Zeroizing::new(values::string(&field("secretAccessKey")?, "secretAccessKey")?);
+                let token = values::optional_string(&field("sessionToken")?, "sessionToken")?
+                    .map(zeroize::Zeroizing::new);
+                let expiration = field("expiration")?;
+                let expiry = if values::is_nullish(&expiration) {
+                    None
+                } else {
+                    Some(values::time(&expiration, "expiration")?)
+                };
+                let source = values::optional_string(&field("source")?, "source")?
+                    .unwrap_or_else(|| "static".to_owned());
+                Ok((id, secret, token, expiry, source))
             };
-            let source =
-                values::optional_string(&field("source")?, "source")?.unwrap_or_else(|| "static".to_owned());
-            Ok((id, secret, token, expiry, source))
-        };
-        let (id, secret, token, expiry, source) = read().map_err(|why| values::type_error(&env, why))?;
-        CoreCredentials::new(Some(&id), Some(&secret), token.as_deref().map(|t| t.as_str()), expiry, source)
+            let (id, secret, token, expiry, source) = read().map_err(|why| why.throw(&env))?;
+            CoreCredentials::new(
+                Some(&id),
+                Some(&secret),
+                token.as_deref().map(|t| t.as_str()),
+                expiry,
+                source,
+            )
             .map(Credentials::from_core)
             .map_err(|e| errors::to_js(&env, &e))
+        })
     }
 
     /// The access key id (not a secret).
-    #[napi(getter)]
-    pub fn access_key_id(&self) -> String {
-        self.inner.access_key_id().to_owned()
+    #[napi(getter, catch_unwind)]
+    pub fn access_key_id(&self, env: Env) -> Result<String> {
+        guard::sync(&env, || Ok(self.inner.access_key_id().to_owned()))
     }
 
     /// The secret access key.
-    #[napi(getter)]
-    pub fn secret_access_key(&self) -> String {
-        self.inner.secret_access_key().to_owned()
+    #[napi(getter, catch_unwind)]
+    pub fn secret_access_key(&self, env: Env) -> Result<String> {
+        guard::sync(&env, || Ok(self.inner.secret_access_key().to_owned()))
     }
 
     /// The session token of temporary credentials; `undefined` for long-term keys.
-    #[napi(getter, ts_return_type = "string | undefined")]
-    pub fn session_token(&self) -> Either<String, Undefined> {
+    #[napi(getter, ts_return_type = "string | undefined", catch_unwind)]
+    pub fn session_token(&self, env: Env) -> Result<Either<String, Undefined>> {
         // `undefined`, not napi's `null`, so the type matches the driver's `AWSCredentials`.
-        match self.inner.session_token() {
-            Some(token) => Either::A(token.to_owned()),
-            None => Either::B(()),
-        }
+        guard::sync(&env, || {
+            Ok(match self.inner.session_token() {
+                Some(token) => Either::A(token.to_owned()),
+                None => Either::B(()),
+            })
+        })
     }
 
     /// When the credentials expire; `undefined` when they do not.
-    #[napi(getter, ts_return_type = "Date | undefined")]
+    #[napi(getter, ts_return_type = "Date | undefined", catch_unwind)]
     pub fn expiration<'env>(&self, env: &'env Env) -> Result<Either<Unknown<'env>, Undefined>> {
-        Ok(match self.inner.expiry() {
-            Some(t) => Either::A(values::date(env, t)?),
-            None => Either::B(()),
+        guard::sync(env, || {
+            Ok(match self.inner.expiry() {
+                Some(t) => Either::A(values::date(env, t)?),
+                None => Either::B(()),
+            })
         })
     }
 
     /// The source that produced them: `environment`, `web_identity`, `container`, `imds`,
-    /// `custom`...
-    #[napi(getter)]
-    pub fn source(&self) -> String {
-        self.inner.source().to_owned()
+    /// `saml`, `custom`...
+    #[napi(getter, catch_unwind)]
+    pub fn source(&self, env: Env) -> Result<String> {
+        guard::sync(&env, || Ok(self.inner.source().to_owned()))
     }
 
     /// Whether they are temporary (carry a session token).
-    #[napi(getter)]
-    pub fn temporary(&self) -> bool {
-        self.inner.is_temporary()
+    #[napi(getter, catch_unwind)]
+    pub fn temporary(&self, env: Env) -> Result<bool> {
+        guard::sync(&env, || Ok(self.inner.is_temporary()))
     }
 
     /// The cache generation of cached credentials (what `reportFailure` takes); `undefined` for
     /// credentials that were not cached (environment, custom provider).
-    #[napi(getter, ts_return_type = "number | undefined")]
-    pub fn generation(&self) -> Either<f64, Undefined> {
-        match self.inner.generation() {
-            Some(g) => Either::A(g as f64),
-            None => Either::B(()),
-        }
+    #[napi(getter, ts_return_type = "number | undefined", catch_unwind)]
+    pub fn generation(&self, env: Env) -> Result<Either<f64, Undefined>> {
+        guard::sync(&env, || {
+            Ok(match self.inner.generation() {
+                Some(g) => Either::A(g as f64),
+                None => Either::B(()),
+            })
+        })
     }
 
-    /// Everything but the secret and the token, for `JSON.stringify` and logs.
-    #[napi(js_name = "toJSON")]
+    /// Everything but the secret and the token, for `JSON.stringify` and logs. Never throws.
+    #[napi(js_name = "toJSON", catch_unwind)]
     pub fn to_json(&self) -> CredentialsJson {
         let c = &self.inner;
         CredentialsJson {
             access_key_id: c.access_key_id().to_owned(),
             secret_access_key: REDACTED.to_owned(),
             session_token: c.session_token().map(|_| REDACTED.to_owned()),
-            expiration: c.expiry().map(mongoawsauth::time_fmt::iso8601),
+            expiration: c.expiry().map(iso8601),
             source: c.source().to_owned(),
             temporary: c.is_temporary(),
             generation: c.generation().map(|g| g as f64),
@@ -156,9 +173,24 @@ impl Credentials {
     }
 
     /// A one-line description without secrets, e.g.
-    /// `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`.
-    #[napi(js_name = "toString")]
+    /// `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. Never
+    /// throws.
+    #[napi(js_name = "toString", catch_unwind)]
     pub fn describe(&self) -> String {
-        self.inner.to_string()
+        let c = &self.inner;
+        guard::catch(|| c.to_string()).unwrap_or_else(|| {
+            let kind = if c.is_temporary() { "temporary" } else { "long-term" };
+            let expiring =
+                if c.expiry().is_some() { format!(", expiring {UNREPRESENTABLE}") } else { String::new() };
+            format!("{kind} credentials {} from {}{expiring}", c.access_key_id(), c.source())
+        })
     }
+}
+
+const UNREPRESENTABLE: &str = "at a time outside 1970 to 9999";
+
+/// The expiry as ISO 8601, or a placeholder for a time the formatter cannot represent, so that
+/// `toJSON` (called by `JSON.stringify` and `util.inspect`, often inside a logger) never throws.
+fn iso8601(t: std::time::SystemTime) -> String {
+    guard::catch(|| mongoawsauth::time_fmt::iso8601(t)).unwrap_or_else(|| UNREPRESENTABLE.to_owned())
 }

@@ -32,13 +32,15 @@ thread_local! {
 /// Registers the function that builds error objects. Called once by `index.js`.
 #[napi(js_name = "__setErrorFactory", skip_typescript, catch_unwind)]
 pub fn set_error_factory(env: Env, factory: Unknown) -> Result<()> {
-    if factory.get_type()? != napi::ValueType::Function {
-        return Err(values::type_error(&env, "the error factory must be a function"));
-    }
-    let function = Function::<Object<'static>, Unknown<'static>>::from_unknown(factory)?;
-    let reference = function.create_ref()?;
-    FACTORY.with(|f| *f.borrow_mut() = Some(reference));
-    Ok(())
+    crate::guard::sync(&env, || {
+        if factory.get_type()? != napi::ValueType::Function {
+            return Err(values::type_error(&env, "the error factory must be a function"));
+        }
+        let function = Function::<Object<'static>, Unknown<'static>>::from_unknown(factory)?;
+        let reference = function.create_ref()?;
+        FACTORY.with(|f| *f.borrow_mut() = Some(reference));
+        Ok(())
+    })
 }
 
 /// The `code` of a kind: its name in upper snake case (`credentials not found` becomes

@@ -7,10 +7,16 @@
 //!
 //! What it returns is checked here, with messages that name the field and its type but never a
 //! value: `{accessKeyId: string, secretAccessKey: string, sessionToken?: string,
-//! expiration?: Date | number}`. A wrong shape is a `TypeError` (the cause of the
-//! `CredentialsProviderError` the caller sees); blank values are the core's to judge.
+//! expiration?: Date | number}`. A wrong shape is a `TypeError`, an expiration outside 1970 to
+//! 9999 (or `NaN`, `Infinity`, an invalid Date) a `RangeError`: either is the cause of the
+//! `CredentialsProviderError` the caller sees. Blank values are the core's to judge.
+//!
+//! The checks run inside napi's threadsafe-function and promise callbacks, which napi does not
+//! guard against panics, so they run under [`guard::catch`]: a panic there would abort the
+//! process.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -21,7 +27,8 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, JsValue, sys};
 use zeroize::Zeroizing;
 
-use crate::values;
+use crate::guard;
+use crate::values::{self, Invalid};
 
 /// The source name the credentials from a JavaScript provider carry.
 pub(crate) const SOURCE: &str = "custom";
@@ -45,8 +52,9 @@ async fn call(tsfn: &ProviderFn) -> std::result::Result<Credentials, CoreError> 
         ProviderReturn::Ready(checked) => checked,
         ProviderReturn::Pending(promise) => promise.await.map_err(thrown)?,
     };
-    let raw = checked.0.map_err(|message| {
-        CoreError::new(ErrorKind::InvalidArgument, message.clone()).with_cause(JsCause::TypeError(message))
+    let raw = checked.0.map_err(|invalid| {
+        CoreError::new(ErrorKind::InvalidArgument, invalid.message().to_owned())
+            .with_cause(JsCause::Invalid(invalid))
     })?;
     Credentials::new(
         Some(&raw.access_key_id),
@@ -58,7 +66,7 @@ async fn call(tsfn: &ProviderFn) -> std::result::Result<Credentials, CoreError> 
 }
 
 /// What the provider threw or rejected with, kept whole as the cause.
-fn thrown(error: Error) -> CoreError {
+pub(crate) fn thrown(error: Error) -> CoreError {
     let reason =
         if error.reason.is_empty() { "it threw without a message".to_owned() } else { error.reason.clone() };
     CoreError::new(ErrorKind::CredentialsProvider, reason)
@@ -69,13 +77,13 @@ fn thrown(error: Error) -> CoreError {
 pub(crate) enum JsCause {
     /// The exception the provider threw, or the reason its promise rejected with.
     Thrown(Mutex<Option<Error>>),
-    /// What was wrong with the value it returned.
-    TypeError(String),
+    /// What was wrong with the value it returned: a `TypeError` or a `RangeError`.
+    Invalid(Invalid),
 }
 
 impl JsCause {
     /// The JavaScript value: the original thrown object (once; later copies get its message),
-    /// or a new `TypeError`.
+    /// or a new `TypeError` or `RangeError`.
     pub(crate) fn to_js<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
         match self {
             JsCause::Thrown(slot) => {
@@ -87,9 +95,7 @@ impl JsCause {
                         .to_unknown()),
                 }
             }
-            JsCause::TypeError(message) => {
-                Ok(JsTypeError::from(Error::new("ERR_INVALID_ARG_TYPE", message.clone())).into_unknown(*env))
-            }
+            JsCause::Invalid(invalid) => Ok(invalid.to_js(env)),
         }
     }
 }
@@ -98,7 +104,7 @@ impl fmt::Display for JsCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             JsCause::Thrown(_) => f.write_str("the JavaScript credential provider threw"),
-            JsCause::TypeError(message) => f.write_str(message),
+            JsCause::Invalid(invalid) => f.write_str(invalid.message()),
         }
     }
 }
@@ -120,7 +126,7 @@ pub(crate) struct RawCredentials {
 }
 
 /// The result of checking a returned value: credentials, or what was wrong with it.
-pub(crate) struct Checked(std::result::Result<RawCredentials, String>);
+pub(crate) struct Checked(std::result::Result<RawCredentials, Invalid>);
 
 /// What the provider function returned: a value to check now, or a promise to await.
 pub(crate) enum ProviderReturn {
@@ -130,24 +136,39 @@ pub(crate) enum ProviderReturn {
 
 const SHAPE: &str = "the credential provider must return (or resolve to) an object with string \
                      fields accessKeyId and secretAccessKey, and optionally sessionToken (string) \
-                     and expiration (Date)";
+                     and expiration (a Date or epoch milliseconds)";
 
-/// Reads credentials from any value the provider produced. Never fails: a wrong shape is the
-/// message of the `TypeError` the caller will see.
+/// Reads credentials from any value the provider produced. Never fails and never panics: a
+/// wrong value is the `TypeError` or `RangeError` the caller will see as the cause.
 pub(crate) fn check(value: &Unknown) -> Checked {
-    Checked(read(value))
+    let checked = guard::catch(|| {
+        if PANIC_IN_NEXT_CHECK.swap(false, Ordering::SeqCst) {
+            panic!("a panic asked for by __panicForTests('provider')");
+        }
+        read(value)
+    });
+    Checked(checked.unwrap_or_else(|| Err(Invalid::Type(guard::PANIC_MESSAGE.to_owned()))))
 }
 
-fn read(value: &Unknown) -> std::result::Result<RawCredentials, String> {
+/// Set by the test hook `__panicForTests('provider')`: the next check panics, so the tests can
+/// prove that a panic inside napi's threadsafe-function callback does not abort the process.
+pub(crate) static PANIC_IN_NEXT_CHECK: AtomicBool = AtomicBool::new(false);
+
+fn read(value: &Unknown) -> std::result::Result<RawCredentials, Invalid> {
     let object = values::object(value, "the value the credential provider returned")
         .map_err(|why| format!("{SHAPE}; {why}"))?;
-    let field = |name: &str| values::property(&object, name).map_err(|_| format!("reading {name} failed"));
+    let field = |name: &str| {
+        values::property(&object, name).map_err(|_| Invalid::from(format!("reading {name} failed")))
+    };
     let access_key_id = values::string(&field("accessKeyId")?, "accessKeyId")?;
     let secret_access_key = Zeroizing::new(values::string(&field("secretAccessKey")?, "secretAccessKey")?);
     let session_token = values::optional_string(&field("sessionToken")?, "sessionToken")?.map(Zeroizing::new);
     let expiration = field("expiration")?;
-    let expiration =
-        if values::is_nullish(&expiration) { None } else { Some(values::time(&expiration, "expiration")?) };
+    let expiration = if values::is_nullish(&expiration) {
+        None
+    } else {
+        Some(values::time(&expiration, "the expiration the credential provider returned")?)
+    };
     Ok(RawCredentials { access_key_id, secret_access_key, session_token, expiration })
 }
 
@@ -167,9 +188,12 @@ impl FromNapiValue for ProviderReturn {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
         // SAFETY: napi calls this on the JS thread with a live env and value.
         let unknown = unsafe { Unknown::from_raw_unchecked(env, value) };
-        if unknown.is_promise()? {
-            return Ok(ProviderReturn::Pending(Promise::<Checked>::from_unknown(unknown)?));
-        }
-        Ok(ProviderReturn::Ready(check(&unknown)))
+        guard::catch(|| {
+            if unknown.is_promise()? {
+                return Ok(ProviderReturn::Pending(Promise::<Checked>::from_unknown(unknown)?));
+            }
+            Ok(ProviderReturn::Ready(check(&unknown)))
+        })
+        .unwrap_or_else(|| Err(Error::new(Status::GenericFailure, guard::PANIC_MESSAGE)))
     }
 }

@@ -8,8 +8,9 @@
 //!   runtime; the JS thread never blocks.
 //! - A JavaScript credential provider is called on the JS thread through a threadsafe function
 //!   and awaited without blocking anything.
-//! - No panic escapes: synchronous entry points catch unwinds, futures run as tasks whose panic
-//!   becomes an `INTERNAL` error.
+//! - No panic aborts the process: every export, and every callback napi runs on the JS thread
+//!   for us (threadsafe functions, promise settlement), runs inside the panic boundary of
+//!   [`guard`]; a panic becomes an `InternalError`.
 //! - Secrets stay in the core's zeroizing storage until a caller reads the getter.
 
 pub mod authenticator;
@@ -17,8 +18,10 @@ pub mod conversation;
 pub mod credentials;
 pub mod errors;
 mod future;
+mod guard;
 mod js_provider;
 mod options;
+mod saml;
 pub mod testing;
 mod values;
 

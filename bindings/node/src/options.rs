@@ -1,18 +1,21 @@
 //! The options object of `new Authenticator(options)` and `credentialProvider(options)`, read
-//! into the core's `Options`. Every key is checked, so a typo is a `TypeError` rather than a
-//! silently ignored setting.
+//! into the core's `Options` (or, with `saml`, the core's SAML source). Every key is checked, so
+//! a typo is a `TypeError` rather than a silently ignored setting, and every number is checked
+//! for its range (a `RangeError`) before it becomes a duration.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use mongoawsauth::{Env as CoreEnv, Options, ProviderConfig};
+use mongoawsauth::{Authenticator, Env as CoreEnv, Options, ProviderConfig};
 use napi::bindgen_prelude::*;
 use napi::{Env, ValueType};
 
-use crate::{js_provider, values};
+use crate::values::Invalid;
+use crate::{errors, js_provider, saml, values};
 
 const KEYS: &[&str] = &[
     "provider",
+    "saml",
     "env",
     "timeoutMs",
     "refreshWindowMs",
@@ -25,15 +28,29 @@ const KEYS: &[&str] = &[
     "stsTimeoutMs",
 ];
 
-/// Reads `options` (undefined or null: the defaults). Wrong types throw a `TypeError`.
-pub(crate) fn read(env: &Env, options: Option<Unknown>) -> Result<Options> {
+/// The core authenticator `options` describe (undefined or null: the defaults). Wrong types
+/// throw a `TypeError`, numbers out of range a `RangeError`, values the core refuses a
+/// `MongoAwsAuthError`.
+pub(crate) fn authenticator(env: &Env, options: Option<Unknown>) -> Result<Authenticator> {
+    let (core, saml) = read(env, options)?;
+    match saml {
+        None => Authenticator::new(core),
+        Some(saml) => saml::authenticator(saml, &core),
+    }
+    .map_err(|e| errors::to_js(env, &e))
+}
+
+fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::SamlOptions>)> {
     let mut core = Options::new();
-    let Some(options) = options.filter(|o| !values::is_nullish(o)) else { return Ok(core) };
-    let fail = |why: String| values::type_error(env, why);
-    let object = values::object(&options, "options").map_err(fail)?;
+    let Some(options) = options.filter(|o| !values::is_nullish(o)) else { return Ok((core, None)) };
+    let fail = |why: Invalid| why.throw(env);
+    let object = values::object(&options, "options").map_err(|why| fail(why.into()))?;
     for key in values::keys(&object)? {
         if !KEYS.contains(&key.as_str()) {
-            return Err(fail(format!("options.{key} is not an option; the options are {}", KEYS.join(", "))));
+            return Err(fail(Invalid::Type(format!(
+                "options.{key} is not an option; the options are {}",
+                KEYS.join(", ")
+            ))));
         }
     }
     let get = |name: &str| -> Result<Option<Unknown>> {
@@ -44,15 +61,23 @@ pub(crate) fn read(env: &Env, options: Option<Unknown>) -> Result<Options> {
         get(name)?.map(|v| values::millis(&v, &format!("options.{name}")).map_err(fail)).transpose()
     };
     let url = |name: &str| -> Result<Option<String>> {
-        get(name)?.map(|v| values::string(&v, &format!("options.{name}")).map_err(fail)).transpose()
+        get(name)?
+            .map(|v| values::string(&v, &format!("options.{name}")).map_err(|why| fail(why.into())))
+            .transpose()
     };
 
+    let saml = get("saml")?.map(|v| saml::read(&v).map_err(fail)).transpose()?;
     if let Some(provider) = get("provider")? {
+        if saml.is_some() {
+            return Err(fail(Invalid::Type(
+                "options.provider and options.saml are two sources; give one of them".to_owned(),
+            )));
+        }
         if provider.get_type()? != ValueType::Function {
-            return Err(fail(format!(
+            return Err(fail(Invalid::Type(format!(
                 "options.provider must be a function returning credentials (or a promise of them), got {}",
                 values::type_name(&provider)
-            )));
+            ))));
         }
         let function = Function::<(), js_provider::ProviderReturn>::from_unknown(provider)?;
         core = core.custom_provider(js_provider::custom_provider(function)?);
@@ -60,7 +85,7 @@ pub(crate) fn read(env: &Env, options: Option<Unknown>) -> Result<Options> {
 
     let mut config = ProviderConfig::new();
     if let Some(vars) = get("env")? {
-        config = config.with_env(read_env(&vars).map_err(fail)?);
+        config = config.with_env(read_env(&vars).map_err(|why| fail(why.into()))?);
     }
     if let Some(url) = url("stsEndpoint")? {
         config = config.with_sts_endpoint(url);
@@ -91,7 +116,7 @@ pub(crate) fn read(env: &Env, options: Option<Unknown>) -> Result<Options> {
     if let Some(d) = ms("refreshAheadMs")? {
         core = core.refresh_ahead(d);
     }
-    Ok(core)
+    Ok((core, saml))
 }
 
 /// `options.env`: variable names to string values (undefined skips a name), read instead of

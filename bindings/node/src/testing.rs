@@ -9,7 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::credentials::Credentials;
-use crate::{errors, values};
+use crate::{errors, guard, values};
 
 /// One cached entry, without secrets.
 #[derive(Debug)]
@@ -26,37 +26,44 @@ pub struct CacheEntry {
 
 /// Every cached entry, sorted by key.
 #[napi(namespace = "testing", catch_unwind)]
-pub fn entries() -> Vec<CacheEntry> {
-    cache::entries()
-        .into_iter()
-        .map(|e| CacheEntry {
-            key: e.key,
-            access_key_id: e.access_key_id,
-            source: e.source,
-            expiration_ms: values::epoch_millis(e.expiry),
-            generation: e.generation as f64,
-        })
-        .collect()
+pub fn entries(env: Env) -> Result<Vec<CacheEntry>> {
+    guard::sync(&env, || {
+        Ok(cache::entries()
+            .into_iter()
+            .map(|e| CacheEntry {
+                key: e.key,
+                access_key_id: e.access_key_id,
+                source: e.source,
+                expiration_ms: values::epoch_millis(e.expiry),
+                generation: e.generation as f64,
+            })
+            .collect())
+    })
 }
 
 /// The credentials cached under `key`, or under the only key when `key` is omitted and exactly
 /// one entry exists.
 #[napi(namespace = "testing", catch_unwind)]
-pub fn get(key: Option<String>) -> Option<Credentials> {
-    cache::get(key.as_deref()).map(Credentials::from_core)
+pub fn get(env: Env, key: Option<String>) -> Result<Option<Credentials>> {
+    guard::sync(&env, || Ok(cache::get(key.as_deref()).map(Credentials::from_core)))
 }
 
 /// Stores credentials (which must have an `expiration`) under `key` as a fresh entry; returns
 /// its generation.
 #[napi(namespace = "testing", catch_unwind)]
 pub fn set(env: Env, key: String, credentials: &Credentials) -> Result<f64> {
-    cache::set(&key, credentials.core().clone()).map(|g| g as f64).map_err(|e| errors::to_js(&env, &e))
+    guard::sync(&env, || {
+        cache::set(&key, credentials.core().clone()).map(|g| g as f64).map_err(|e| errors::to_js(&env, &e))
+    })
 }
 
 /// Empties the cache.
 #[napi(namespace = "testing", catch_unwind)]
-pub fn clear() {
-    cache::clear();
+pub fn clear(env: Env) -> Result<()> {
+    guard::sync(&env, || {
+        cache::clear();
+        Ok(())
+    })
 }
 
 /// Moves the expiry of the entry under `key` (every entry when `key` is null or omitted) to
@@ -67,22 +74,58 @@ pub fn expire(
     key: Option<String>,
     #[napi(ts_arg_type = "Date | number")] expiration: Option<Unknown>,
 ) -> Result<u32> {
-    let expiry = match expiration.filter(|e| !values::is_nullish(e)) {
-        None => SystemTime::now(),
-        Some(e) => values::time(&e, "expiration").map_err(|why| values::type_error(&env, why))?,
-    };
-    Ok(cache::expire(key.as_deref(), expiry) as u32)
+    guard::sync(&env, || {
+        let expiry = match expiration.filter(|e| !values::is_nullish(e)) {
+            None => SystemTime::now(),
+            Some(e) => values::time(&e, "expiration").map_err(|why| why.throw(&env))?,
+        };
+        Ok(cache::expire(key.as_deref(), expiry) as u32)
+    })
 }
 
 /// Replaces the access key id of the entry under `key` (every entry when omitted) with one no
 /// STS knows, so the next login with it fails. Returns how many changed.
 #[napi(namespace = "testing", catch_unwind)]
-pub fn poison(key: Option<String>) -> u32 {
-    cache::poison(key.as_deref()) as u32
+pub fn poison(env: Env, key: Option<String>) -> Result<u32> {
+    guard::sync(&env, || Ok(cache::poison(key.as_deref()) as u32))
 }
 
 /// Drops the entry with this generation if it is still current (what `reportFailure` does).
 #[napi(namespace = "testing", catch_unwind)]
-pub fn invalidate_generation(generation: f64) -> bool {
-    generation >= 0.0 && cache::invalidate_generation(generation as u64)
+pub fn invalidate_generation(env: Env, generation: f64) -> Result<bool> {
+    guard::sync(&env, || Ok(generation >= 0.0 && cache::invalidate_generation(generation as u64)))
+}
+
+/// Panics on purpose inside one of the addon's panic boundaries, so that the test suite can
+/// prove each one holds (a panic must become an `InternalError`, never abort the process):
+/// `sync` in a synchronous export, `future` inside a promise's task, `settle` in the callback
+/// that settles a promise on the JS thread, `provider` in the next check of what a custom
+/// provider returned (inside napi's threadsafe-function callback). Not part of the API.
+#[napi(js_name = "__panicForTests", skip_typescript, catch_unwind)]
+pub fn panic_for_tests<'env>(
+    env: &'env Env,
+    site: String,
+) -> Result<Option<PromiseRaw<'env, Unknown<'env>>>> {
+    guard::sync(env, || match site.as_str() {
+        "sync" => panic!("a panic asked for by __panicForTests('sync')"),
+        "future" => crate::future::promise(
+            env,
+            async {
+                panic!("a panic asked for by __panicForTests('future')");
+                #[allow(unreachable_code)]
+                Ok(())
+            },
+            |_, ()| Ok(()),
+        )
+        .map(Some),
+        "settle" => crate::future::promise(env, async { Ok(()) }, |_, ()| -> Result<()> {
+            panic!("a panic asked for by __panicForTests('settle')")
+        })
+        .map(Some),
+        "provider" => {
+            crate::js_provider::PANIC_IN_NEXT_CHECK.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(None)
+        }
+        _ => Err(values::type_error(env, "__panicForTests takes sync, future, settle or provider")),
+    })
 }

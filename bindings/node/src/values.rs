@@ -1,16 +1,88 @@
-//! Reading JavaScript values without trusting their types: every mismatch becomes a `TypeError`
-//! that names the argument and the type it had, never the value (it may be a secret).
+//! Reading JavaScript values without trusting them: a value of the wrong type becomes a
+//! `TypeError` that names the argument and the type it had, never the value (it may be a
+//! secret); a number or a time outside what the library can represent becomes a `RangeError`
+//! that names the field and the allowed range. Both carry Node's own codes
+//! (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`), so callers can match on them as on Node's.
+//!
+//! Every conversion of a JavaScript number into a duration or a point in time is checked here:
+//! `Duration::from_secs_f64` and `SystemTime + Duration` panic on values JavaScript produces
+//! easily (`1e300`, `Infinity`, `NaN`), and a panic in a napi callback aborts the process.
 
+use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use napi::bindgen_prelude::*;
 use napi::{Env, JsValue, Status, ValueType};
+
+/// The largest time the library accepts: 9999-12-31T23:59:59.999Z, the end of the range that
+/// ISO 8601 with four-digit years (what AWS sends and what `toJSON` writes) can express.
+pub(crate) const MAX_EPOCH_MILLIS: f64 = 253_402_300_799_999.0;
+
+/// The longest duration accepted: 2147483647 ms (about 24.8 days), the largest delay Node's own
+/// timers take (`setTimeout`), so the library accepts what Node itself would.
+pub(crate) const MAX_MILLIS: f64 = 2_147_483_647.0;
+
+/// What was wrong with a value: its type (a `TypeError`) or its range (a `RangeError`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Invalid {
+    Type(String),
+    Range(String),
+}
+
+impl Invalid {
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Invalid::Type(m) | Invalid::Range(m) => m,
+        }
+    }
+
+    /// Throws it as a `TypeError` or `RangeError` and returns the error that tells napi the
+    /// exception is already pending.
+    pub(crate) fn throw(self, env: &Env) -> Error {
+        match self {
+            Invalid::Type(m) => type_error(env, m),
+            Invalid::Range(m) => range_error(env, m),
+        }
+    }
+
+    /// The JavaScript error object, not thrown (for a promise's rejection or an error's cause).
+    pub(crate) fn to_js<'env>(&self, env: &'env Env) -> Unknown<'env> {
+        match self {
+            Invalid::Type(m) => {
+                JsTypeError::from(Error::new("ERR_INVALID_ARG_TYPE", m.clone())).into_unknown(*env)
+            }
+            Invalid::Range(m) => {
+                JsRangeError::from(Error::new("ERR_OUT_OF_RANGE", m.clone())).into_unknown(*env)
+            }
+        }
+    }
+}
+
+impl From<String> for Invalid {
+    fn from(message: String) -> Self {
+        Invalid::Type(message)
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
 
 /// Throws a `TypeError` (code `ERR_INVALID_ARG_TYPE`, as Node's own) and returns the error that
 /// tells napi the exception is already pending.
 pub(crate) fn type_error(env: &Env, message: impl Into<String>) -> Error {
     let message = message.into();
     let _ = env.throw_type_error(&message, Some("ERR_INVALID_ARG_TYPE"));
+    Error::new(Status::PendingException, message)
+}
+
+/// Throws a `RangeError` (code `ERR_OUT_OF_RANGE`, as Node's own) and returns the error that
+/// tells napi the exception is already pending.
+pub(crate) fn range_error(env: &Env, message: impl Into<String>) -> Error {
+    let message = message.into();
+    let _ = env.throw_range_error(&message, Some("ERR_OUT_OF_RANGE"));
     Error::new(Status::PendingException, message)
 }
 
@@ -58,40 +130,68 @@ pub(crate) fn optional_string(value: &Unknown, what: &str) -> std::result::Resul
     if is_nullish(value) { Ok(None) } else { string(value, what).map(Some) }
 }
 
-/// A finite, non-negative number of milliseconds as a duration.
-pub(crate) fn millis(value: &Unknown, what: &str) -> std::result::Result<Duration, String> {
+/// A number of milliseconds, 0 to [`MAX_MILLIS`], as a duration.
+pub(crate) fn millis(value: &Unknown, what: &str) -> std::result::Result<Duration, Invalid> {
     if value.get_type().ok() != Some(ValueType::Number) {
-        return Err(format!("{what} must be a number of milliseconds, got {}", type_name(value)));
+        return Err(Invalid::Type(format!(
+            "{what} must be a number of milliseconds, got {}",
+            type_name(value)
+        )));
     }
-    let ms = value
-        .coerce_to_number()
-        .and_then(|n| n.get_double())
-        .map_err(|_| format!("{what} could not be read"))?;
-    if !ms.is_finite() || ms < 0.0 {
-        return Err(format!("{what} must be a finite number of milliseconds, 0 or more"));
+    let ms = number(value).map_err(|_| Invalid::Type(format!("{what} could not be read")))?;
+    if !(0.0..=MAX_MILLIS).contains(&ms) {
+        return Err(Invalid::Range(format!(
+            "{what} must be a number of milliseconds from 0 to {MAX_MILLIS} (as Node's timers take), got {}",
+            describe_number(ms)
+        )));
     }
-    Ok(Duration::from_secs_f64(ms / 1000.0))
+    Ok(Duration::from_millis(ms as u64) + Duration::from_nanos(((ms.fract()) * 1e6) as u64))
 }
 
-/// A point in time from a `Date` or a number of milliseconds since the epoch.
-pub(crate) fn time(value: &Unknown, what: &str) -> std::result::Result<SystemTime, String> {
+/// A point in time from a `Date` or a number of milliseconds since the epoch, from
+/// 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.
+pub(crate) fn time(value: &Unknown, what: &str) -> std::result::Result<SystemTime, Invalid> {
     let is_date = value.is_date().unwrap_or(false);
     if !is_date && value.get_type().ok() != Some(ValueType::Number) {
-        return Err(format!(
+        return Err(Invalid::Type(format!(
             "{what} must be a Date or a number of milliseconds since the epoch, got {}",
             type_name(value)
-        ));
+        )));
     }
     // Number(date) is its time value, so one read serves both shapes.
-    let ms = value
-        .coerce_to_number()
-        .and_then(|n| n.get_double())
-        .map_err(|_| format!("{what} could not be read"))?;
-    if !ms.is_finite() {
-        return Err(format!("{what} is an invalid Date"));
+    let ms = number(value).map_err(|_| Invalid::Type(format!("{what} could not be read")))?;
+    if !(0.0..=MAX_EPOCH_MILLIS).contains(&ms) {
+        let got = if is_date && ms.is_nan() { "an invalid Date".to_owned() } else { describe_number(ms) };
+        return Err(Invalid::Range(format!(
+            "{what} must be a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (a Date, or \
+             0 to {MAX_EPOCH_MILLIS} milliseconds since the epoch), got {got}"
+        )));
     }
-    let since_epoch = Duration::from_secs_f64(ms.abs() / 1000.0);
-    Ok(if ms >= 0.0 { UNIX_EPOCH + since_epoch } else { UNIX_EPOCH - since_epoch })
+    // In range, so the whole milliseconds fit a u64 and the sum cannot overflow.
+    Ok(UNIX_EPOCH + Duration::from_millis(ms as u64) + Duration::from_nanos((ms.fract() * 1e6) as u64))
+}
+
+fn number(value: &Unknown) -> Result<f64> {
+    value.coerce_to_number().and_then(|n| n.get_double())
+}
+
+/// A number for a message: NaN, the infinities and negatives by name, a finite value as such
+/// (times and durations are not secrets).
+fn describe_number(n: f64) -> String {
+    if n.is_nan() {
+        "NaN".to_owned()
+    } else if n.is_infinite() {
+        if n > 0.0 { "Infinity".to_owned() } else { "-Infinity".to_owned() }
+    } else if n < 0.0 {
+        format!("a negative number ({})", finite(n))
+    } else {
+        finite(n)
+    }
+}
+
+/// As JavaScript prints it: plain digits below 1e21, an exponent above.
+fn finite(n: f64) -> String {
+    if n.abs() >= 1e21 { format!("{n:e}") } else { format!("{n}") }
 }
 
 /// Milliseconds since the epoch, for `new Date(ms)`.

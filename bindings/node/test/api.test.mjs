@@ -86,7 +86,6 @@ test('Credentials: wrong types are TypeErrors naming the field, blank values are
     [{ accessKeyId: 'A' }, /secretAccessKey must be a string, got undefined/],
     [{ accessKeyId: 'A', secretAccessKey: SECRET, sessionToken: 5 }, /sessionToken must be a string, got number/],
     [{ accessKeyId: 'A', secretAccessKey: SECRET, expiration: '2030-01-01' }, /expiration must be a Date/],
-    [{ accessKeyId: 'A', secretAccessKey: SECRET, expiration: new Date(NaN) }, /invalid Date/],
   ]
   for (const [init, message] of cases) {
     assert.throws(() => new Credentials(init), (e) => {
@@ -97,6 +96,18 @@ test('Credentials: wrong types are TypeErrors naming the field, blank values are
       return true
     })
   }
+  for (const expiration of [new Date(NaN), -1, Infinity, Date.UTC(10000, 0, 1)]) {
+    assert.throws(() => new Credentials({ accessKeyId: 'A', secretAccessKey: SECRET, expiration }), (e) => {
+      assert.ok(e instanceof RangeError, `${e}`)
+      assert.equal(e.code, 'ERR_OUT_OF_RANGE')
+      assert.match(e.message, /^expiration must be a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59\.999Z/)
+      return true
+    })
+  }
+  // The last representable millisecond is accepted and shown.
+  const last = new Credentials({ accessKeyId: 'A', secretAccessKey: SECRET, expiration: new Date('9999-12-31T23:59:59.999Z') })
+  assert.equal(last.expiration.toISOString(), '9999-12-31T23:59:59.999Z')
+  assert.equal(last.toJSON().expiration, '9999-12-31T23:59:59Z')
   assert.throws(() => new Credentials({ accessKeyId: '  ', secretAccessKey: SECRET }), (e) => {
     assert.ok(e instanceof InvalidArgumentError)
     assert.ok(e instanceof MongoAwsAuthError)
@@ -167,8 +178,6 @@ test('Authenticator: options of the wrong type are TypeErrors; values the core r
     [{ env: 'AWS_ACCESS_KEY_ID=x' }, /options.env must be an object, got string/],
     [{ env: { AWS_SECRET_ACCESS_KEY: 42 } }, /options.env.AWS_SECRET_ACCESS_KEY must be a string, got number/],
     [{ timeoutMs: '10' }, /options.timeoutMs must be a number of milliseconds, got string/],
-    [{ timeoutMs: -1 }, /finite number of milliseconds/],
-    [{ refreshWindowMs: Infinity }, /finite number/],
     [{ stsEndpoint: 1 }, /options.stsEndpoint must be a string/],
   ]
   for (const [options, message] of cases) {
@@ -178,6 +187,20 @@ test('Authenticator: options of the wrong type are TypeErrors; values the core r
       return true
     })
   }
+  const ranges = [
+    [{ timeoutMs: -1 }, /options.timeoutMs must be a number of milliseconds from 0 to 2147483647 .*got a negative number \(-1\)/],
+    [{ refreshWindowMs: Infinity }, /options.refreshWindowMs .*got Infinity/],
+    [{ metadataReadTimeoutMs: 2 ** 31 }, /options.metadataReadTimeoutMs .*got 2147483648/],
+  ]
+  for (const [options, message] of ranges) {
+    assert.throws(() => new Authenticator(options), (e) => {
+      assert.ok(e instanceof RangeError, `${options}: ${e}`)
+      assert.equal(e.code, 'ERR_OUT_OF_RANGE')
+      assert.match(e.message, message)
+      return true
+    })
+  }
+  assert.doesNotThrow(() => new Authenticator({ timeoutMs: 2 ** 31 - 1, refreshWindowMs: 0.5 }))
   assert.throws(() => new Authenticator({ timeoutMs: 0 }), ConfigurationError)
   assert.doesNotThrow(() => new Authenticator(null))
   assert.doesNotThrow(() => new Authenticator({ env: { AWS_REGION: undefined } }))
@@ -243,7 +266,7 @@ test('custom provider: a wrong shape is a CredentialsProviderError caused by a T
     [async () => null, /got null/],
     [() => ({ accessKeyId: 'AKIA', secretAccessKey: 12345 }), /secretAccessKey must be a string, got number/],
     [() => ({ accessKeyId: 'AKIA', secretAccessKey: SECRET, sessionToken: {} }), /sessionToken must be a string, got object/],
-    [() => ({ accessKeyId: 'AKIA', secretAccessKey: SECRET, expiration: 'soon' }), /expiration must be a Date/],
+    [() => ({ accessKeyId: 'AKIA', secretAccessKey: SECRET, expiration: 'soon' }), /the expiration the credential provider returned must be a Date/],
   ]
   for (const [provider, message] of cases) {
     const auth = new Authenticator({ provider, env: sourceEnv() })
@@ -374,4 +397,51 @@ test('credentialProvider: the driver contract, and reportFailure drops what it s
   assert.throws(() => credentialProvider({ provider: 1 }), TypeError)
   const failing = credentialProvider({ env: sourceEnv() })
   await assert.rejects(failing(), CredentialsNotFoundError)
+})
+
+test('options.saml: wrong shapes are TypeErrors, bad numbers RangeErrors, what the core refuses InvalidArgumentErrors', () => {
+  const base = { roleArn: 'arn:aws:iam::123456789012:role/r', principalArn: 'arn:aws:iam::123456789012:saml-provider/p', assertion: 'PHNhbWw+' }
+  const typeErrors = [
+    [{ saml: 'x' }, /options\.saml must be an object, got string/],
+    [{ saml: { ...base, roleArn: undefined } }, /options\.saml\.roleArn must be a string, got undefined/],
+    [{ saml: { ...base, assertion: 5 } }, /options\.saml\.assertion must be a string or a function returning one, got number/],
+    [{ saml: { ...base, assertion: undefined } }, /needs assertion .* or assertionFile/],
+    [{ saml: { ...base, assertionFile: '/tmp/x' } }, /not both/],
+    [{ saml: { ...base, role: 'x' } }, /options\.saml\.role is not a SAML option/],
+    [{ saml: base, provider: () => ({}) }, /options\.provider and options\.saml are two sources/],
+  ]
+  for (const [options, message] of typeErrors) {
+    assert.throws(() => new Authenticator({ env: sourceEnv(), ...options }), (e) => {
+      assert.ok(e instanceof TypeError, `${e}`)
+      assert.equal(e.code, 'ERR_INVALID_ARG_TYPE')
+      assert.match(e.message, message)
+      assert.ok(!e.message.includes('PHNhbWw+'))
+      return true
+    })
+  }
+  for (const durationSeconds of [1.5, -900, NaN]) {
+    assert.throws(() => new Authenticator({ env: sourceEnv(), saml: { ...base, durationSeconds } }), RangeError)
+  }
+  for (const saml of [{ ...base, roleArn: 'not-an-arn' }, { ...base, durationSeconds: 60 }, { ...base, policy: ' ' }]) {
+    assert.throws(() => new Authenticator({ env: sourceEnv(), saml }), InvalidArgumentError)
+  }
+  assert.ok(new Authenticator({ env: sourceEnv(), saml: { ...base, durationSeconds: 900, policy: '{}' } }))
+})
+
+test('options.saml: a failing assertion function fails the fetch with its message; no network is tried', async () => {
+  const saml = {
+    roleArn: 'arn:aws:iam::123456789012:role/r',
+    principalArn: 'arn:aws:iam::123456789012:saml-provider/p',
+    assertion: () => {
+      throw new Error('the IdP session expired')
+    },
+  }
+  const auth = new Authenticator({ env: sourceEnv(), stsEndpoint: 'http://127.0.0.1:9/', saml })
+  await assert.rejects(auth.credentials(), (e) => {
+    assert.ok(e instanceof MongoAwsAuthError, `${e}`)
+    assert.match(e.message, /the IdP session expired/)
+    return true
+  })
+  const wrong = new Authenticator({ env: sourceEnv(), stsEndpoint: 'http://127.0.0.1:9/', saml: { ...saml, assertion: async () => 42 } })
+  await assert.rejects(wrong.credentials(), /must return \(or resolve to\) a base64 string.*got number/)
 })

@@ -61,22 +61,51 @@ export interface AwsCredentials {
   accessKeyId: string
   secretAccessKey: string
   sessionToken?: string
-  /** A Date or milliseconds since the epoch. */
+  /**
+   * A Date or milliseconds since the epoch, from 1970 to the end of year 9999; anything else
+   * (`NaN`, `Infinity`, a negative number, an invalid Date) rejects the login with a
+   * `CredentialsProviderError` whose `cause` is a `RangeError`.
+   */
   expiration?: Date | number
 }
 
+/** `options.saml`: credentials from STS `AssumeRoleWithSAML`, behind the process-wide cache. */
+export interface SamlOptions {
+  /** The role to assume, `arn:aws:iam::<account>:role/<name>`. */
+  roleArn: string
+  /** The IAM SAML provider (the identity provider), `arn:aws:iam::<account>:saml-provider/<name>`. */
+  principalArn: string
+  /**
+   * The base64 SAML response the identity provider posts, or a function returning one (sync or
+   * async), called on the JS thread at every fetch since assertions live for minutes. Give
+   * this or `assertionFile`.
+   */
+  assertion?: string | (() => string | Promise<string>)
+  /** A file holding the base64 SAML response, re-read at every fetch. */
+  assertionFile?: string
+  /** How long the credentials last: 900 to 43200 seconds (STS's default is one hour). */
+  durationSeconds?: number
+  /** An inline session policy (JSON) that narrows the role's permissions. */
+  policy?: string
+}
+
 export interface AuthenticatorOptions {
-  /** A custom provider, tried before every other source; sync or async. */
+  /** A custom provider, tried before every other source; sync or async. Not with `saml`. */
   provider?: () => AwsCredentials | Promise<AwsCredentials>
+  /** Log in through STS AssumeRoleWithSAML instead of the spec's chain. Not with `provider`. */
+  saml?: SamlOptions
   /** Environment variables to read instead of `process.env` (undefined values are skipped). */
   env?: Record<string, string | undefined>
-  /** How long one credential resolution may take (default 10000). */
+  /**
+   * How long one credential resolution may take (default 10000). Every `…Ms` option takes 0 to
+   * 2147483647 (Node's timer limit); other numbers throw a `RangeError`.
+   */
   timeoutMs?: number
   /** Cached credentials are used while more than this remains (default 300000, the spec's 5 minutes). */
   refreshWindowMs?: number
   /** Inside this window one background refresh starts (default 600000). */
   refreshAheadMs?: number
-  /** The STS endpoint for web identity, overriding AWS_ENDPOINT_URL_STS and the regional default. */
+  /** The STS endpoint for web identity and SAML, overriding AWS_ENDPOINT_URL_STS and the regional default. */
   stsEndpoint?: string
   /** The IMDS base URL, overriding AWS_EC2_METADATA_SERVICE_ENDPOINT. */
   imdsEndpoint?: string
@@ -97,9 +126,27 @@ export interface CredentialProvider {
   readonly authenticator: Authenticator
   /** Drops the cached credentials this provider served last, so the next call fetches fresh ones. */
   reportFailure(): boolean
-  /** Calls `reportFailure()` whenever `client` reports an authentication failure; returns `client`. */
-  watch<C extends { on(event: 'connectionCheckOutFailed', listener: (event: any) => void): unknown }>(client: C): C
+  /**
+   * Calls `reportFailure()` whenever `client` reports an authentication failure (its
+   * `connectionClosed` and `connectionCheckOutFailed` events); returns `client`. `createClient()`
+   * does this for you.
+   */
+  watch<C extends { on(event: string, listener: (event: any) => void): unknown }>(client: C): C
 }
+
+/**
+ * The one-step wiring for the mongodb driver: `new MongoClient(uri, clientOptions)` with
+ * `credentialProvider(options)` as its `AWS_CREDENTIAL_PROVIDER` and `authMechanism:
+ * 'MONGODB-AWS'`, watched so that an authentication failure clears the cached credentials it
+ * used (the MongoDB auth spec's rule). Pass your own `MongoClient` class:
+ * `createClient(MongoClient, 'mongodb+srv://cluster.example.net/')`.
+ */
+export declare function createClient<C extends { on(event: string, listener: (event: any) => void): unknown }, O extends object = Record<string, unknown>>(
+  MongoClient: new (uri: string, options?: O) => C,
+  uri: string,
+  clientOptions?: O,
+  options?: AuthenticatorOptions,
+): C
 
 /**
  * The mongodb driver's `AWS_CREDENTIAL_PROVIDER`, backed by the spec's credential chain and the

@@ -1,0 +1,217 @@
+//! `options.saml`: the core's STS `AssumeRoleWithSAML` source, behind the process-wide cache.
+//!
+//! `{roleArn, principalArn, assertion | assertionFile, durationSeconds?, policy?}`. The
+//! assertion is a base64 SAML response: a string, a function returning one (sync or async,
+//! called on the JS thread at every fetch, because assertions live for minutes), or a file
+//! re-read at every fetch. The core checks the ARNs, the duration and the policy; this module
+//! only reads the JavaScript values, with the same `TypeError`/`RangeError` rules as every other
+//! option, and never puts the assertion in a message.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mongoawsauth::cache::CachedProvider;
+use mongoawsauth::provider::saml::{AssertionSource, SamlProvider};
+use mongoawsauth::{Authenticator, Error as CoreError, ErrorKind, Options};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::{ValueType, sys};
+use zeroize::Zeroizing;
+
+use crate::values::{self, Invalid};
+use crate::{guard, js_provider};
+
+const KEYS: &[&str] = &["roleArn", "principalArn", "assertion", "assertionFile", "durationSeconds", "policy"];
+
+/// What `options.saml` said, read on the JS thread.
+pub(crate) struct SamlOptions {
+    role_arn: String,
+    principal_arn: String,
+    assertion: AssertionSource,
+    duration: Option<Duration>,
+    policy: Option<String>,
+}
+
+/// Reads `options.saml` (an object; the caller has checked it is present).
+pub(crate) fn read(value: &Unknown) -> std::result::Result<SamlOptions, Invalid> {
+    let object = values::object(value, "options.saml")?;
+    let keys =
+        values::keys(&object).map_err(|_| Invalid::from("options.saml could not be read".to_owned()))?;
+    if let Some(key) = keys.iter().find(|k| !KEYS.contains(&k.as_str())) {
+        return Err(Invalid::Type(format!(
+            "options.saml.{key} is not a SAML option; they are {}",
+            KEYS.join(", ")
+        )));
+    }
+    let get = |name: &str| -> std::result::Result<Option<Unknown>, Invalid> {
+        let value = values::property(&object, name)
+            .map_err(|_| Invalid::from(format!("options.saml.{name} could not be read")))?;
+        Ok((!values::is_nullish(&value)).then_some(value))
+    };
+    let string = |name: &str| -> std::result::Result<Option<String>, Invalid> {
+        Ok(get(name)?.map(|v| values::string(&v, &format!("options.saml.{name}"))).transpose()?)
+    };
+    let role_arn = string("roleArn")?
+        .ok_or_else(|| Invalid::Type("options.saml.roleArn must be a string, got undefined".to_owned()))?;
+    let principal_arn = string("principalArn")?.ok_or_else(|| {
+        Invalid::Type("options.saml.principalArn must be a string, got undefined".to_owned())
+    })?;
+    let assertion = match (get("assertion")?, string("assertionFile")?) {
+        (Some(_), Some(_)) => {
+            return Err(Invalid::Type(
+                "give options.saml.assertion or options.saml.assertionFile, not both".to_owned(),
+            ));
+        }
+        (None, None) => {
+            return Err(Invalid::Type(
+                "options.saml needs assertion (a string, or a function returning one) or assertionFile"
+                    .to_owned(),
+            ));
+        }
+        (None, Some(path)) => AssertionSource::from_file(path),
+        (Some(a), None) => match a.get_type() {
+            Ok(ValueType::String) => {
+                let text = Arc::new(Zeroizing::new(values::string(&a, "options.saml.assertion")?));
+                AssertionSource::from_fn(move || Ok(String::clone(&text)))
+            }
+            Ok(ValueType::Function) => {
+                let function = Function::<(), AssertionReturn>::from_unknown(a)
+                    .map_err(|_| Invalid::from("options.saml.assertion could not be read".to_owned()))?;
+                callback_source(function)
+                    .map_err(|_| Invalid::from("options.saml.assertion could not be wrapped".to_owned()))?
+            }
+            _ => {
+                return Err(Invalid::Type(format!(
+                    "options.saml.assertion must be a string or a function returning one, got {}",
+                    values::type_name(&a)
+                )));
+            }
+        },
+    };
+    let duration = get("durationSeconds")?.map(|v| whole_seconds(&v)).transpose()?;
+    let policy = string("policy")?;
+    Ok(SamlOptions { role_arn, principal_arn, assertion, duration, policy })
+}
+
+/// `durationSeconds`: a whole, non-negative number that fits the conversion; the core judges
+/// the range STS allows (900 to 43200) and says so.
+fn whole_seconds(value: &Unknown) -> std::result::Result<Duration, Invalid> {
+    const WHAT: &str = "options.saml.durationSeconds";
+    if value.get_type().ok() != Some(ValueType::Number) {
+        return Err(Invalid::Type(format!(
+            "{WHAT} must be a number of seconds, got {}",
+            values::type_name(value)
+        )));
+    }
+    let secs = value
+        .coerce_to_number()
+        .and_then(|n| n.get_double())
+        .map_err(|_| Invalid::Type(format!("{WHAT} could not be read")))?;
+    if !(secs.is_finite() && secs.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&secs)) {
+        return Err(Invalid::Range(format!(
+            "{WHAT} must be a whole number of seconds from 900 to 43200 (15 minutes to 12 hours)"
+        )));
+    }
+    Ok(Duration::from_secs(secs as u64))
+}
+
+/// The authenticator over the SAML source, configured by the rest of the options (environment,
+/// STS endpoint and timeout, refresh windows, credentials timeout).
+pub(crate) fn authenticator(
+    saml: SamlOptions,
+    options: &Options,
+) -> std::result::Result<Authenticator, CoreError> {
+    if options.get_credentials_timeout().is_zero() {
+        return Err(CoreError::new(
+            ErrorKind::Configuration,
+            "the credentials timeout must be greater than zero",
+        ));
+    }
+    let mut builder = SamlProvider::builder(saml.role_arn, saml.principal_arn, saml.assertion)
+        .provider_config(options.get_provider_config().clone());
+    if let Some(d) = saml.duration {
+        builder = builder.duration(d);
+    }
+    if let Some(p) = saml.policy {
+        builder = builder.policy(p);
+    }
+    let cached = CachedProvider::new(builder.build()?)
+        .with_windows(options.get_refresh_window(), options.get_refresh_ahead());
+    Ok(Authenticator::from_provider(cached).with_timeout(options.get_credentials_timeout()))
+}
+
+type AssertionFn = ThreadsafeFunction<(), AssertionReturn, (), Status, false, true>;
+
+/// A JavaScript function as the assertion source: called on the JS thread through a weak
+/// threadsafe function (it never keeps the process alive), its promise awaited without
+/// blocking any thread.
+fn callback_source(function: Function<(), AssertionReturn>) -> Result<AssertionSource> {
+    let tsfn: Arc<AssertionFn> = Arc::new(
+        function.build_threadsafe_function::<()>().callee_handled::<false>().weak::<true>().build()?,
+    );
+    Ok(AssertionSource::from_async_fn(move || {
+        let tsfn = Arc::clone(&tsfn);
+        async move { call(&tsfn).await }
+    }))
+}
+
+async fn call(tsfn: &AssertionFn) -> std::result::Result<String, CoreError> {
+    let returned = tsfn.call_async_catch(()).await.map_err(js_provider::thrown)?;
+    let checked = match returned {
+        AssertionReturn::Ready(checked) => checked,
+        AssertionReturn::Pending(promise) => promise.await.map_err(js_provider::thrown)?,
+    };
+    checked
+        .0
+        .map(|assertion| String::clone(&assertion))
+        .map_err(|why| CoreError::new(ErrorKind::InvalidArgument, why.message().to_owned()))
+}
+
+/// A checked assertion, or what was wrong with the value.
+pub(crate) struct Checked(std::result::Result<Zeroizing<String>, Invalid>);
+
+/// What the assertion function returned: a value to check now, or a promise to await.
+pub(crate) enum AssertionReturn {
+    Ready(Checked),
+    Pending(Promise<Checked>),
+}
+
+fn check(value: &Unknown) -> Checked {
+    // Guarded: this runs inside napi's threadsafe-function and promise callbacks, where a panic
+    // would abort the process.
+    guard::catch(|| {
+        values::string(value, "the value the SAML assertion function returned").map(Zeroizing::new).map_err(
+            |why| {
+                Invalid::Type(format!(
+                    "the SAML assertion function must return (or resolve to) a base64 string; {why}"
+                ))
+            },
+        )
+    })
+    .map_or_else(|| Checked(Err(Invalid::Type(guard::PANIC_MESSAGE.to_owned()))), Checked)
+}
+
+// The conversions napi runs on the JS thread when the function returns or its promise settles.
+#[allow(unsafe_code)]
+impl FromNapiValue for Checked {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+        // SAFETY: napi calls this on the JS thread with a live env and value.
+        let value = unsafe { Unknown::from_raw_unchecked(env, value) };
+        Ok(check(&value))
+    }
+}
+
+#[allow(unsafe_code)]
+impl FromNapiValue for AssertionReturn {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+        // SAFETY: napi calls this on the JS thread with a live env and value.
+        let unknown = unsafe { Unknown::from_raw_unchecked(env, value) };
+        guard::catch(|| {
+            if unknown.is_promise()? {
+                return Ok(AssertionReturn::Pending(Promise::<Checked>::from_unknown(unknown)?));
+            }
+            Ok(AssertionReturn::Ready(check(&unknown)))
+        })
+        .unwrap_or_else(|| Err(Error::new(Status::GenericFailure, guard::PANIC_MESSAGE)))
+    }
+}

@@ -1,0 +1,129 @@
+// No input aborts the process. Each case runs in a child process (helpers/crash-probe.mjs),
+// because the defects guarded against here (a Rust panic unwinding into Node from a napi
+// callback, or an unchecked time conversion) abort: the child dies of a signal and the test
+// fails cleanly instead of taking the test runner down.
+import './helpers/isolation.mjs'
+import { childEnv } from './helpers/isolation.mjs'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, test } from 'node:test'
+
+const probe = fileURLToPath(new URL('./helpers/crash-probe.mjs', import.meta.url))
+
+function run(name) {
+  const child = spawnSync(process.execPath, [probe, name], { env: childEnv(), encoding: 'utf8', timeout: 30000 })
+  assert.equal(child.signal, null, `case ${name} killed the process with ${child.signal}: ${child.stderr}`)
+  assert.equal(child.status, 0, `case ${name} exited with ${child.status}: ${child.stderr}`)
+  assert.ok(!child.stderr.includes('probe-secret-not-shown') && !child.stdout.includes('probe-secret-not-shown'))
+  return JSON.parse(child.stdout.trim().split('\n').pop())
+}
+
+const RANGE = /must be a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59\.999Z/
+const expirations = {
+  huge: /got 1e\+?300/,
+  nan: /got NaN/,
+  infinity: /got Infinity/,
+  'minus-infinity': /got -Infinity/,
+  negative: /got a negative number/,
+  'far-negative': /got a negative number/,
+  'date-year-10000': /got 253402300800000/,
+  'date-max': /got 8640000000000000/,
+  'date-invalid': /got an invalid Date/,
+}
+
+function assertRangeError(error, what, got) {
+  assert.equal(error.name, 'RangeError', JSON.stringify(error))
+  assert.ok(error.isRangeError)
+  assert.equal(error.code, 'ERR_OUT_OF_RANGE')
+  assert.match(error.message, what)
+  assert.match(error.message, got)
+}
+
+describe('an expiration out of range is a RangeError, never an abort', () => {
+  for (const [name, got] of Object.entries(expirations)) {
+    for (const kind of ['provider-sync', 'provider-async']) {
+      test(`returned by a ${kind.replace('provider-', '')} custom provider: ${name}`, () => {
+        const { outcome, error } = run(`${kind}:${name}`)
+        assert.equal(outcome, 'threw')
+        assert.equal(error.name, 'CredentialsProviderError', JSON.stringify(error))
+        assert.ok(error.isPackageError)
+        assert.match(error.message, /the expiration the credential provider returned must be a time/)
+        assertRangeError(error.cause, RANGE, got)
+      })
+    }
+    test(`given to new Credentials(): ${name}`, () => {
+      const { outcome, error } = run(`credentials:${name}`)
+      assert.equal(outcome, 'threw')
+      assertRangeError(error, /^expiration must be a time/, got)
+    })
+    test(`given to testing.expire(): ${name}`, () => {
+      const { outcome, error } = run(`testing-expire:${name}`)
+      assert.equal(outcome, 'threw')
+      assertRangeError(error, /^expiration must be a time/, got)
+    })
+  }
+})
+
+describe('a duration option out of range is a RangeError naming the option and the range', () => {
+  for (const option of ['timeoutMs', 'refreshWindowMs', 'stsTimeoutMs']) {
+    for (const value of ['1e+300', 'Infinity', 'NaN', '-1']) {
+      test(`${option}: ${value}`, () => {
+        const { outcome, error } = run(`option:${option}=${Number(value)}`)
+        assert.equal(outcome, 'threw')
+        assertRangeError(error, new RegExp(`^options\\.${option} must be a number of milliseconds from 0 to 2147483647`), /got/)
+      })
+    }
+  }
+  test('options.saml.durationSeconds: 1e+300', () => {
+    const { outcome, error } = run('saml-duration:1e300')
+    assert.equal(outcome, 'threw')
+    assertRangeError(error, /^options\.saml\.durationSeconds must be a whole number of seconds from 900 to 43200/, /./)
+  })
+})
+
+test('util.inspect never throws, even on objects that only look like instances', () => {
+  const { outcome, value } = run('inspect:not-an-instance')
+  assert.equal(outcome, 'returned')
+  assert.equal(value, 'Credentials {}\nConversation {}')
+})
+
+describe('a panic inside the addon becomes an InternalError, never an abort', () => {
+  for (const site of ['sync', 'future', 'settle', 'provider']) {
+    test(`in ${site === 'provider' ? "the check of a custom provider's value (napi's threadsafe-function callback)" : `a ${site} boundary`}`, () => {
+      const { outcome, error } = run(`panic:${site}`)
+      assert.equal(outcome, 'threw')
+      if (site === 'provider') {
+        // The provider's value could not be checked: the login fails like any bad value.
+        assert.equal(error.name, 'CredentialsProviderError', JSON.stringify(error))
+        assert.match(error.cause.message, /internal error \(a panic\)/)
+      } else {
+        assert.equal(error.name, 'InternalError', JSON.stringify(error))
+        assert.ok(error.isInternal && error.isPackageError)
+        assert.equal(error.code, 'INTERNAL')
+        assert.match(error.message, /internal error \(a panic\).*the process is fine/)
+      }
+    })
+  }
+})
+
+test('every napi export in src/ runs inside a panic boundary (catch_unwind and guard)', () => {
+  const dir = fileURLToPath(new URL('../src/', import.meta.url))
+  let exports = 0
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.rs'))) {
+    const source = readFileSync(join(dir, file), 'utf8')
+    const heads = [...source.matchAll(/#\[napi(?:\(([^\]]*)\))?\]\s*pub fn (\w+)/g)]
+    for (const [i, m] of heads.entries()) {
+      const [, args = '', name] = m
+      // Its body: up to the next export (or the end of the file).
+      const body = source.slice(m.index + m[0].length, heads[i + 1]?.index ?? source.length)
+      exports++
+      assert.match(args, /\bcatch_unwind\b/, `${file}: ${name} has no catch_unwind`)
+      // toJSON and toString never throw: they guard what may panic themselves, with a fallback.
+      if (!['to_json', 'describe'].includes(name)) assert.match(body, /guard::sync\(/, `${file}: ${name} does not run in guard::sync`)
+    }
+  }
+  assert.ok(exports >= 25, `found only ${exports} exports: the pattern no longer matches the sources`)
+})
