@@ -37,7 +37,7 @@ fn names_the_source_and_the_arn_the_server_will_see() {
     assert_eq!(v["database_user"], "arn:aws:iam::123456789012:role/mongo-role");
     let statuses: Vec<&str> =
         v["sources"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["used", "not tried", "not tried", "not tried"]);
+    assert_eq!(statuses, ["used", "not tried", "not tried", "not tried", "not tried"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         !text.contains(&temp.secret_access_key) && !text.contains(temp.session_token.as_deref().unwrap())
@@ -84,10 +84,10 @@ fn finds_imds_credentials_and_skips_imds_inside_a_container() {
     assert!(!out.status.success());
     let v = json(&out);
     let sources = v["sources"].as_array().unwrap();
-    assert_eq!(sources[2]["source"], "container");
-    assert_eq!(sources[2]["status"], "failed");
-    assert_eq!(sources[3]["source"], "imds");
-    assert_eq!(sources[3]["status"], "not tried");
+    assert_eq!(sources[3]["source"], "container");
+    assert_eq!(sources[3]["status"], "failed");
+    assert_eq!(sources[4]["source"], "imds");
+    assert_eq!(sources[4]["status"], "not tried");
     assert!(v["advice"].as_str().unwrap().contains("container source is configured but failed"));
     assert_eq!(standins.imds().requests().len(), imds_requests, "IMDS was contacted from inside a container");
 }
@@ -106,4 +106,65 @@ fn explains_a_misconfigured_environment() {
             || text.contains("web_identity source is configured but failed"),
         "{text}"
     );
+}
+
+/// A chained role from the shared config files: diagnose names the profile, each file, every
+/// step of the chain with its file and line, and the ARN STS gives the final role, and never
+/// prints a secret from the files.
+#[test]
+fn shows_the_profile_and_its_role_chain_step_by_step() {
+    let standins = StandIns::start_blocking(StandInsConfig::default()).unwrap();
+    let user = standins.user();
+    let role = &standins.chained_roles()[0];
+    let sts = standins.local_sts_url();
+    let dir = std::env::temp_dir().join(format!("mongoawsauth-diagnose-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    let credentials = dir.join("credentials");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile app]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nendpoint_url = {sts}\n",
+            role.role_arn
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        format!(
+            "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            user.access_key_id, user.secret_access_key
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &["diagnose", "--format", "json", "--sts-check", "--sts-endpoint", &sts],
+        &[
+            ("AWS_PROFILE", "app"),
+            ("AWS_CONFIG_FILE", config.to_str().unwrap()),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!stdout.contains(&user.secret_access_key), "a secret from the files was printed");
+    let v = json(&out);
+    assert_eq!(v["used_source"], "profile");
+    let profile = v["sources"].as_array().unwrap().iter().find(|s| s["source"] == "profile").unwrap();
+    let details: Vec<&str> =
+        profile["details"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert_eq!(details[0], "profile app");
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("step 1: static keys") && d.contains("[base]") && d.contains("line 2")),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().any(|d| d.starts_with("step 2: assume role") && d.contains(&role.role_arn)),
+        "{details:?}"
+    );
+    assert!(v["arn"].as_str().unwrap().contains(":assumed-role/"), "{v}");
 }

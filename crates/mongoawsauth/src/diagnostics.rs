@@ -42,6 +42,10 @@ pub struct SourceReport {
     pub status: SourceStatus,
     /// How long the source took (zero when not tried).
     pub elapsed: Duration,
+    /// More about how the source is configured, one line each, never a secret: for the profile
+    /// step, the profile, the files, the role chain step by step (base source first, each with
+    /// the file and line it came from) and the region and STS endpoint.
+    pub details: Vec<String>,
 }
 
 /// The result of [`diagnose`]: one report per source of the default chain, in order, and the
@@ -115,13 +119,40 @@ pub async fn diagnose(options: &Options, per_source_timeout: Duration) -> Diagno
         if supplied.is_some() {
             credentials = supplied;
         }
-        sources.push(SourceReport { source: name, status, elapsed });
+        let details = if name == crate::provider::profile::source::NAME {
+            profile_details(options)
+        } else {
+            Vec::new()
+        };
+        sources.push(SourceReport { source: name, status, elapsed, details });
     }
     Diagnosis { sources, credentials }
 }
 
 fn not_tried(source: String, reason: String) -> SourceReport {
-    SourceReport { source, status: SourceStatus::NotTried(reason), elapsed: Duration::ZERO }
+    SourceReport {
+        source,
+        status: SourceStatus::NotTried(reason),
+        elapsed: Duration::ZERO,
+        details: Vec::new(),
+    }
+}
+
+/// What the selected profile says, read again without fetching (the walk's own answer only
+/// says whether it worked).
+fn profile_details(options: &Options) -> Vec<String> {
+    let provider =
+        crate::provider::profile::ProfileProvider::with_config(options.get_provider_config().clone());
+    match provider.report() {
+        Ok(Ok(report)) => {
+            let mut lines = vec![format!("profile {}", report.profile)];
+            lines.extend(report.files);
+            lines.extend(report.steps.iter().enumerate().map(|(i, step)| format!("step {}: {step}", i + 1)));
+            lines.extend(report.endpoints);
+            lines
+        }
+        Ok(Err(_)) | Err(_) => Vec::new(),
+    }
 }
 
 async fn ask(

@@ -99,6 +99,9 @@ fn text(diagnosis: &Diagnosis, check: Option<&Result<CallerIdentity, mongoawsaut
         let (status, detail) = status_words(&report.status);
         let ms = report.elapsed.as_secs_f64() * 1000.0;
         out.push_str(&format!("  {:<13} {:<15} {:>8.1} ms  {}\n", report.source, status, ms, detail));
+        for line in &report.details {
+            out.push_str(&format!("  {:<13}   {line}\n", ""));
+        }
     }
     out.push('\n');
     match (diagnosis.used_source(), &diagnosis.credentials) {
@@ -138,6 +141,7 @@ fn json(
                 "source": r.source,
                 "status": status.to_lowercase(),
                 "detail": detail,
+                "details": r.details,
                 "elapsed_ms": r.elapsed.as_secs_f64() * 1000.0,
             })
         })

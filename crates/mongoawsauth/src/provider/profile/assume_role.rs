@@ -357,8 +357,14 @@ impl Inner {
             external_id: self.settings.external_id.as_deref(),
             duration_seconds: self.duration_seconds,
         };
-        call::call(self.config.env(), self.config.sts_timeout(), &target, Caller { credentials: source, label: &label }, &role)
-            .await
+        call::call(
+            self.config.env(),
+            self.config.sts_timeout(),
+            &target,
+            Caller { credentials: source, label: &label },
+            &role,
+        )
+        .await
     }
 
     /// The endpoint and signing region (see the module documentation).
