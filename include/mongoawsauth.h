@@ -38,7 +38,10 @@
  * (code, message, and for a credential chain every source tried) and must release with
  * mongoawsauth_error_destroy. Messages never contain a secret. There is no thread-local "last
  * error". A panic inside the library is caught and returned as MONGOAWSAUTH_RESULT_PANIC; it
- * never unwinds into C or aborts the process.
+ * never unwinds into C or aborts the process, and its message goes to the error, not to the
+ * process's stderr (unless MONGOAWSAUTH_LOG is set to a non-empty value). The library installs
+ * a panic hook on its first call for that; panics that are not the library's reach the hook it
+ * replaced.
  *
  * Ownership
  * ---------
@@ -373,8 +376,10 @@ typedef bool (*mongoawsauth_saml_assertion_cb_t)(void *userdata,
 #define MONGOAWSAUTH_RESULT_INTERNAL 99
 
 /**
- * A panic inside libmongoawsauth was caught at the C boundary: a bug in the library, reported as
- * an error instead of aborting the host. The call had no effect.
+ * A panic inside libmongoawsauth was caught at the C boundary (or in a fetch running for
+ * `mongoawsauth_authenticator_fetch_credentials_async`): a bug in the library, reported as an
+ * error instead of aborting the host. The call had no effect. The panic's message is in the
+ * error; it reaches stderr only when `MONGOAWSAUTH_LOG` is set.
  */
 #define MONGOAWSAUTH_RESULT_PANIC 100
 
@@ -531,7 +536,8 @@ void mongoawsauth_bytes_destroy(mongoawsauth_bytes_t *bytes);
  * This function does not take ownership of its arguments; it copies them. On success the
  * caller owns `*credentials_out` and must release it with `mongoawsauth_credentials_destroy`.
  * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL or non-UTF-8 string, a missing
- * part, or an expiry before 1970.
+ * part, or an expiry before 1970 or after 9999-12-31T23:59:59Z (253402300799000 ms; so
+ * `INT64_MIN` and `INT64_MAX` are refused: pass NULL for no expiry).
  */
 mongoawsauth_result_t mongoawsauth_credentials_new(const char *access_key_id,
                                                    const char *secret_access_key,
@@ -643,40 +649,44 @@ mongoawsauth_result_t mongoawsauth_options_set_credential_policy(mongoawsauth_op
                                                                  mongoawsauth_error_t **error);
 
 /**
- * How long one credential resolution may take when a fetch passes no timeout (default
- * 10000 ms). 0 is rejected by `mongoawsauth_authenticator_new`.
+ * How long one credential resolution may take when a fetch passes no timeout, in
+ * milliseconds (default 10000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+ * (the timeout must be at least 1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_credentials_timeout_ms(mongoawsauth_options_t *options,
                                                                       uint32_t timeout_ms,
                                                                       mongoawsauth_error_t **error);
 
 /**
- * The connect timeout for the EC2 instance metadata service and container endpoints
- * (default 1000 ms).
+ * The connect timeout for the EC2 instance metadata service and container endpoints, in
+ * milliseconds (default 1000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+ * (the timeout must be at least 1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_metadata_connect_timeout_ms(mongoawsauth_options_t *options,
                                                                            uint32_t timeout_ms,
                                                                            mongoawsauth_error_t **error);
 
 /**
- * The read timeout for the EC2 instance metadata service and container endpoints (default
- * 10000 ms, the spec's).
+ * The read timeout for the EC2 instance metadata service and container endpoints, in
+ * milliseconds (default 10000 ms, the spec's).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+ * (the timeout must be at least 1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_metadata_read_timeout_ms(mongoawsauth_options_t *options,
                                                                         uint32_t timeout_ms,
                                                                         mongoawsauth_error_t **error);
 
 /**
- * The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML; default
- * 10000 ms).
+ * The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), in
+ * milliseconds (default 10000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+ * (the timeout must be at least 1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_sts_timeout_ms(mongoawsauth_options_t *options,
                                                               uint32_t timeout_ms,
@@ -718,7 +728,8 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options
 /**
  * Cached credentials are served while more than this much time remains before they expire
  * (default 300000 ms, the spec's 5 minutes); closer to expiry the next fetch asks the source
- * again. Raising it above the refresh-ahead window raises that window too.
+ * again. Raising it above the refresh-ahead window raises that window too. 0 serves cached
+ * credentials until they expire.
  *
  * Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
  * metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
@@ -761,7 +772,7 @@ mongoawsauth_result_t mongoawsauth_options_set_credentials_provider(mongoawsauth
  * This function does not take ownership of `options`; it copies what it needs. On success the
  * caller owns `*authenticator_out` and must release it with
  * `mongoawsauth_authenticator_destroy`. Fails with `MONGOAWSAUTH_RESULT_CONFIGURATION` for
- * explicit credentials under the strict policy or a zero credentials timeout.
+ * explicit credentials under the strict policy.
  */
 mongoawsauth_result_t mongoawsauth_authenticator_new(const mongoawsauth_options_t *options,
                                                      mongoawsauth_authenticator_t **authenticator_out,
@@ -845,7 +856,8 @@ mongoawsauth_result_t mongoawsauth_authenticator_report_failed_conversation(cons
  * be destroyed before the callback runs.
  *
  * Returns `MONGOAWSAUTH_RESULT_OK` once the fetch is started; then, and only then, `callback`
- * will be called. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` or
+ * will be called: with `MONGOAWSAUTH_RESULT_RUNTIME` if `mongoawsauth_cleanup` cancels the
+ * fetch, with `MONGOAWSAUTH_RESULT_PANIC` if the library panics during it. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` or
  * `callback` is NULL, `MONGOAWSAUTH_RESULT_RUNTIME` if the runtime cannot start.
  */
 mongoawsauth_result_t mongoawsauth_authenticator_fetch_credentials_async(const mongoawsauth_authenticator_t *authenticator,
@@ -1099,8 +1111,7 @@ void mongoawsauth_saml_destroy(mongoawsauth_saml_t *saml);
  * reference to the assertion callback. On success the caller owns `*authenticator_out` and must
  * release it with `mongoawsauth_authenticator_destroy`. Fails with
  * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL argument, a malformed ARN, a duration out of
- * range or an empty or oversized policy, and with `MONGOAWSAUTH_RESULT_CONFIGURATION` for a zero
- * credentials timeout.
+ * range or an empty or oversized policy.
  */
 mongoawsauth_result_t mongoawsauth_authenticator_new_saml(const mongoawsauth_options_t *options,
                                                           const mongoawsauth_saml_t *saml,

@@ -38,7 +38,10 @@
  * (code, message, and for a credential chain every source tried) and must release with
  * mongoawsauth_error_destroy. Messages never contain a secret. There is no thread-local "last
  * error". A panic inside the library is caught and returned as MONGOAWSAUTH_RESULT_PANIC; it
- * never unwinds into C or aborts the process.
+ * never unwinds into C or aborts the process, and its message goes to the error, not to the
+ * process's stderr (unless MONGOAWSAUTH_LOG is set to a non-empty value). The library installs
+ * a panic hook on its first call for that; panics that are not the library's reach the hook it
+ * replaced.
  *
  * Ownership
  * ---------

@@ -62,6 +62,33 @@ static void invalid_credentials_are_rejected(void) {
     CHECK(c == NULL);
 }
 
+/* INT64_MAX and INT64_MIN are what C code passes for "never" and "unset": neither is an expiry
+ * (the library works in milliseconds between 1970 and 9999-12-31T23:59:59Z), and both bounds are. */
+static void impossible_expiries_are_rejected(void) {
+    mongoawsauth_credentials_t *c = NULL;
+    mongoawsauth_error_t *error = NULL;
+    int64_t never = INT64_MAX;
+    CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, TEST_TOKEN, &never, &c, &error),
+             MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "after 9999-12-31T23:59:59Z");
+    int64_t just_after = INT64_C(253402300799001);
+    CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, NULL, &just_after, &c, &error),
+             MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "expiry_unix_ms");
+    int64_t unset = INT64_MIN;
+    CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, NULL, &unset, &c, &error),
+             MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "before 1970");
+    CHECK(c == NULL);
+
+    int64_t last = INT64_C(253402300799000);
+    CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, NULL, &last, &c, NULL),
+             MONGOAWSAUTH_RESULT_OK);
+    int64_t expiry = 0;
+    CHECK(mongoawsauth_credentials_expiry(c, &expiry) && expiry == last);
+    mongoawsauth_credentials_destroy(c);
+}
+
 static void non_utf8_strings_are_rejected(void) {
     mongoawsauth_credentials_t *c = NULL;
     mongoawsauth_error_t *error = NULL;
@@ -92,6 +119,7 @@ const test_case_t credentials_tests[] = {
     {"long_term_credentials_and_accessors", long_term_credentials_and_accessors},
     {"temporary_credentials_with_expiry", temporary_credentials_with_expiry},
     {"invalid_credentials_are_rejected", invalid_credentials_are_rejected},
+    {"impossible_expiries_are_rejected", impossible_expiries_are_rejected},
     {"non_utf8_strings_are_rejected", non_utf8_strings_are_rejected},
     {"credentials_accessors_accept_null", credentials_accessors_accept_null},
     {NULL, NULL},

@@ -70,6 +70,30 @@ static void the_used_source_stops_the_walk(void) {
     mongoawsauth_diagnosis_destroy(d);
 }
 
+/* An expiration that is 10000-01-01T00:59:59Z in UTC is not an expiry: the environment source
+ * fails with a clear reason, instead of the diagnosis panicking while it prints the credentials. */
+static void an_impossible_expiration_is_a_failed_source(void) {
+    setenv("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY_ID, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET, 1);
+    setenv("AWS_SESSION_TOKEN", TEST_TOKEN, 1);
+    setenv("AWS_CREDENTIAL_EXPIRATION", "9999-12-31T23:59:59-01:00", 1);
+    mongoawsauth_diagnosis_t *d = diagnose(mongoawsauth_options_new());
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_CREDENTIAL_EXPIRATION");
+    size_t env = source_index(d, "environment");
+    CHECK(env != SIZE_MAX);
+    if (env != SIZE_MAX) {
+        CHECK(mongoawsauth_diagnosis_source_status(d, env) == MONGOAWSAUTH_ATTEMPT_FAILED);
+        const char *detail = mongoawsauth_diagnosis_source_detail(d, env, NULL);
+        CHECK(strstr(detail, "after 9999-12-31T23:59:59Z") != NULL);
+        CHECK(strstr(detail, TEST_SECRET) == NULL && strstr(detail, TEST_TOKEN) == NULL);
+    }
+    CHECK(mongoawsauth_diagnosis_credentials(d) == NULL);
+    mongoawsauth_diagnosis_destroy(d);
+}
+
 static mongoawsauth_credentials_t *null_provider(void *userdata) {
     (void)userdata;
     return NULL;
@@ -135,6 +159,7 @@ const test_case_t diagnostics_tests[] = {
     {"nothing_configured_reports_every_source_and_advice", nothing_configured_reports_every_source_and_advice},
     {"the_used_source_stops_the_walk", the_used_source_stops_the_walk},
     {"a_failing_source_is_reported_with_advice", a_failing_source_is_reported_with_advice},
+    {"an_impossible_expiration_is_a_failed_source", an_impossible_expiration_is_a_failed_source},
     {"the_container_standin_is_diagnosed", the_container_standin_is_diagnosed},
     {"diagnose_rejects_null", diagnose_rejects_null},
     {NULL, NULL},

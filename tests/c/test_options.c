@@ -51,14 +51,31 @@ static void setters_reject_null_and_bad_values(void) {
     mongoawsauth_options_destroy(NULL);
 }
 
-static void zero_credentials_timeout_is_a_configuration_error(void) {
+/* A zero timeout would fail every request at once: every timeout setter refuses it, says the
+ * floor, and leaves the options as they were; the cache windows, where 0 means something, take it. */
+static void zero_timeouts_are_invalid_arguments(void) {
     mongoawsauth_options_t *o = mongoawsauth_options_new();
-    CHECK_RC(mongoawsauth_options_set_credentials_timeout_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
-    mongoawsauth_authenticator_t *auth = NULL;
     mongoawsauth_error_t *error = NULL;
-    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
-    CHECK(auth == NULL);
-    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "timeout must be greater than zero");
+    mongoawsauth_result_t (*const setters[])(mongoawsauth_options_t *, uint32_t, mongoawsauth_error_t **) = {
+        mongoawsauth_options_set_credentials_timeout_ms,
+        mongoawsauth_options_set_metadata_connect_timeout_ms,
+        mongoawsauth_options_set_metadata_read_timeout_ms,
+        mongoawsauth_options_set_sts_timeout_ms,
+    };
+    for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++) {
+        CHECK_RC(setters[i](o, 0, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "must be at least 1 ms");
+        CHECK_RC(setters[i](o, 0, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        CHECK_RC(setters[i](o, 1, &error), MONGOAWSAUTH_RESULT_OK);
+        CHECK(error == NULL);
+    }
+    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_refresh_ahead_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
+    /* The refused zero left the 1 ms credentials timeout in place: the authenticator builds. */
+    mongoawsauth_authenticator_t *auth = NULL;
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK(auth != NULL && error == NULL);
+    mongoawsauth_authenticator_destroy(auth);
     mongoawsauth_options_destroy(o);
 }
 
@@ -99,7 +116,7 @@ static void authenticator_new_rejects_null(void) {
 const test_case_t options_tests[] = {
     {"every_setter_accepts_valid_values", every_setter_accepts_valid_values},
     {"setters_reject_null_and_bad_values", setters_reject_null_and_bad_values},
-    {"zero_credentials_timeout_is_a_configuration_error", zero_credentials_timeout_is_a_configuration_error},
+    {"zero_timeouts_are_invalid_arguments", zero_timeouts_are_invalid_arguments},
     {"explicit_credentials_need_the_legacy_policy", explicit_credentials_need_the_legacy_policy},
     {"authenticator_new_rejects_null", authenticator_new_rejects_null},
     {NULL, NULL},

@@ -52,7 +52,7 @@ pub(crate) async fn fetch(authenticator: &Authenticator, deadline: Option<Instan
 /// This function does not take ownership of `options`; it copies what it needs. On success the
 /// caller owns `*authenticator_out` and must release it with
 /// `mongoawsauth_authenticator_destroy`. Fails with `MONGOAWSAUTH_RESULT_CONFIGURATION` for
-/// explicit credentials under the strict policy or a zero credentials timeout.
+/// explicit credentials under the strict policy.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_authenticator_new(
     options: *const mongoawsauth_options_t,

@@ -72,7 +72,8 @@ impl std::fmt::Debug for mongoawsauth_credentials_t {
 /// This function does not take ownership of its arguments; it copies them. On success the
 /// caller owns `*credentials_out` and must release it with `mongoawsauth_credentials_destroy`.
 /// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL or non-UTF-8 string, a missing
-/// part, or an expiry before 1970.
+/// part, or an expiry before 1970 or after 9999-12-31T23:59:59Z (253402300799000 ms; so
+/// `INT64_MIN` and `INT64_MAX` are refused: pass NULL for no expiry).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_credentials_new(
     access_key_id: *const c_char,
@@ -102,12 +103,27 @@ pub unsafe extern "C" fn mongoawsauth_credentials_new(
     })
 }
 
+/// The latest expiry in milliseconds since the epoch: 9999-12-31T23:59:59Z, the core's bound.
+const LATEST_EXPIRY_UNIX_MS: u64 = Credentials::LATEST_EXPIRY_UNIX_SECS * 1000;
+
+/// Converts an expiry from C, refusing what no credentials can have (before 1970, after
+/// 9999-12-31T23:59:59Z: `INT64_MAX` and `INT64_MIN` are sentinels, not expiries) with a message
+/// that names the parameter, and never doing unchecked arithmetic on the host's value.
 pub(crate) fn expiry_from_unix_ms(ms: i64) -> Result<SystemTime, Failure> {
-    let ms = u64::try_from(ms)
-        .map_err(|_| Failure::invalid_argument("expiry_unix_ms is before 1970: pass NULL for no expiry"))?;
+    let ms = u64::try_from(ms).map_err(|_| {
+        Failure::invalid_argument(format!(
+            "expiry_unix_ms {ms} is before 1970: pass milliseconds since the Unix epoch"
+        ))
+    })?;
+    if ms > LATEST_EXPIRY_UNIX_MS {
+        return Err(Failure::invalid_argument(format!(
+            "expiry_unix_ms {ms} is after 9999-12-31T23:59:59Z ({LATEST_EXPIRY_UNIX_MS}): pass \
+             milliseconds since the Unix epoch (not microseconds or nanoseconds)"
+        )));
+    }
     UNIX_EPOCH
         .checked_add(Duration::from_millis(ms))
-        .ok_or_else(|| Failure::invalid_argument("expiry_unix_ms is out of range"))
+        .ok_or_else(|| Failure::invalid_argument(format!("expiry_unix_ms {ms} is out of range")))
 }
 
 /// # Safety
@@ -267,4 +283,56 @@ pub unsafe extern "C" fn mongoawsauth_credentials_destroy(credentials: *mut mong
         // SAFETY: `credentials` is NULL or a handle from this library, destroyed once.
         unsafe { ffi::free(credentials) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, MONGOAWSAUTH_RESULT_OK};
+
+    /// Calls `mongoawsauth_credentials_new` with `expiry` and returns the code and the error
+    /// message (empty on success).
+    fn new_with_expiry(expiry: i64) -> (mongoawsauth_result_t, String) {
+        let mut out: *mut mongoawsauth_credentials_t = std::ptr::null_mut();
+        let mut error: *mut mongoawsauth_error_t = std::ptr::null_mut();
+        // SAFETY: NUL-terminated strings, a readable expiry, writable out-parameters.
+        let code = unsafe {
+            mongoawsauth_credentials_new(
+                c"ASIAEXAMPLE".as_ptr(),
+                c"secret".as_ptr(),
+                c"token".as_ptr(),
+                &expiry,
+                &mut out,
+                &mut error,
+            )
+        };
+        let mut message = String::new();
+        if !error.is_null() {
+            // SAFETY: the library stored a live error object.
+            message = unsafe { &*error }.message().to_owned();
+            // SAFETY: freed once.
+            unsafe { ffi::free(error) };
+        }
+        if !out.is_null() {
+            // SAFETY: the library stored a live handle; freed once.
+            unsafe { ffi::free(out) };
+        }
+        (code, message)
+    }
+
+    /// INT64_MAX and INT64_MIN are what a C caller passes for "never" or "unset"; both are
+    /// invalid arguments that say which bound they crossed, and the bounds themselves work.
+    #[test]
+    fn sentinel_expiries_are_invalid_arguments() {
+        let (code, message) = new_with_expiry(i64::MAX);
+        assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
+        assert!(message.contains("after 9999-12-31T23:59:59Z"), "{message}");
+        let (code, message) = new_with_expiry(253_402_300_799_001);
+        assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
+        let (code, message) = new_with_expiry(i64::MIN);
+        assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
+        assert!(message.contains("before 1970"), "{message}");
+        assert_eq!(new_with_expiry(253_402_300_799_000).0, MONGOAWSAUTH_RESULT_OK);
+        assert_eq!(new_with_expiry(0).0, MONGOAWSAUTH_RESULT_OK);
+    }
 }

@@ -116,7 +116,9 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credential_policy(
     })
 }
 
-/// The shared body of the timeout setters.
+/// The shared body of the timeout setters. A zero timeout is refused here, where the caller
+/// can see which setter got it: it would fail every request at once (or, for the credentials
+/// timeout, only later in `mongoawsauth_authenticator_new`).
 ///
 /// # Safety
 /// `options` is NULL or a live handle not used concurrently.
@@ -127,7 +129,28 @@ unsafe fn set_timeout(
 ) -> Result<(), Failure> {
     // SAFETY: forwarded from the caller.
     let options = unsafe { ffi::try_mut(options, "options") }?;
+    if timeout_ms == 0 {
+        return Err(Failure::invalid_argument(
+            "timeout_ms is 0: the timeout must be at least 1 ms (the unit is milliseconds)",
+        ));
+    }
     apply(options, Duration::from_millis(u64::from(timeout_ms)));
+    Ok(())
+}
+
+/// The shared body of the cache window setters. Unlike a timeout, a zero window is meaningful
+/// (serve cached credentials until they expire; no refresh ahead).
+///
+/// # Safety
+/// `options` is NULL or a live handle not used concurrently.
+unsafe fn set_window(
+    options: *mut mongoawsauth_options_t,
+    window_ms: u32,
+    apply: fn(&mut mongoawsauth_options_t, Duration),
+) -> Result<(), Failure> {
+    // SAFETY: forwarded from the caller.
+    let options = unsafe { ffi::try_mut(options, "options") }?;
+    apply(options, Duration::from_millis(u64::from(window_ms)));
     Ok(())
 }
 
@@ -148,10 +171,11 @@ unsafe fn set_url(
     Ok(())
 }
 
-/// How long one credential resolution may take when a fetch passes no timeout (default
-/// 10000 ms). 0 is rejected by `mongoawsauth_authenticator_new`.
+/// How long one credential resolution may take when a fetch passes no timeout, in
+/// milliseconds (default 10000 ms).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+/// (the timeout must be at least 1 ms).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_credentials_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -164,10 +188,11 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credentials_timeout_ms(
     })
 }
 
-/// The connect timeout for the EC2 instance metadata service and container endpoints
-/// (default 1000 ms).
+/// The connect timeout for the EC2 instance metadata service and container endpoints, in
+/// milliseconds (default 1000 ms).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+/// (the timeout must be at least 1 ms).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_metadata_connect_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -182,10 +207,11 @@ pub unsafe extern "C" fn mongoawsauth_options_set_metadata_connect_timeout_ms(
     })
 }
 
-/// The read timeout for the EC2 instance metadata service and container endpoints (default
-/// 10000 ms, the spec's).
+/// The read timeout for the EC2 instance metadata service and container endpoints, in
+/// milliseconds (default 10000 ms, the spec's).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+/// (the timeout must be at least 1 ms).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_metadata_read_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -200,10 +226,11 @@ pub unsafe extern "C" fn mongoawsauth_options_set_metadata_read_timeout_ms(
     })
 }
 
-/// The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML; default
-/// 10000 ms).
+/// The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), in
+/// milliseconds (default 10000 ms).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
+/// (the timeout must be at least 1 ms).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_sts_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -272,7 +299,8 @@ pub unsafe extern "C" fn mongoawsauth_options_set_sts_endpoint(
 
 /// Cached credentials are served while more than this much time remains before they expire
 /// (default 300000 ms, the spec's 5 minutes); closer to expiry the next fetch asks the source
-/// again. Raising it above the refresh-ahead window raises that window too.
+/// again. Raising it above the refresh-ahead window raises that window too. 0 serves cached
+/// credentials until they expire.
 ///
 /// Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
 /// metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
@@ -284,7 +312,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_window_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_timeout(options, window_ms, |o, d| o.update(|x| x.refresh_window(d))) }
+        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.refresh_window(d))) }
     })
 }
 
@@ -301,6 +329,51 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_ahead_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_timeout(options, window_ms, |o, d| o.update(|x| x.refresh_ahead(d))) }
+        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.refresh_ahead(d))) }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, MONGOAWSAUTH_RESULT_OK};
+
+    type Setter = unsafe extern "C" fn(
+        *mut mongoawsauth_options_t,
+        u32,
+        *mut *mut mongoawsauth_error_t,
+    ) -> mongoawsauth_result_t;
+
+    /// A zero timeout would fail every request at once: each timeout setter refuses it and
+    /// says the floor; the cache windows, where 0 means something, still take it.
+    #[test]
+    fn timeout_setters_refuse_zero_and_windows_accept_it() {
+        let timeouts: [Setter; 4] = [
+            mongoawsauth_options_set_credentials_timeout_ms,
+            mongoawsauth_options_set_metadata_connect_timeout_ms,
+            mongoawsauth_options_set_metadata_read_timeout_ms,
+            mongoawsauth_options_set_sts_timeout_ms,
+        ];
+        let options = mongoawsauth_options_new();
+        for setter in timeouts {
+            let mut error: *mut mongoawsauth_error_t = std::ptr::null_mut();
+            // SAFETY: a live handle and a writable error slot.
+            assert_eq!(unsafe { setter(options, 0, &mut error) }, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+            // SAFETY: the call above stored a live error object.
+            let message = unsafe { &*error }.message().to_owned();
+            assert!(message.contains("at least 1 ms"), "{message}");
+            // SAFETY: the error came from the library and is freed once.
+            unsafe { ffi::free(error) };
+            // SAFETY: as above.
+            assert_eq!(unsafe { setter(options, 1, std::ptr::null_mut()) }, MONGOAWSAUTH_RESULT_OK);
+        }
+        let windows: [Setter; 2] =
+            [mongoawsauth_options_set_refresh_window_ms, mongoawsauth_options_set_refresh_ahead_ms];
+        for setter in windows {
+            // SAFETY: a live handle.
+            assert_eq!(unsafe { setter(options, 0, std::ptr::null_mut()) }, MONGOAWSAUTH_RESULT_OK);
+        }
+        // SAFETY: created above, destroyed once.
+        unsafe { mongoawsauth_options_destroy(options) };
+    }
 }

@@ -44,8 +44,10 @@ pub const MONGOAWSAUTH_RESULT_RUNTIME: mongoawsauth_result_t = 8;
 /// A bug in libmongoawsauth. Please report it with the error message.
 pub const MONGOAWSAUTH_RESULT_INTERNAL: mongoawsauth_result_t = 99;
 
-/// A panic inside libmongoawsauth was caught at the C boundary: a bug in the library, reported as
-/// an error instead of aborting the host. The call had no effect.
+/// A panic inside libmongoawsauth was caught at the C boundary (or in a fetch running for
+/// `mongoawsauth_authenticator_fetch_credentials_async`): a bug in the library, reported as an
+/// error instead of aborting the host. The call had no effect. The panic's message is in the
+/// error; it reaches stderr only when `MONGOAWSAUTH_LOG` is set.
 pub const MONGOAWSAUTH_RESULT_PANIC: mongoawsauth_result_t = 100;
 
 /// The C code for a core error kind.

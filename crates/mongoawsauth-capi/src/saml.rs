@@ -229,8 +229,7 @@ pub unsafe extern "C" fn mongoawsauth_saml_destroy(saml: *mut mongoawsauth_saml_
 /// reference to the assertion callback. On success the caller owns `*authenticator_out` and must
 /// release it with `mongoawsauth_authenticator_destroy`. Fails with
 /// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL argument, a malformed ARN, a duration out of
-/// range or an empty or oversized policy, and with `MONGOAWSAUTH_RESULT_CONFIGURATION` for a zero
-/// credentials timeout.
+/// range or an empty or oversized policy.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_authenticator_new_saml(
     options: *const mongoawsauth_options_t,
@@ -247,6 +246,7 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_new_saml(
         let timeout = options.get_credentials_timeout();
         if timeout.is_zero() {
             // The same rule as `Authenticator::new`, which this constructor does not go through.
+            // The options' setter already refuses 0; this keeps the rule if another way in appears.
             return Err(Error::new(
                 ErrorKind::Configuration,
                 "the credentials timeout must be greater than zero",

@@ -62,6 +62,7 @@ fn sign_matches_the_independent_vectors() {
                 &case.x_mongodb_server_nonce,
                 "--date",
                 &case.x_amz_date,
+                "--show-secrets",
             ],
             &env,
         );
@@ -77,6 +78,36 @@ fn sign_matches_the_independent_vectors() {
         checked += 1;
     }
     assert_eq!(checked, 2);
+}
+
+/// `sign` prints the session token twice (`security_token`, and inside `payload`), so with
+/// temporary credentials it refuses to run without `--show-secrets`, like `credentials --format
+/// env`; long-term keys print no secret and need no flag.
+#[test]
+fn sign_prints_a_session_token_only_with_show_secrets() {
+    let nonce = "A".repeat(88);
+    let args = ["sign", "--host", "sts.amazonaws.com", "--server-nonce", nonce.as_str()];
+    let temporary = [
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "SEKRIT-VALUE"),
+        ("AWS_SESSION_TOKEN", "TOKEN-VALUE"),
+    ];
+    let out = run(&args, &temporary);
+    assert!(!out.status.success());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("session token") && stderr.contains("--show-secrets"), "{stderr}");
+    assert!(!stderr.contains("TOKEN-VALUE") && !stderr.contains("SEKRIT-VALUE"), "{stderr}");
+
+    let out = run(&[&args[..], &["--show-secrets"]].concat(), &temporary);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["security_token"], "TOKEN-VALUE");
+
+    let long_term = [("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "SEKRIT-VALUE")];
+    let out = run(&args, &long_term);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("SEKRIT-VALUE"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_smithy_runtime_api::client::identity::Identity;
 
@@ -48,11 +48,17 @@ pub(crate) fn non_blank(value: Option<&str>) -> Option<&str> {
 }
 
 impl Credentials {
+    /// The latest expiry credentials may carry, in seconds since the Unix epoch:
+    /// 9999-12-31T23:59:59Z, the last second RFC 3339 (the format AWS gives expiries in) can
+    /// write. The earliest is the epoch itself.
+    pub const LATEST_EXPIRY_UNIX_SECS: u64 = 253_402_300_799;
+
     /// Validates and builds credentials.
     ///
     /// Blank values count as unset. Errors (kind [`crate::ErrorKind::InvalidArgument`]) name what
     /// is missing: an access key id without a secret, a secret without an id, or a session token
-    /// without both.
+    /// without both; or what is impossible: an expiry after 9999-12-31T23:59:59Z
+    /// ([`Credentials::LATEST_EXPIRY_UNIX_SECS`]) or before 1970.
     pub fn new(
         access_key_id: Option<&str>,
         secret_access_key: Option<&str>,
@@ -71,6 +77,9 @@ impl Credentials {
                         "the access key id from {source} contains whitespace or control characters; \
                          check how it was copied"
                     )));
+                }
+                if let Some(expiry) = expiry {
+                    check_expiry(expiry, &source)?;
                 }
                 Ok(Credentials {
                     inner: Arc::new(Inner {
@@ -172,6 +181,26 @@ impl Credentials {
     }
 }
 
+/// Refuses an expiry no credentials can have. Such a value is a unit mistake (nanoseconds for
+/// milliseconds) or garbage from a source, and letting it through would only move the failure
+/// to whatever prints or compares it later.
+fn check_expiry(expiry: SystemTime, source: &str) -> Result<()> {
+    match expiry.duration_since(UNIX_EPOCH) {
+        Err(_) => Err(Error::invalid_argument(format!(
+            "the expiry from {source} is before 1970, which no credentials have: pass the \
+             real expiry, or none"
+        ))),
+        Ok(after) if after > Duration::from_secs(Credentials::LATEST_EXPIRY_UNIX_SECS) => {
+            Err(Error::invalid_argument(format!(
+                "the expiry from {source} is after 9999-12-31T23:59:59Z ({} s since 1970), which \
+                 no credentials have: check its unit, or pass none",
+                after.as_secs()
+            )))
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
 impl Credentials {
     /// The aws-sigv4 identity for these keys. aws-credential-types keeps the secret in
     /// `Zeroizing` storage and redacts it in `Debug`, so this copy is held to the same rules.
@@ -247,7 +276,8 @@ impl CredentialsBuilder {
         self
     }
 
-    /// Sets when the credentials expire.
+    /// Sets when the credentials expire (checked by [`CredentialsBuilder::build`]: between 1970
+    /// and 9999-12-31T23:59:59Z).
     pub fn expiry(mut self, value: SystemTime) -> Self {
         self.expiry = Some(value);
         self
@@ -323,5 +353,90 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         let c = Credentials::builder("b").access_key_id("AKID").secret_access_key(SECRET).build().unwrap();
         assert_eq!(c.source(), "b");
+    }
+
+    fn at(secs: u64) -> SystemTime {
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+    }
+
+    /// An expiry no real credentials can have (after 9999, before 1970) is refused where
+    /// credentials are built, so no later `Debug`, `Display` or log line has to print it.
+    #[test]
+    fn impossible_expiries_are_invalid_arguments() {
+        let last = Credentials::LATEST_EXPIRY_UNIX_SECS;
+        let far = std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(u64::MAX / 4)).unwrap();
+        for expiry in [at(last + 1), at(last) + std::time::Duration::from_millis(1), far] {
+            let e =
+                Credentials::new(Some("ASIAX"), Some(SECRET), Some("tok"), Some(expiry), "src").unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+            assert!(e.message().contains("after 9999-12-31T23:59:59Z") && e.message().contains("src"), "{e}");
+            assert!(!e.to_string().contains(SECRET));
+            let e = Credentials::builder("b")
+                .access_key_id("AKID")
+                .secret_access_key(SECRET)
+                .expiry(expiry)
+                .build()
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        }
+        let before_1970 = std::time::UNIX_EPOCH - std::time::Duration::from_secs(1);
+        let e = Credentials::new(Some("AKID"), Some(SECRET), None, Some(before_1970), "src").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("before 1970"), "{e}");
+
+        // The bounds themselves are real expiries.
+        for expiry in [at(last), std::time::UNIX_EPOCH] {
+            let c = Credentials::new(Some("AKID"), Some(SECRET), None, Some(expiry), "src").unwrap();
+            assert_eq!(c.expiry(), Some(expiry));
+        }
+        let c = Credentials::new(Some("AKID"), Some(SECRET), None, Some(at(last)), "src").unwrap();
+        assert!(c.to_string().ends_with("expiring 9999-12-31T23:59:59Z"), "{c}");
+    }
+
+    /// Debug and Display never panic, whatever expiry got in (the cache's test hook can still
+    /// set any time, and formatting must not depend on every entry point being right).
+    #[test]
+    fn debug_and_display_are_total() {
+        let c = Credentials::new(Some("AKID"), Some(SECRET), None, None, "src").unwrap();
+        let far = std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(u64::MAX / 4)).unwrap();
+        let c = c.with_expiry(Some(far));
+        assert!(c.to_string().ends_with("expiring <after 9999-12-31T23:59:59Z>"), "{c}");
+        assert!(format!("{c:?}").contains("<after 9999-12-31T23:59:59Z>"));
+    }
+
+    /// The metadata endpoints' `Expiration` reaches the same check: an offset that pushes
+    /// 9999-12-31 into year 10000 in UTC, or a date before 1970, is not credentials.
+    #[test]
+    fn metadata_expirations_out_of_range_are_refused() {
+        use crate::provider::metadata::{ParseError, parse};
+        for (expiration, expected) in [
+            ("9999-12-31T23:59:59-01:00", "after 9999-12-31T23:59:59Z"),
+            ("1969-07-20T20:17:40Z", "before 1970"),
+        ] {
+            let mut body = format!(
+                r#"{{"AccessKeyId":"ASIAX","SecretAccessKey":"{SECRET}","Token":"t","Expiration":"{expiration}"}}"#
+            )
+            .into_bytes();
+            match parse(&mut body, "imds") {
+                Err(ParseError::Invalid(why)) => {
+                    assert!(why.contains(expected) && !why.contains(SECRET), "{why}")
+                }
+                other => panic!("{expiration}: {:?}", other.map(|_| "a document")),
+            }
+        }
+    }
+
+    /// The environment's AWS_CREDENTIAL_EXPIRATION goes through the same check.
+    #[test]
+    fn the_environment_expiration_is_checked_too() {
+        use crate::provider::environment::EnvironmentProvider;
+        let env = crate::Env::from_vars([
+            ("AWS_ACCESS_KEY_ID", "ASIAX"),
+            ("AWS_SECRET_ACCESS_KEY", SECRET),
+            ("AWS_SESSION_TOKEN", "t"),
+            ("AWS_CREDENTIAL_EXPIRATION", "1960-01-01T00:00:00Z"),
+        ]);
+        let e = EnvironmentProvider::with_env(env).load().unwrap_err();
+        assert!(e.error().message().contains("before 1970"), "{}", e.error());
     }
 }

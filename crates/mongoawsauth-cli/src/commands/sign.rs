@@ -17,7 +17,8 @@ use super::CommandResult;
 #[command(after_help = "Credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and \
     AWS_SESSION_TOKEN. The output is one JSON object: authorization, date, security_token (only \
     for temporary credentials: it is your session token) and payload (the client-final BSON, \
-    base64).\n\nExample:\n  mongoawsauth sign --host sts.us-west-2.amazonaws.com \\\n    \
+    base64, which carries the session token too). With temporary credentials, sign needs \
+    --show-secrets.\n\nExample:\n  mongoawsauth sign --host sts.us-west-2.amazonaws.com \\\n    \
     --server-nonce \"$(head -c 64 /dev/urandom | base64 -w0)\" --date 20191112T210122Z")]
 pub struct Args {
     /// The STS host the server sent (`h`), e.g. sts.amazonaws.com.
@@ -29,6 +30,10 @@ pub struct Args {
     /// Sign as of this time (YYYYMMDDTHHMMSSZ, UTC) instead of now.
     #[arg(long)]
     date: Option<String>,
+    /// Allow printing the session token of temporary credentials (in security_token and inside
+    /// payload); required when AWS_SESSION_TOKEN is set.
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 /// Runs `sign`.
@@ -52,6 +57,12 @@ pub fn run(args: Args) -> CommandResult {
             e.error()
         )
     })?;
+    // The token is a secret: printed only on request, as `credentials --format env` does.
+    if credentials.session_token().is_some() && !args.show_secrets {
+        return Err("sign prints the session token (in security_token and inside payload), so with \
+                    temporary credentials it needs --show-secrets"
+            .into());
+    }
     let signature = signing::sign_get_caller_identity(&credentials, &args.host, &nonce, time)
         .map_err(|e| e.to_string())?;
     let payload = signing::encode_client_final(&signature, credentials.session_token());

@@ -19,7 +19,7 @@ pub mod container;
 pub mod custom;
 pub mod environment;
 pub mod imds;
-mod metadata;
+pub(crate) mod metadata;
 pub mod profile;
 pub mod saml;
 pub mod static_keys;
