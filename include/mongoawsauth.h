@@ -726,6 +726,31 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options
                                                             mongoawsauth_error_t **error);
 
 /**
+ * The profile of the AWS shared config files (`~/.aws/config`, `~/.aws/credentials`) to use,
+ * overriding `AWS_PROFILE` and `AWS_DEFAULT_PROFILE`. A profile named here must exist in one of
+ * the files: a login with a missing one fails with `MONGOAWSAUTH_RESULT_CONFIGURATION` naming
+ * the profiles that do exist.
+ *
+ * This function does not take ownership of `profile`; it copies it. Fails with
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `profile` is NULL, or `profile` is
+ * empty, only whitespace or not UTF-8.
+ */
+mongoawsauth_result_t mongoawsauth_options_set_profile(mongoawsauth_options_t *options,
+                                                       const char *profile,
+                                                       mongoawsauth_error_t **error);
+
+/**
+ * Whether the AWS shared config and credentials files are read (default: true, as the AWS SDKs
+ * do). With false the chain is the MongoDB specification's only: provider callback,
+ * environment, web identity, container endpoint, EC2 instance metadata.
+ *
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ */
+mongoawsauth_result_t mongoawsauth_options_set_shared_config(mongoawsauth_options_t *options,
+                                                             bool enabled,
+                                                             mongoawsauth_error_t **error);
+
+/**
  * Cached credentials are served while more than this much time remains before they expire
  * (default 300000 ms, the spec's 5 minutes); closer to expiry the next fetch asks the source
  * again. Raising it above the refresh-ahead window raises that window too. 0 serves cached

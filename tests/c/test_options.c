@@ -1,5 +1,7 @@
 /* mongoawsauth_options_t setters and mongoawsauth_authenticator_new's configuration checks. */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -79,6 +81,64 @@ static void zero_timeouts_are_invalid_arguments(void) {
     mongoawsauth_options_destroy(o);
 }
 
+/* A profile of the shared credentials file, named in code, supplies the credentials; a named
+ * profile that does not exist is a configuration error listing the ones that do; with the files
+ * switched off the chain finds nothing. The file's path comes from AWS_SHARED_CREDENTIALS_FILE,
+ * set here for this test only and restored afterwards. */
+static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(void) {
+    char path[] = "/tmp/mongoawsauth-c-profile-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    const char text[] = "[ctest]\naws_access_key_id = AKIACPROFILE\naws_secret_access_key = " TEST_SECRET "\n";
+    CHECK(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+    close(fd);
+    const char *saved = getenv("AWS_SHARED_CREDENTIALS_FILE");
+    char *saved_copy = saved ? strdup(saved) : NULL;
+    setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+
+    mongoawsauth_error_t *error = NULL;
+    mongoawsauth_options_t *o = mongoawsauth_options_new();
+    CHECK_RC(mongoawsauth_options_set_profile(o, "ctest", &error), MONGOAWSAUTH_RESULT_OK);
+    mongoawsauth_authenticator_t *auth = NULL;
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
+    mongoawsauth_credentials_t *c = NULL;
+    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK(c != NULL && strcmp(mongoawsauth_credentials_access_key_id(c, NULL), "AKIACPROFILE") == 0);
+    CHECK(strcmp(mongoawsauth_credentials_source(c, NULL), "profile") == 0);
+    mongoawsauth_credentials_destroy(c);
+    mongoawsauth_authenticator_destroy(auth);
+
+    CHECK_RC(mongoawsauth_options_set_profile(o, "no-such-profile", NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
+    c = NULL;
+    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK(c == NULL);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "ctest");
+    mongoawsauth_authenticator_destroy(auth);
+
+    CHECK_RC(mongoawsauth_options_set_profile(o, "ctest", NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_shared_config(o, false, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error),
+             MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND, "switched off");
+    mongoawsauth_authenticator_destroy(auth);
+
+    CHECK_RC(mongoawsauth_options_set_profile(o, "  ", &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "profile is empty");
+    CHECK_RC(mongoawsauth_options_set_profile(o, NULL, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(mongoawsauth_options_set_shared_config(NULL, true, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    mongoawsauth_options_destroy(o);
+
+    if (saved_copy) {
+        setenv("AWS_SHARED_CREDENTIALS_FILE", saved_copy, 1);
+        free(saved_copy);
+    } else {
+        unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+    }
+    unlink(path);
+}
+
 static void explicit_credentials_need_the_legacy_policy(void) {
     mongoawsauth_options_t *o = mongoawsauth_options_new();
     mongoawsauth_credentials_t *c = test_credentials(false);
@@ -117,6 +177,8 @@ const test_case_t options_tests[] = {
     {"every_setter_accepts_valid_values", every_setter_accepts_valid_values},
     {"setters_reject_null_and_bad_values", setters_reject_null_and_bad_values},
     {"zero_timeouts_are_invalid_arguments", zero_timeouts_are_invalid_arguments},
+    {"a_profile_named_in_code_is_used_and_the_files_can_be_switched_off",
+     a_profile_named_in_code_is_used_and_the_files_can_be_switched_off},
     {"explicit_credentials_need_the_legacy_policy", explicit_credentials_need_the_legacy_policy},
     {"authenticator_new_rejects_null", authenticator_new_rejects_null},
     {NULL, NULL},

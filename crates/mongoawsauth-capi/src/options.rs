@@ -297,6 +297,56 @@ pub unsafe extern "C" fn mongoawsauth_options_set_sts_endpoint(
     })
 }
 
+/// The profile of the AWS shared config files (`~/.aws/config`, `~/.aws/credentials`) to use,
+/// overriding `AWS_PROFILE` and `AWS_DEFAULT_PROFILE`. A profile named here must exist in one of
+/// the files: a login with a missing one fails with `MONGOAWSAUTH_RESULT_CONFIGURATION` naming
+/// the profiles that do exist.
+///
+/// This function does not take ownership of `profile`; it copies it. Fails with
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `profile` is NULL, or `profile` is
+/// empty, only whitespace or not UTF-8.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_profile(
+    options: *mut mongoawsauth_options_t,
+    profile: *const c_char,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently; `profile` is NULL or
+        // NUL-terminated (documented contract).
+        let options = unsafe { ffi::try_mut(options, "options") }?;
+        // SAFETY: as above.
+        let profile = unsafe { ffi::str_arg(profile, "profile") }?.trim().to_owned();
+        if profile.is_empty() {
+            return Err(Failure::invalid_argument(
+                "profile is empty: pass the name of a profile of the shared config files, or do not \
+                 call mongoawsauth_options_set_profile to use AWS_PROFILE or `default`",
+            ));
+        }
+        options.update_config(|c| c.with_profile(profile));
+        Ok(())
+    })
+}
+
+/// Whether the AWS shared config and credentials files are read (default: true, as the AWS SDKs
+/// do). With false the chain is the MongoDB specification's only: provider callback,
+/// environment, web identity, container endpoint, EC2 instance metadata.
+///
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_options_set_shared_config(
+    options: *mut mongoawsauth_options_t,
+    enabled: bool,
+    error: *mut *mut mongoawsauth_error_t,
+) -> mongoawsauth_result_t {
+    ffi_try!(error, {
+        // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
+        let options = unsafe { ffi::try_mut(options, "options") }?;
+        options.update_config(|c| c.with_shared_config(enabled));
+        Ok(())
+    })
+}
+
 /// Cached credentials are served while more than this much time remains before they expire
 /// (default 300000 ms, the spec's 5 minutes); closer to expiry the next fetch asks the source
 /// again. Raising it above the refresh-ahead window raises that window too. 0 serves cached
