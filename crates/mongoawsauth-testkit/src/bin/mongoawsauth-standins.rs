@@ -2,11 +2,19 @@
 //! stand-in on 127.0.0.1, prints one JSON line describing them (including the throwaway
 //! identities' secrets, the container authorization token and an SSO access token, on purpose)
 //! and runs until stdin reaches EOF or the process gets SIGTERM/SIGINT.
+//!
+//! While it runs it answers commands, one per stdin line, with one JSON line on stdout each, so
+//! a test in another language can check what the stand-ins served (a scenario's `requests`):
+//! - `counters`: `{"counters": {"imds.requests": 0, "container.unauthorized": 1, ...}}`, every
+//!   counter by the dotted name a scenario uses;
+//! - anything else: `{"error": "..."}` naming the commands. Blank lines are ignored.
 
-use std::io::Write as _;
+use std::io::{BufRead as _, Write as _};
+use std::sync::{Arc, Weak};
 
 use clap::Parser;
 use mongoawsauth_testkit::mongod::Fault;
+use mongoawsauth_testkit::scenario;
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
 
 /// Loopback MONGODB-AWS stand-ins: a SigV4-verifying STS and a fake mongod.
@@ -30,7 +38,8 @@ struct Args {
         help = "Start with a fault: short-nonce, nonce-wrong-prefix, sts-host=<host>, extra-field, nonce-wrong-subtype, host-wrong-type, payload-not-bson"
     )]
     fault: Option<Fault>,
-    /// Do not stop at stdin EOF (only on SIGTERM/SIGINT), for runs without a stdin pipe.
+    /// Do not stop at stdin EOF (only on SIGTERM/SIGINT) nor read commands, for runs without a
+    /// stdin pipe.
     #[arg(long)]
     ignore_stdin: bool,
 }
@@ -49,7 +58,7 @@ async fn main() -> std::process::ExitCode {
         ..StandInsConfig::default()
     };
     let standins = match StandIns::start(config).await {
-        Ok(s) => s,
+        Ok(s) => Arc::new(s),
         Err(e) => {
             eprintln!("mongoawsauth-standins: could not start: {e}");
             return std::process::ExitCode::FAILURE;
@@ -60,17 +69,45 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     drop(out);
-    wait_for_shutdown(args.ignore_stdin).await;
+    wait_for_shutdown(args.ignore_stdin, Arc::downgrade(&standins)).await;
+    // The last strong reference: dropping it stops the servers and removes the token file.
+    drop(standins);
     std::process::ExitCode::SUCCESS
 }
 
+/// The reply to one command line, or `None` for a blank line.
+fn answer(command: &str, standins: &StandIns) -> Option<serde_json::Value> {
+    match command.trim() {
+        "" => None,
+        "counters" => Some(serde_json::json!({ "counters": scenario::counters(standins) })),
+        other => Some(serde_json::json!({
+            "error": format!("unknown command {other:?}; the commands are: counters")
+        })),
+    }
+}
+
+/// Answers commands from stdin until EOF. Holds the stand-ins weakly, so a shutdown by signal
+/// (with this thread still blocked in a read) still drops them and cleans up.
+fn serve_commands(standins: Weak<StandIns>) {
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let Some(standins) = standins.upgrade() else { break };
+        let Some(reply) = answer(&line, &standins) else { continue };
+        drop(standins);
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{reply}").and_then(|()| out.flush()).is_err() {
+            break;
+        }
+    }
+}
+
 /// Returns at stdin EOF (unless ignored), SIGINT or SIGTERM.
-async fn wait_for_shutdown(ignore_stdin: bool) {
+async fn wait_for_shutdown(ignore_stdin: bool, standins: Weak<StandIns>) {
     let (eof_tx, eof_rx) = tokio::sync::oneshot::channel::<()>();
     if !ignore_stdin {
         // A plain thread: tokio's stdin would keep the runtime from shutting down while blocked.
         std::thread::spawn(move || {
-            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            serve_commands(standins);
             let _ = eof_tx.send(());
         });
     }
