@@ -207,9 +207,13 @@ fn check_loopback_only(name: &str, env: &BTreeMap<String, String>) -> Result<(),
         if let Some(url) = env.get(var) {
             let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
             let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            let host = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
-            let loopback =
-                host.starts_with("127.0.0.1") || host.starts_with("[::1]") || host.starts_with("localhost");
+            let authority = host.rsplit_once('@').map(|(_, h)| h).unwrap_or(host);
+            // The host without its port, compared exactly: `127.0.0.1.example.com` is not loopback.
+            let host = match authority.strip_prefix('[') {
+                Some(rest) => rest.split(']').next().unwrap_or(""),
+                None => authority.split(':').next().unwrap_or(""),
+            };
+            let loopback = matches!(host, "127.0.0.1" | "::1" | "localhost");
             if !loopback {
                 return Err(format!("{name}: {var} must point at a loopback stand-in, not {host:?}"));
             }
@@ -264,4 +268,28 @@ pub fn check_requests(scenario: &Scenario, seen: &BTreeMap<String, u64>) -> Resu
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(format!("{}: {}", scenario.name, problems.join("; "))) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exact_loopback_hosts_pass() {
+        let check = |url: &str| {
+            let env = BTreeMap::from([("AWS_ENDPOINT_URL_STS".to_owned(), url.to_owned())]);
+            check_loopback_only("t", &env)
+        };
+        for ok in ["http://127.0.0.1:8/x", "http://[::1]:9/", "http://localhost", "http://u:p@127.0.0.1:1/"] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1.example.com/",
+            "http://169.254.169.254",
+            "https://sts.amazonaws.com",
+            "http://localhost.evil:1",
+        ] {
+            assert!(check(bad).is_err(), "{bad}");
+        }
+    }
 }
