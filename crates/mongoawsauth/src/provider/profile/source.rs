@@ -148,22 +148,36 @@ impl ProfileProvider {
         provider.provide_credentials().await
     }
 
-    /// The provider that carries out one step of the plan (and, for a role, its source).
+    /// The provider that carries out the plan, behind the process-wide cache.
     fn build(
         &self,
         plan: &ProfileSource,
         endpoints: &EndpointSettings,
     ) -> Result<Arc<dyn ProvideCredentials>, Error> {
-        let cached = |source: Arc<dyn ProvideCredentials>| -> Arc<dyn ProvideCredentials> {
-            Arc::new(
-                CachedProvider::from_shared(source).with_windows(self.refresh_window, self.refresh_ahead),
-            )
-        };
+        let provider = self.build_uncached(plan, endpoints)?;
+        // A role caches itself (its key needs its source's answer) and static keys are never
+        // cached; for every other source the wrapper is the cache.
+        Ok(match plan {
+            ProfileSource::StaticKeys(_) | ProfileSource::AssumeRole(_) => provider,
+            _ => Arc::new(
+                CachedProvider::from_shared(provider).with_windows(self.refresh_window, self.refresh_ahead),
+            ),
+        })
+    }
+
+    /// The provider for one step of the plan (and, for a role, its source), not wrapped in the
+    /// cache: a role puts its source behind the cache itself, and two wrappers around one source
+    /// would share one cache entry's single flight and wait on each other.
+    fn build_uncached(
+        &self,
+        plan: &ProfileSource,
+        endpoints: &EndpointSettings,
+    ) -> Result<Arc<dyn ProvideCredentials>, Error> {
         Ok(match plan {
             ProfileSource::StaticKeys(keys) => Arc::new(StaticProvider::new(keys.credentials(NAME)?)),
-            ProfileSource::CredentialProcess(p) => cached(Arc::new(CredentialProcessProvider::new(
+            ProfileSource::CredentialProcess(p) => Arc::new(CredentialProcessProvider::new(
                 ProcessSettings::new(p.profile.clone(), p.command.value.clone()),
-            ))),
+            )),
             ProfileSource::Sso(s) => {
                 let settings = SsoSettings {
                     profile: s.profile.clone(),
@@ -175,7 +189,7 @@ impl ProfileProvider {
                     endpoint: Some(endpoints.sso_portal_url(&s.region.value)?),
                     token_cache_dir: None,
                 };
-                cached(Arc::new(SsoProvider::with_config(settings, self.config.clone())))
+                Arc::new(SsoProvider::with_config(settings, self.config.clone()))
             }
             ProfileSource::WebIdentity(w) => {
                 // The web identity source reads its three settings from the environment; the
@@ -195,11 +209,11 @@ impl ProfileProvider {
                 });
                 let sts = endpoints.sts_endpoint(self.config.sts_endpoint())?;
                 let config = self.config.clone().with_env(env).with_sts_endpoint(sts.url());
-                cached(Arc::new(WebIdentityProvider::with_config(config)))
+                Arc::new(WebIdentityProvider::with_config(config))
             }
             ProfileSource::AssumeRole(role) => {
                 let source = match &role.source {
-                    RoleSource::Profile(next) => self.build(next, endpoints)?,
+                    RoleSource::Profile(next) => self.build_uncached(next, endpoints)?,
                     RoleSource::Named(named) => credential_source_provider(named.value, &self.config),
                 };
                 let settings = AssumeRoleSettings {

@@ -1,0 +1,60 @@
+//! The profile step of the default chain with sources that are themselves cached: a role whose
+//! `source_profile` runs a `credential_process` with an expiry. The role puts its source behind
+//! the process-wide cache; the profile step must not wrap the same source a second time, or the
+//! two wrappers share one entry's single flight and wait on each other until the deadline.
+
+use std::time::Duration;
+
+use mongoawsauth::{Authenticator, Env, Options};
+use mongoawsauth_testkit::{StandIns, StandInsConfig};
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let s = StandIns::start(StandInsConfig::default()).await.unwrap();
+    let user = s.user();
+    let role = &s.chained_roles()[0];
+    let home = std::env::temp_dir().join(format!("mongoawsauth-profile-chain-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    let counter = home.join("runs");
+    let script = home.join("creds.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nprintf '{{\"Version\": 1, \"AccessKeyId\": \"{}\", \"SecretAccessKey\": \"{}\", \"Expiration\": \"2999-01-01T00:00:00Z\"}}'\n",
+            counter.display(),
+            user.access_key_id,
+            user.secret_access_key
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        format!(
+            "[profile app]\nrole_arn = {}\nsource_profile = helper\nendpoint_url = {}\nregion = us-east-1\n\n\
+             [profile helper]\ncredential_process = {}\n",
+            role.role_arn,
+            s.local_sts_url(),
+            script.display()
+        ),
+    )
+    .unwrap();
+    let home_str = home.to_str().unwrap().to_owned();
+    let env = Env::from_vars([
+        ("HOME", home_str.as_str()),
+        ("AWS_PROFILE", "app"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let auth =
+        Authenticator::new(Options::new().env(env).credentials_timeout(Duration::from_secs(5))).unwrap();
+    let first = auth.credentials().await.expect("the role over a credential_process source resolves");
+    assert_eq!(first.source(), "assume_role");
+    let again = auth.credentials().await.unwrap();
+    assert_eq!(again.access_key_id(), first.access_key_id(), "the assumed role is served from the cache");
+    let runs = std::fs::read_to_string(&counter).unwrap_or_default().lines().count();
+    assert_eq!(runs, 1, "the credential_process ran once, then its cached answer was reused");
+    let _ = std::fs::remove_dir_all(&home);
+}
