@@ -417,7 +417,7 @@ mod tests {
                 r#"{{"AccessKeyId":"ASIAX","SecretAccessKey":"{SECRET}","Token":"t","Expiration":"{expiration}"}}"#
             )
             .into_bytes();
-            match parse(&mut body, "imds") {
+            match parse(&mut body, "imds", &[]) {
                 Err(ParseError::Invalid(why)) => {
                     assert!(why.contains(expected) && !why.contains(SECRET), "{why}")
                 }

@@ -291,7 +291,7 @@ async fn custom_provider_runs_before_the_environment() {
         .custom_provider(custom);
     assert_eq!(
         options.default_chain().source_names(),
-        ["custom", "cache", "environment", "web_identity", "container", "imds"]
+        ["custom", "cache", "environment", "profile", "web_identity", "container", "imds"]
     );
     let c = Authenticator::new(options).unwrap().credentials().await.unwrap();
     assert_eq!(c.access_key_id(), "AKIACUSTOM");

@@ -26,7 +26,7 @@ async fn off_aws_the_chain_fails_fast_and_names_every_source() {
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert_eq!(err.kind(), ErrorKind::CredentialsNotFound, "{err}");
     let sources: Vec<&str> = err.attempts().iter().map(|a| a.source.as_str()).collect();
-    assert_eq!(sources, ["cache", "environment", "web_identity", "container", "imds"], "{err}");
+    assert_eq!(sources, ["cache", "environment", "profile", "web_identity", "container", "imds"], "{err}");
     let text = err.to_string();
     assert!(text.contains("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), "{text}");
     assert!(text.contains("imds: not configured"), "{text}");

@@ -382,7 +382,7 @@ mod tests {
             let mut headers = reqwest::header::HeaderMap::new();
             headers
                 .insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_str(ct).unwrap());
-            body_summary(&crate::http::HttpResponse { status: 200, headers, body: body.to_vec() })
+            body_summary(&crate::http::HttpResponse { status: 200, headers, body: body.to_vec().into() })
         };
         assert_eq!(summary("text/html; charset=utf-8", b"<html>"), "6 bytes of text/html");
         assert_eq!(summary("text/<b>", b""), "0 bytes");

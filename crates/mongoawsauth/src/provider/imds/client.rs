@@ -273,7 +273,7 @@ mod tests {
     }
 
     fn listing(text: &str) -> HttpResponse {
-        HttpResponse { status: 200, headers: Default::default(), body: text.as_bytes().to_vec() }
+        HttpResponse { status: 200, headers: Default::default(), body: text.as_bytes().to_vec().into() }
     }
 
     #[test]

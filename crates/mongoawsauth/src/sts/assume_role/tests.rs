@@ -173,8 +173,15 @@ async fn expired_source_credentials_are_refused_before_any_request() {
     // Port 9 on loopback: nothing listens there, and nothing is sent anyway.
     let creds = source(Some(TOKEN), Some(SystemTime::now() - Duration::from_secs(60)));
     let caller = Caller { credentials: &creds, label: "credentials from source 'x'" };
-    let err =
-        call(Duration::from_secs(1), &target("http://127.0.0.1:9/"), caller, &role(None)).await.unwrap_err();
+    let err = call(
+        &crate::config::Env::from_vars::<[(&str, &str); 0], _, _>([]),
+        Duration::from_secs(1),
+        &target("http://127.0.0.1:9/"),
+        caller,
+        &role(None),
+    )
+    .await
+    .unwrap_err();
     assert!(err.message().contains("expired at"), "{err}");
     assert!(err.message().contains(AKID) && !format!("{err:?}").contains(TOKEN), "{err}");
 }
