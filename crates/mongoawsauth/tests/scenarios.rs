@@ -40,10 +40,23 @@ async fn run(scenario: &Scenario) -> Result<(), String> {
     let standins = StandIns::start(StandInsConfig::default()).await.map_err(|e| e.to_string())?;
     let values = standins.to_json();
     let prepared = scenario.prepare(&values)?;
+    // Expectations may name the private home (`${home}`) and the folder, as the files do.
+    let mut values = values;
+    if let serde_json::Value::Object(map) = &mut values {
+        map.insert("home".to_owned(), prepared.home.path().display().to_string().into());
+        map.insert("scenario".to_owned(), scenario.dir.display().to_string().into());
+    }
     let env = Env::from_vars(prepared.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The ECS relative URI is joined to the container stand-in, never to the ECS agent's address.
     let config = ProviderConfig::new().with_env(env).with_ecs_base_url(standins.container().base_url());
-    let options = Options::new().provider_config(config);
+    let mut options = Options::new().provider_config(config);
+    // Set after the provider config, which would otherwise replace them.
+    if let Some(profile) = &scenario.options.profile {
+        options = options.profile(profile.clone());
+    }
+    if let Some(enabled) = scenario.options.shared_config {
+        options = options.shared_config(enabled);
+    }
     mongoawsauth::cache::clear();
     let auth = Authenticator::new(options).map_err(|e| format!("options: {e}"))?;
     let outcome = login(&standins, &auth).await;
@@ -145,7 +158,8 @@ fn secrets(values: &serde_json::Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scenario() {
     let scenarios = Scenario::load_all(&scenarios_dir()).expect("the scenarios load");
-    assert!(scenarios.len() >= 10, "only {} scenarios found", scenarios.len());
+    // A floor, so that a folder that stops loading (or a bad checkout) cannot pass unnoticed.
+    assert!(scenarios.len() >= 60, "only {} scenarios found", scenarios.len());
     let mut failures = Vec::new();
     for scenario in &scenarios {
         if let Err(e) = run(scenario).await {

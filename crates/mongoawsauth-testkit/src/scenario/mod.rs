@@ -224,7 +224,8 @@ fn check_loopback_only(name: &str, env: &BTreeMap<String, String>) -> Result<(),
 
 /// What the stand-ins have served, by the dotted names a scenario's `requests` uses:
 /// `imds.*` and `container.*` ([`MetadataCounters`](crate::metadata::MetadataCounters) fields),
-/// `sts.*` ([`StsCounters`](crate::sts::StsCounters) fields).
+/// `sts.*` ([`StsCounters`](crate::sts::StsCounters) fields), `sso.*`
+/// ([`SsoCounters`](crate::sso::SsoCounters) fields).
 pub fn counters(standins: &crate::StandIns) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
     for (prefix, c) in [("imds", standins.imds().counters()), ("container", standins.container().counters())]
@@ -248,8 +249,15 @@ pub fn counters(standins: &crate::StandIns) -> BTreeMap<String, u64> {
         ("rejected", s.rejected),
         ("web_identity", s.web_identity),
         ("saml", s.saml),
+        ("assume_role", s.assume_role),
     ] {
         out.insert(format!("sts.{name}"), value);
+    }
+    let p = standins.sso().counters();
+    for (name, value) in
+        [("requests", p.requests), ("credentials_issued", p.credentials_issued), ("refused", p.refused)]
+    {
+        out.insert(format!("sso.{name}"), value);
     }
     out
 }
