@@ -178,10 +178,19 @@ impl Options {
         if let Some(custom) = &self.custom_provider {
             sources.push(Arc::new(custom.clone()));
         }
-        sources.push(Arc::new(EnvironmentProvider::with_env(self.provider_config.env().clone())));
+        if !self.profile_named_in_code() {
+            sources.push(Arc::new(EnvironmentProvider::with_env(self.provider_config.env().clone())));
+        }
         sources.push(Arc::new(self.profile_source()));
         sources.extend(self.network_sources());
         sources
+    }
+
+    /// botocore's rule: a profile named in code (not through `AWS_PROFILE`) is what the
+    /// application asked for, so environment keys do not take its place; they stay reachable
+    /// through the profile's `credential_source = Environment`.
+    fn profile_named_in_code(&self) -> bool {
+        self.provider_config.shared_config() && self.provider_config.profile().is_some()
     }
 
     /// The shared config files' profile, between the environment and web identity as in the
@@ -226,10 +235,11 @@ impl Options {
             chain = chain.then(custom.clone());
         }
         let lookup = cache::CacheLookup::new(cached.clone());
-        chain = chain
-            .then(lookup.clone())
-            .then(EnvironmentProvider::with_env(self.provider_config.env().clone()))
-            .then(self.profile_source());
+        chain = chain.then(lookup.clone());
+        if !self.profile_named_in_code() {
+            chain = chain.then(EnvironmentProvider::with_env(self.provider_config.env().clone()));
+        }
+        chain = chain.then(self.profile_source());
         for source in cached {
             chain = chain.then(source);
         }

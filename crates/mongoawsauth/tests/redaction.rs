@@ -270,7 +270,8 @@ async fn environment_and_chain_errors() {
 
     // Nothing configured anywhere: the CredentialsNotFound error lists every source.
     let auth = Authenticator::new(
-        Options::new().env(Env::from_vars([("UNRELATED_VARIABLE", SECRET), ("AWS_EC2_METADATA_DISABLED", "true")])),
+        Options::new()
+            .env(Env::from_vars([("UNRELATED_VARIABLE", SECRET), ("AWS_EC2_METADATA_DISABLED", "true")])),
     )
     .unwrap();
     let err = auth.credentials().await.unwrap_err();
