@@ -117,6 +117,17 @@ export interface AuthenticatorOptions {
   metadataReadTimeoutMs?: number
   /** Time allowed for one STS call, retries included (default 10000). */
   stsTimeoutMs?: number
+  /**
+   * The profile of `~/.aws/config` / `~/.aws/credentials` to use, overriding `AWS_PROFILE`. It
+   * must exist in one of the files (a `ConfigurationError` otherwise); a non-string or blank
+   * value throws a `TypeError`. Keys in the environment still come first, as in the chain.
+   */
+  profile?: string
+  /**
+   * Whether the shared config and credentials files are read (default `true`, as the AWS SDKs
+   * do); `false` keeps the MongoDB specification's chain only. A non-boolean throws a `TypeError`.
+   */
+  sharedConfig?: boolean
 }
 
 /** The function `credentialProvider()` returns. */
@@ -149,8 +160,9 @@ export declare function createClient<C extends { on(event: string, listener: (ev
 ): C
 
 /**
- * The mongodb driver's `AWS_CREDENTIAL_PROVIDER`, backed by the spec's credential chain and the
- * process-wide cache:
+ * The mongodb driver's `AWS_CREDENTIAL_PROVIDER`, backed by the default credential chain (the
+ * spec's sources and the AWS shared config files; `options.profile` and `options.sharedConfig`
+ * choose how the files are read) and the process-wide cache:
  * `new MongoClient(uri, { authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: credentialProvider() } })`.
  */
 export declare function credentialProvider(options?: AuthenticatorOptions): CredentialProvider
@@ -165,9 +177,9 @@ export declare function credentialProvider(options?: AuthenticatorOptions): Cred
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
- * Resolves AWS credentials through the MongoDB spec's chain (a custom provider if given, the
- * process-wide cache, the environment, web identity, the container endpoint, IMDSv2) and starts
- * MONGODB-AWS conversations. Share one per application: every authenticator configured alike
+ * Resolves AWS credentials through the default chain (a custom provider if given, the
+ * process-wide cache, the environment, the profile of the shared config files, web identity,
+ * the container endpoint, IMDSv2) and starts MONGODB-AWS conversations. Share one per application: every authenticator configured alike
  * shares one cache.
  */
 export declare class Authenticator {

@@ -48,7 +48,7 @@ function isAuthFailure(error) {
 
 /**
  * A function for the mongodb driver's `authMechanismProperties.AWS_CREDENTIAL_PROVIDER`:
- * `() => Promise<Credentials>`, backed by the spec's chain (or `options.saml`) and the
+ * `() => Promise<Credentials>`, backed by the default chain (or `options.saml`) and the
  * process-wide cache. The driver never tells a provider that a login failed: use
  * `createClient()`, which wires a provider and watches the client, or `watch(client)`.
  */

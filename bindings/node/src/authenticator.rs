@@ -10,9 +10,9 @@ use crate::conversation::Conversation;
 use crate::credentials::Credentials;
 use crate::{future, guard, options, values};
 
-/// Resolves AWS credentials through the MongoDB spec's chain (a custom provider if given, the
-/// process-wide cache, the environment, web identity, the container endpoint, IMDSv2) and starts
-/// MONGODB-AWS conversations. Share one per application: every authenticator configured alike
+/// Resolves AWS credentials through the default chain (a custom provider if given, the
+/// process-wide cache, the environment, the profile of the shared config files, web identity,
+/// the container endpoint, IMDSv2) and starts MONGODB-AWS conversations. Share one per application: every authenticator configured alike
 /// shares one cache.
 #[derive(Debug)]
 #[napi]

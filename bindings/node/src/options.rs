@@ -26,6 +26,8 @@ const KEYS: &[&str] = &[
     "metadataConnectTimeoutMs",
     "metadataReadTimeoutMs",
     "stsTimeoutMs",
+    "profile",
+    "sharedConfig",
 ];
 
 /// The core authenticator `options` describe (undefined or null: the defaults). Wrong types
@@ -105,6 +107,12 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
     if let Some(d) = ms("stsTimeoutMs")? {
         config = config.with_sts_timeout(d);
     }
+    if let Some(value) = get("profile")? {
+        config = config.with_profile(profile_name(&value).map_err(fail)?);
+    }
+    if let Some(value) = get("sharedConfig")? {
+        config = config.with_shared_config(shared_config_switch(&value).map_err(fail)?);
+    }
     core = core.provider_config(config);
 
     if let Some(d) = ms("timeoutMs")? {
@@ -117,6 +125,36 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
         core = core.refresh_ahead(d);
     }
     Ok((core, saml))
+}
+
+/// `options.profile`: the name of a profile of the shared config files. A blank name is refused
+/// rather than read as "no profile", which would silently fall back to `AWS_PROFILE`.
+fn profile_name(value: &Unknown) -> std::result::Result<String, Invalid> {
+    if value.get_type().ok() != Some(ValueType::String) {
+        return Err(Invalid::Type(format!(
+            "options.profile must be a string (the name of a profile in ~/.aws/config or ~/.aws/credentials), got {}",
+            values::type_name(value)
+        )));
+    }
+    let name = values::string(value, "options.profile").map_err(Invalid::Type)?;
+    if name.trim().is_empty() {
+        return Err(Invalid::Type(
+            "options.profile must name a profile; leave it out to use AWS_PROFILE, else the default profile"
+                .to_owned(),
+        ));
+    }
+    Ok(name)
+}
+
+/// `options.sharedConfig`: `true` or `false` only (a string such as "false" would invert it).
+fn shared_config_switch(value: &Unknown) -> std::result::Result<bool, Invalid> {
+    if value.get_type().ok() != Some(ValueType::Boolean) {
+        return Err(Invalid::Type(format!(
+            "options.sharedConfig must be a boolean (whether ~/.aws/config and ~/.aws/credentials are read), got {}",
+            values::type_name(value)
+        )));
+    }
+    bool::from_unknown(*value).map_err(|_| Invalid::Type("options.sharedConfig could not be read".to_owned()))
 }
 
 /// `options.env`: variable names to string values (undefined skips a name), read instead of

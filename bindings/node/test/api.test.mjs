@@ -147,6 +147,7 @@ test('Authenticator: no source is a CredentialsNotFoundError listing every attem
       [
         ['cache', 'not-configured'],
         ['environment', 'not-configured'],
+        ['profile', 'not-configured'],
         ['web_identity', 'not-configured'],
         ['container', 'not-configured'],
         ['imds', 'not-configured'],
@@ -160,12 +161,24 @@ test('Authenticator: no source is a CredentialsNotFoundError listing every attem
 })
 
 test('Authenticator: a half-configured source is a ConfigurationError that stops the chain', async () => {
-  const auth = new Authenticator({ env: sourceEnv({ AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/r' }) })
+  // An access key id without its secret: reported, never a fall-through to another identity.
+  const auth = new Authenticator({ env: sourceEnv({ AWS_ACCESS_KEY_ID: 'AKIAHALF' }) })
   await assert.rejects(auth.credentials(), (e) => {
     assert.ok(e instanceof ConfigurationError, `${e.name}: ${e.message}`)
-    assert.equal(e.attempts.at(-1).source, 'web_identity')
+    assert.equal(e.attempts.at(-1).source, 'environment')
     assert.equal(e.attempts.at(-1).outcome, 'failed')
     assert.equal(e.attempts.at(-1).code, 'CONFIGURATION')
+    return true
+  })
+})
+
+test('Authenticator: AWS_ROLE_ARN without a token file falls through, as in the AWS SDKs', async () => {
+  const auth = new Authenticator({ env: sourceEnv({ AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/r' }) })
+  await assert.rejects(auth.credentials(), (e) => {
+    assert.ok(e instanceof CredentialsNotFoundError, `${e.name}: ${e.message}`)
+    const webIdentity = e.attempts.find((a) => a.source === 'web_identity')
+    assert.equal(webIdentity.outcome, 'not-configured')
+    assert.match(webIdentity.message, /AWS_ROLE_ARN is ignored/)
     return true
   })
 })

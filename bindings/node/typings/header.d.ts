@@ -117,6 +117,17 @@ export interface AuthenticatorOptions {
   metadataReadTimeoutMs?: number
   /** Time allowed for one STS call, retries included (default 10000). */
   stsTimeoutMs?: number
+  /**
+   * The profile of `~/.aws/config` / `~/.aws/credentials` to use, overriding `AWS_PROFILE`. It
+   * must exist in one of the files (a `ConfigurationError` otherwise); a non-string or blank
+   * value throws a `TypeError`. Keys in the environment still come first, as in the chain.
+   */
+  profile?: string
+  /**
+   * Whether the shared config and credentials files are read (default `true`, as the AWS SDKs
+   * do); `false` keeps the MongoDB specification's chain only. A non-boolean throws a `TypeError`.
+   */
+  sharedConfig?: boolean
 }
 
 /** The function `credentialProvider()` returns. */
@@ -149,8 +160,9 @@ export declare function createClient<C extends { on(event: string, listener: (ev
 ): C
 
 /**
- * The mongodb driver's `AWS_CREDENTIAL_PROVIDER`, backed by the spec's credential chain and the
- * process-wide cache:
+ * The mongodb driver's `AWS_CREDENTIAL_PROVIDER`, backed by the default credential chain (the
+ * spec's sources and the AWS shared config files; `options.profile` and `options.sharedConfig`
+ * choose how the files are read) and the process-wide cache:
  * `new MongoClient(uri, { authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: credentialProvider() } })`.
  */
 export declare function credentialProvider(options?: AuthenticatorOptions): CredentialProvider

@@ -104,6 +104,8 @@ impl PyAuthenticator {
         metadata_connect_timeout = None,
         metadata_read_timeout = None,
         sts_timeout = None,
+        profile = None,
+        shared_config = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
@@ -121,6 +123,8 @@ impl PyAuthenticator {
         metadata_connect_timeout: Option<f64>,
         metadata_read_timeout: Option<f64>,
         sts_timeout: Option<f64>,
+        profile: Option<&Bound<'_, PyAny>>,
+        shared_config: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let credentials = credentials
             .map(|c| {
@@ -143,6 +147,8 @@ impl PyAuthenticator {
             metadata_connect_timeout,
             metadata_read_timeout,
             sts_timeout,
+            profile,
+            shared_config,
         })?;
         let me = PyAuthenticator { config };
         // Surface configuration errors (explicit credentials under the strict policy...) now.

@@ -1,10 +1,13 @@
 //! The keyword arguments of `Authenticator(...)` as core `Options`, and the per-call
 //! authenticator built from them.
 //!
-//! Unless `env=` is given, every call reads the `AWS_*` variables from `os.environ` while it
-//! holds the GIL and hands the core that snapshot: changes made through `os.environ` are seen at
-//! the next call (the spec's "read the environment at every authentication"), and no core
-//! thread ever reads the C environment while Python may be writing it.
+//! Unless `env=` is given, every call reads the `AWS_*` variables and the home directory
+//! (`HOME`, which locates `~/.aws/config` and `~/.aws/credentials`) from `os.environ` while it
+//! holds the GIL and hands the core that snapshot: changes made through `os.environ` are seen
+//! at the next call (the spec's "read the environment at every authentication"), and no core
+//! thread ever reads the C environment while Python may be writing it. An `env=` mapping
+//! replaces all of it, `HOME` included: without `HOME` (or `AWS_CONFIG_FILE` /
+//! `AWS_SHARED_CREDENTIALS_FILE`) in it, no shared config file is read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +18,7 @@ use mongoawsauth::{Authenticator, CredentialPolicy, Credentials, Env, Options, P
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyMapping, PyString};
+use pyo3::types::{PyBool, PyMapping, PyString};
 
 use crate::errors::IntoPyResult;
 use crate::provider::{self, CallContext, PySamlProvider};
@@ -54,6 +57,8 @@ pub struct Args<'a, 'py> {
     pub metadata_connect_timeout: Option<f64>,
     pub metadata_read_timeout: Option<f64>,
     pub sts_timeout: Option<f64>,
+    pub profile: Option<&'a Bound<'py, PyAny>>,
+    pub shared_config: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl Config {
@@ -98,6 +103,12 @@ impl Config {
         }
         if let Some(t) = args.sts_timeout {
             config = config.with_sts_timeout(time::seconds(t, "sts_timeout")?);
+        }
+        if let Some(name) = profile_name(args.profile)? {
+            config = config.with_profile(name);
+        }
+        if let Some(enabled) = shared_config_switch(args.shared_config)? {
+            config = config.with_shared_config(enabled);
         }
         let timeout = time::seconds(args.timeout, "timeout")?;
         let mut options = Options::new()
@@ -144,8 +155,51 @@ impl Config {
             Source::Chain(Some(_)) => "custom provider, then the default chain".to_owned(),
             Source::Saml(p) => format!("SAML role {}", p.get().role_arn_str()),
         };
-        format!("source={source:?}, timeout={}", self.timeout.as_secs_f64())
+        let config = self.options.get_provider_config();
+        let mut out = format!("source={source:?}, timeout={}", self.timeout.as_secs_f64());
+        if let Some(profile) = config.profile() {
+            out.push_str(&format!(", profile={profile:?}"));
+        }
+        if !config.shared_config() {
+            out.push_str(", shared_config=False");
+        }
+        out
     }
+}
+
+/// `profile=`: a non-blank `str`, or `None` for the profile the environment names. A blank name
+/// is refused rather than read as "no profile": it would silently fall back to `AWS_PROFILE`.
+fn profile_name(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else { return Ok(None) };
+    let name = value.cast::<PyString>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "profile must be a str (the name of a profile in ~/.aws/config or ~/.aws/credentials) or None, not {}",
+            type_name(value)
+        ))
+    })?;
+    let name = name.to_cow()?;
+    if name.trim().is_empty() {
+        return Err(PyValueError::new_err(
+            "profile must name a profile; pass None to use AWS_PROFILE, else the default profile",
+        ));
+    }
+    Ok(Some(name.into_owned()))
+}
+
+/// `shared_config=`: `True` or `False` only (a truthy string such as "false" would invert it).
+fn shared_config_switch(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<bool>> {
+    let Some(value) = value else { return Ok(None) };
+    match value.cast::<PyBool>() {
+        Ok(b) => Ok(Some(b.is_true())),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "shared_config must be True or False (whether ~/.aws/config and ~/.aws/credentials are read), not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value.get_type().name().map_or_else(|_| "an unknown type".to_owned(), |n| n.to_string())
 }
 
 fn env_from_mapping(value: &Bound<'_, PyAny>) -> PyResult<Env> {
@@ -165,8 +219,13 @@ fn env_from_mapping(value: &Bound<'_, PyAny>) -> PyResult<Env> {
 
 static ENVIRON: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// The `AWS_*` variables of `os.environ`, now. Names or values that are not valid Unicode are
-/// skipped, as the core skips them in the process environment.
+/// The variables besides `AWS_*` the core reads: the home directory, where `~/.aws/config`,
+/// `~/.aws/credentials` and the SSO token cache are found (`USERPROFILE`, `HOMEDRIVE` and
+/// `HOMEPATH` on Windows).
+const HOME_VARS: &[&str] = &["HOME", "USERPROFILE", "HOMEDRIVE", "HOMEPATH"];
+
+/// The `AWS_*` and home directory variables of `os.environ`, now. Names or values that are not
+/// valid Unicode are skipped, as the core skips them in the process environment.
 fn environ_snapshot(py: Python<'_>) -> PyResult<Env> {
     let environ = ENVIRON.get_or_try_init(py, || py.import("os")?.getattr("environ").map(Bound::unbind))?;
     let items = environ.bind(py).call_method0("items")?;
@@ -174,7 +233,7 @@ fn environ_snapshot(py: Python<'_>) -> PyResult<Env> {
     for item in items.try_iter()? {
         let (k, v): (Bound<'_, PyString>, Bound<'_, PyString>) = item?.extract()?;
         if let Ok(name) = k.to_cow()
-            && name.starts_with("AWS_")
+            && (name.starts_with("AWS_") || HOME_VARS.contains(&name.as_ref()))
             && let Ok(value) = v.to_cow()
         {
             vars.push((name.into_owned(), value.into_owned()));

@@ -111,7 +111,7 @@ def test_no_credentials_lists_every_source():
     e = info.value
     assert isinstance(e, errors.MongoAwsAuthError) and e.code == 3 and e.kind == "credentials not found"
     sources = [a.source for a in e.attempts]
-    assert sources == ["cache", "environment", "web_identity", "container", "imds"]
+    assert sources == ["cache", "environment", "profile", "web_identity", "container", "imds"]
     assert all(a.outcome == "not_configured" and a.elapsed >= 0 for a in e.attempts)
     assert "AWS_EC2_METADATA_DISABLED" in e.attempts[-1].message
     assert "Attempt(source=" in repr(e.attempts[0])

@@ -71,8 +71,9 @@ def patch_pymongo(**options):
     a failed login drops the credentials it used on every pymongo version, and
     ``AsyncMongoClient`` logins fetch credentials off the event loop.
 
-    Keyword arguments are those of :class:`Authenticator` (``provider=``, ``timeout=``...) and
-    configure every login pymongo makes; without them the spec's default chain is used. Raises
+    Keyword arguments are those of :class:`Authenticator` (``provider=``, ``profile=``,
+    ``shared_config=``, ``timeout=``...) and configure every login pymongo makes; without them
+    the default chain is used (the spec's sources and the AWS shared config files). Raises
     :class:`ConfigurationError` when the installed pymongo is not a 4.x release it supports.
     Setting ``MONGOAWSAUTH_PATCH_PYMONGO=1`` in the environment calls it at interpreter start.
     """

@@ -108,7 +108,13 @@ class Authenticator:
         metadata_connect_timeout: Optional[float] = None,
         metadata_read_timeout: Optional[float] = None,
         sts_timeout: Optional[float] = None,
-    ) -> None: ...
+        profile: Optional[str] = None,
+        shared_config: bool = True,
+    ) -> None:
+        """``profile``: the profile of ``~/.aws/config`` / ``~/.aws/credentials`` to use,
+        overriding ``AWS_PROFILE``; it must exist in one of the files (``ConfigurationError``
+        otherwise). ``shared_config=False``: the files are not read at all (the MongoDB
+        specification's chain only). A wrong type raises ``TypeError`` naming the option."""
     def credentials(self, timeout: Optional[float] = None) -> Credentials: ...
     def credentials_async(self, timeout: Optional[float] = None) -> Awaitable[Credentials]: ...
     def resolve(self, timeout: Optional[float] = None) -> Resolution: ...
