@@ -131,6 +131,20 @@ pub async fn run(args: Args) -> CommandResult {
     let config = ProviderConfig::new().with_imds_endpoint(standins.imds().url());
     rows.push(row("EC2 IMDSv2", Expect::Success, &addr, options(Vec::new(), config)).await);
 
+    // The shared config files (~/.aws in a scratch home): what a laptop or a CI job has.
+    for (name, config, credentials) in profile_homes(&standins, &user, &temporary, &scratch)? {
+        let home = scratch.0.join(name.replace(' ', "-").to_lowercase());
+        let mut env = base();
+        env.push(("HOME".into(), home.display().to_string()));
+        env.push(("AWS_PROFILE".into(), "demo".into()));
+        env.push(("AWS_ENDPOINT_URL_STS".into(), sts.clone()));
+        env.push(("AWS_ENDPOINT_URL_SSO".into(), standins.sso().url()));
+        for (file, text) in [("config", config), ("credentials", credentials)] {
+            scratch.write(&format!("{}/.aws/{file}", home.file_name().unwrap().to_string_lossy()), &text)?;
+        }
+        rows.push(row(&name, Expect::Success, &addr, options(env, ProviderConfig::new())).await);
+    }
+
     // SAML: an assertion from the identity provider, exchanged at STS.
     let saml = standins.saml().clone();
     let assertion = saml.assertion.clone();
@@ -196,6 +210,75 @@ pub async fn run(args: Args) -> CommandResult {
     Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// One scratch home per profile row: its name, `~/.aws/config` and `~/.aws/credentials`. The
+/// credential_process helper and the SSO token cache file are written here too.
+fn profile_homes(
+    standins: &StandIns,
+    user: &Identity,
+    temporary: &Identity,
+    scratch: &Scratch,
+) -> Result<Vec<(String, String, String)>, String> {
+    let keys = |i: &Identity| {
+        format!("aws_access_key_id = {}\naws_secret_access_key = {}\n", i.access_key_id, i.secret_access_key)
+    };
+    let process = scratch.write(
+        "credential-process.sh",
+        &format!(
+            "#!/bin/sh\nprintf '%s' '{{\"Version\": 1, \"AccessKeyId\": \"{}\", \"SecretAccessKey\": \"{}\", \"SessionToken\": \"{}\"}}'\n",
+            temporary.access_key_id,
+            temporary.secret_access_key,
+            temporary.session_token.as_deref().unwrap_or_default()
+        ),
+    )?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&process, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| e.to_string())?;
+    }
+    let sso = standins.to_json()["sso"].clone();
+    let field = |k: &str| sso[k].as_str().unwrap_or_default().to_owned();
+    let token = scratch
+        .0
+        .join("profile-sso/.aws/sso/cache")
+        .join(mongoawsauth::provider::profile::sso::cache_file_name("demo-sso"));
+    std::fs::create_dir_all(token.parent().unwrap_or(&scratch.0)).map_err(|e| e.to_string())?;
+    mongoawsauth_testkit::sso::write_token_file(
+        &token,
+        &field("start_url"),
+        &field("region"),
+        &field("access_token"),
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    )
+    .map_err(|e| format!("could not write the SSO token cache: {e}"))?;
+    let role = &standins.chained_roles()[0].role_arn;
+    Ok(vec![
+        ("profile static keys".into(), String::new(), format!("[demo]\n{}", keys(user))),
+        (
+            "profile credential_process".into(),
+            format!("[profile demo]\ncredential_process = {}\n", process.display()),
+            String::new(),
+        ),
+        (
+            "profile SSO".into(),
+            format!(
+                "[profile demo]\nsso_session = demo-sso\nsso_account_id = {}\nsso_role_name = {}\n\n\
+                 [sso-session demo-sso]\nsso_start_url = {}\nsso_region = {}\n",
+                field("account_id"),
+                field("role_name"),
+                field("start_url"),
+                field("region")
+            ),
+            String::new(),
+        ),
+        (
+            "profile chained role".into(),
+            format!("[profile demo]\nrole_arn = {role}\nsource_profile = base\n"),
+            format!("[base]\n{}", keys(user)),
+        ),
+    ])
+}
+
 /// Options for the default chain over an injected environment and provider configuration.
 fn options(env: Vec<(String, String)>, config: ProviderConfig) -> Result<Options, String> {
     Ok(Options::new().provider_config(config.with_env(Env::from_vars(env))))
@@ -220,6 +303,10 @@ impl Scratch {
 
     fn write(&self, name: &str, contents: &str) -> Result<std::path::PathBuf, String> {
         let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("could not create {}: {e}", parent.display()))?;
+        }
         std::fs::write(&path, contents).map_err(|e| format!("could not write {}: {e}", path.display()))?;
         Ok(path)
     }
