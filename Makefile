@@ -124,8 +124,10 @@ $(NODE_MOTO_VENV)/.installed:
 PYTHON ?= python3
 PY_DIR := $(CARGO_TARGET_DIR)/python
 PY_VENV := $(PY_DIR)/venv
+# The binding builds into the workspace's own target directory, so the dependencies that
+# `cargo test` already compiled (same versions, features and profile) are reused, not rebuilt.
 PY_ENV := PIP_CACHE_DIR=$(PY_DIR)/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 \
-	CARGO_TARGET_DIR=$(PY_DIR)/cargo PYO3_PYTHON=$(PY_VENV)/bin/python
+	CARGO_TARGET_DIR=$(CARGO_TARGET_DIR) PYO3_PYTHON=$(PY_VENV)/bin/python
 PY_TEST_TOOLS := maturin==1.16.0 pytest==9.2.0 pymongo==4.20.1 'moto[iam,sts]==5.2.5' \
 	flask==3.1.3 flask-cors==6.0.5 werkzeug==3.1.9 boto3==1.44.8 botocore==1.44.8
 PY_COMPAT_PYMONGO := 4.0.2 4.6.3
