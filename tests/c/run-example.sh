@@ -42,7 +42,7 @@ case "$mongod" in 127.0.0.1:* | \[::1\]:*) ;; *) echo "refusing a non-loopback m
 run_example() {
     env MONGOD_ADDRESS="$mongod" AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$1" \
         valgrind --quiet --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-        --error-exitcode=99 "$build/authenticate"
+        --suppressions="$root/tests/c/valgrind.supp" --error-exitcode=99 "$build/authenticate"
 }
 
 passed=0

@@ -1,4 +1,6 @@
 /* mongoawsauth_options_t setters and mongoawsauth_authenticator_new's configuration checks. */
+/* mkstemp, setenv, unsetenv, strdup. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
