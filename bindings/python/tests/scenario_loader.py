@@ -72,6 +72,10 @@ class Prepared:
 def _lookup(values, path: str) -> str:
     at = values
     for part in path.split("."):
+        # A number picks an item of a list (`assume_role.roles.2.role_arn`), as the Rust loader does.
+        if isinstance(at, list) and part.isdigit() and int(part) < len(at):
+            at = at[int(part)]
+            continue
         if not isinstance(at, dict) or part not in at:
             raise ScenarioError(f"unknown placeholder ${{{path}}}")
         at = at[part]

@@ -190,7 +190,9 @@ fn check_expiry(expiry: SystemTime, source: &str) -> Result<()> {
             "the expiry from {source} is before 1970, which no credentials have: pass the \
              real expiry, or none"
         ))),
-        Ok(after) if after > Duration::from_secs(Credentials::LATEST_EXPIRY_UNIX_SECS) => {
+        // Anything inside the last second of year 9999 still formats (as 23:59:59Z); the
+        // Node face accepts a JavaScript Date up to its last millisecond.
+        Ok(after) if after >= Duration::from_secs(Credentials::LATEST_EXPIRY_UNIX_SECS + 1) => {
             Err(Error::invalid_argument(format!(
                 "the expiry from {source} is after 9999-12-31T23:59:59Z ({} s since 1970), which \
                  no credentials have: check its unit, or pass none",
@@ -365,7 +367,10 @@ mod tests {
     fn impossible_expiries_are_invalid_arguments() {
         let last = Credentials::LATEST_EXPIRY_UNIX_SECS;
         let far = std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(u64::MAX / 4)).unwrap();
-        for expiry in [at(last + 1), at(last) + std::time::Duration::from_millis(1), far] {
+        // The last millisecond of year 9999 is still a time; the next second is not.
+        let almost = at(last) + std::time::Duration::from_millis(999);
+        assert!(Credentials::new(Some("ASIAX"), Some(SECRET), Some("tok"), Some(almost), "src").is_ok());
+        for expiry in [at(last + 1), at(last + 1) + std::time::Duration::from_millis(1), far] {
             let e =
                 Credentials::new(Some("ASIAX"), Some(SECRET), Some("tok"), Some(expiry), "src").unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument);

@@ -41,6 +41,11 @@ const own = (o, k) => Object.prototype.hasOwnProperty.call(o, k)
 function lookup(values, path) {
   let at = values
   for (const part of path.split('.')) {
+    // A number picks an item of a list (`assume_role.roles.2.role_arn`), as the Rust loader does.
+    if (Array.isArray(at) && /^[0-9]+$/.test(part) && Number(part) < at.length) {
+      at = at[Number(part)]
+      continue
+    }
     if (!isObject(at) || !own(at, part)) throw new ScenarioError(`unknown placeholder \${${path}}`)
     at = at[part]
   }
