@@ -266,7 +266,7 @@ pub struct Authenticator {
     timeout: Duration,
     /// The default chain's first two steps, when nothing runs before them (no custom provider):
     /// then what they answer without I/O is exactly what the chain would answer.
-    fast_path: Option<(cache::CacheLookup, EnvironmentProvider)>,
+    fast_path: Option<(cache::CacheLookup, Option<EnvironmentProvider>)>,
 }
 
 impl Authenticator {
@@ -294,7 +294,10 @@ impl Authenticator {
                 (None, _) => {
                     let (chain, lookup) = options.default_chain_parts();
                     if options.custom_provider.is_none() {
-                        let env = EnvironmentProvider::with_env(options.provider_config.env().clone());
+                        // The same order as the chain: no environment answer when a profile
+                        // named in code replaces the environment step.
+                        let env = (!options.profile_named_in_code())
+                            .then(|| EnvironmentProvider::with_env(options.provider_config.env().clone()));
                         fast_path = Some((lookup, env));
                     }
                     Arc::new(chain)
@@ -326,7 +329,7 @@ impl Authenticator {
         match lookup.peek() {
             cache::Peek::Settled(credentials) => Some(credentials),
             cache::Peek::NeedsRefresh => None,
-            cache::Peek::Nothing => env.load().ok(),
+            cache::Peek::Nothing => env.as_ref()?.load().ok(),
         }
     }
 

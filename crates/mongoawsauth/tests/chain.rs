@@ -406,3 +406,14 @@ async fn conversations_sign_with_the_resolved_credentials() {
     assert_eq!(conversation.credentials().access_key_id(), "AKIASTATIC");
     assert_eq!(conversation.client_first().unwrap().len(), 52);
 }
+
+// The synchronous fast path keeps the chain's order: with a profile named in code the
+// environment step is skipped, so the fast path must not answer from the environment either.
+#[test]
+fn the_fast_path_skips_the_environment_for_a_profile_named_in_code() {
+    let vars = env(&[("AWS_ACCESS_KEY_ID", "AKIAENVFAST"), ("AWS_SECRET_ACCESS_KEY", "s")]);
+    let plain = Authenticator::new(Options::new().env(vars.clone())).unwrap();
+    assert_eq!(plain.credentials_now().unwrap().access_key_id(), "AKIAENVFAST");
+    let named = Authenticator::new(Options::new().env(vars).profile("app")).unwrap();
+    assert!(named.credentials_now().is_none());
+}
