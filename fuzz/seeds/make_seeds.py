@@ -65,6 +65,7 @@ write("conversation", conversation)
 
 web = "AssumeRoleWithWebIdentity"
 saml = "AssumeRoleWithSAML"
+assume = "AssumeRole"
 
 
 def xml_success(action, expiration="2014-10-24T23:00:23Z"):
@@ -94,6 +95,8 @@ write("sts_response", [
     xml_success(web),
     xml_success(saml, "2014-10-24T23:00:23.500Z"),
     xml_success(web, "tomorrow"),
+    xml_success(assume),
+    json_success(assume, 1414191623),
     json_success(saml, 1414191623),
     json_success(web, 1414191623.25),
     json_success(web, "2014-10-24T23:00:23Z"),

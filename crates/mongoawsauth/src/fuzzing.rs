@@ -22,12 +22,13 @@ use crate::sts::caller_identity::{self, CallerIdentity};
 use crate::sts::response;
 
 /// Every STS action whose answer the library parses.
-pub const STS_ACTIONS: [Action; 2] = [Action::AssumeRoleWithWebIdentity, Action::AssumeRoleWithSaml];
+pub const STS_ACTIONS: [Action; 3] =
+    [Action::AssumeRoleWithWebIdentity, Action::AssumeRoleWithSaml, Action::AssumeRole];
 
 // Adding an action to `Action` stops this from compiling until it is added to `STS_ACTIONS`
 // above, so the fuzzer never silently skips a new action's answers.
 const _: fn(Action) = |action| match action {
-    Action::AssumeRoleWithWebIdentity | Action::AssumeRoleWithSaml => {}
+    Action::AssumeRoleWithWebIdentity | Action::AssumeRoleWithSaml | Action::AssumeRole => {}
 };
 
 /// What an STS success body yielded.
