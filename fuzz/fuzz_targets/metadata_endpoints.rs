@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(value) = std::str::from_utf8(rest) else { return };
     let base = "http://169.254.170.2";
     let (var, full) = match selector % 4 {
-        0 => ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", format!("{base}{}", value.trim())),
+        // Joined as the library joins it, with exactly one slash.
+        0 => (
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            format!("{base}/{}", value.trim().trim_start_matches('/')),
+        ),
         1 => ("AWS_CONTAINER_CREDENTIALS_FULL_URI", value.trim().to_owned()),
         2 => ("AWS_EC2_METADATA_SERVICE_ENDPOINT", value.trim().to_owned()),
         _ => ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", String::new()),
