@@ -4,6 +4,7 @@
 #   make test   every check and test, in a clean AWS environment
 #   make install PREFIX=/usr/local   the C library: include/, lib/ (.so, .so.0, .a), lib/pkgconfig/
 #   make header regenerate include/mongoawsauth.h after changing the C ABI
+#   make fuzz   every fuzz target for FUZZ_TIME seconds each (default 60); fuzz/README.md
 #
 # Both run with every inherited AWS_* variable dropped, AWS_EC2_METADATA_DISABLED=true,
 # MONGOAWSAUTH_LOOPBACK_ONLY=1 (the library refuses any request to a non-loopback host), and HOME,
@@ -29,7 +30,8 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
-.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test node-test
+.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test node-test \
+	fuzz fuzz-smoke fuzz-build fuzz-tools
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
 # prefix under target/ and compile against that, exactly as a user would.
@@ -46,6 +48,7 @@ help:
 	@echo "make bench   run the criterion benchmarks"
 	@echo "make install PREFIX=dir   install the C library, header and pkg-config file"
 	@echo "make header  regenerate include/mongoawsauth.h"
+	@echo "make fuzz    run every fuzz target for FUZZ_TIME seconds (default 60)"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -155,3 +158,38 @@ python-test: empty-home
 		(cd bindings/python/tests && $(CLEAN_ENV) $(PY_PYTEST) \
 			$$venv/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. $(PY_COMPAT_TESTS)); \
 	done
+
+# Fuzzing (fuzz/, its own cargo workspace; fuzz/README.md): cargo-fuzz on the nightly toolchain,
+# both installed here only when missing. Each target starts from its checked-in seeds
+# (fuzz/corpus/<target>, never written to) and keeps what it finds in target/fuzz-corpus/<target>;
+# a crash lands in fuzz/artifacts/<target>/ and fails the run. `fuzz-smoke` is the short run
+# `make test` does; `fuzz` the long one (FUZZ_TIME seconds per target).
+FUZZ_TIME ?= 60
+FUZZ_SMOKE_TIME ?= 5
+FUZZ_SECONDS ?= $(FUZZ_TIME)
+FUZZ_TOOLCHAIN ?= nightly
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS := conversation sts_response metadata_json metadata_endpoints settings shared_config capi
+FUZZ_CORPUS := $(CARGO_TARGET_DIR)/fuzz-corpus
+FUZZ := $(CARGO) +$(FUZZ_TOOLCHAIN) fuzz
+
+fuzz-tools:
+	@rustup toolchain list | grep -q '^$(FUZZ_TOOLCHAIN)' || rustup toolchain install $(FUZZ_TOOLCHAIN) --profile minimal
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
+
+fuzz-build: fuzz-tools
+	cd fuzz && $(FUZZ) build -O
+
+# One target at a time: `-timeout` turns a hang into a failure, `-print_final_stats` reports the
+# executions and coverage that docs/reliability.md records.
+fuzz-run-%: fuzz-build
+	@mkdir -p $(FUZZ_CORPUS)/$*
+	cd fuzz && $(CLEAN_ENV) $(FUZZ) run -O $* $(FUZZ_CORPUS)/$* corpus/$* -- \
+		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+		$(if $(wildcard fuzz/dict/$*.dict),-dict=dict/$*.dict)
+
+fuzz: empty-home fuzz-build
+	set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_TIME); done
+
+fuzz-smoke: empty-home fuzz-build
+	set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_SMOKE_TIME); done

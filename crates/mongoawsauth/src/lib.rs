@@ -31,6 +31,8 @@ pub mod conversation;
 mod credentials;
 pub mod diagnostics;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod http;
 pub mod provider;
 mod redact;

@@ -129,7 +129,7 @@ fn base64_nonce(nonce: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(nonce)
 }
 
-fn parse(body: &[u8]) -> Option<CallerIdentity> {
+pub(crate) fn parse(body: &[u8]) -> Option<CallerIdentity> {
     let text = std::str::from_utf8(body).ok()?;
     let doc = roxmltree::Document::parse(text).ok()?;
     let field = |name: &str| {

@@ -19,7 +19,7 @@ pub(crate) mod assume_role;
 pub mod caller_identity;
 pub mod endpoint;
 mod request;
-mod response;
+pub(crate) mod response;
 mod retry;
 mod scrub;
 

@@ -22,7 +22,7 @@
 
 mod client;
 mod stability;
-mod token;
+pub(crate) mod token;
 
 use std::time::SystemTime;
 

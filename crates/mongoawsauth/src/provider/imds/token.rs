@@ -27,7 +27,7 @@ const MAX_TOKEN_LEN: usize = 4096;
 
 /// A token, cheap to clone; its value never appears in `Debug`.
 #[derive(Clone)]
-pub(super) struct Token(Arc<SecretString>);
+pub(crate) struct Token(Arc<SecretString>);
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,7 +45,7 @@ impl Token {
     }
 
     /// The token itself, to redact it from text IMDS sends back.
-    pub(super) fn expose_secret(&self) -> &str {
+    pub(crate) fn expose_secret(&self) -> &str {
         self.0.expose_secret()
     }
 
@@ -57,7 +57,7 @@ impl Token {
 /// Parses the answer to the token request: the body is the token, the TTL header (when
 /// present) how long it lives, at most [`REQUESTED_TTL`] (a larger number, even one past
 /// `u64`, is cut to it). The error texts never quote the body or the header.
-pub(super) fn parse(body: &[u8], ttl_header: Option<&HeaderValue>) -> Result<(Token, Duration), String> {
+pub(crate) fn parse(body: &[u8], ttl_header: Option<&HeaderValue>) -> Result<(Token, Duration), String> {
     let text = std::str::from_utf8(body).map_err(|_| "the token is not text".to_owned())?.trim();
     if text.is_empty() {
         return Err("the token is empty".to_owned());
