@@ -1,6 +1,7 @@
 //! The Node.js binding of libmongoawsauth, built with napi-rs.
 //!
-//! A thin translation layer over the core crate (house rule 2): JavaScript arguments become core
+//! A thin translation layer over the core crate (the core holds every rule; a binding only
+//! converts arguments, errors and ownership): JavaScript arguments become core
 //! `Options`, core results become JavaScript objects and Promises, core errors become
 //! `MongoAwsAuthError` subclasses. No credential logic lives here.
 //!

@@ -1,4 +1,5 @@
-// Every Node example runs here against the stand-ins, so none can rot (house rule 16). They are
+// Every Node example runs here against the stand-ins, so none can rot (every example is run by
+// the test suite). They are
 // written as an application would (require('mongoawsauth')), so the package and the driver are
 // linked into a scratch node_modules on NODE_PATH.
 import './helpers/isolation.mjs'

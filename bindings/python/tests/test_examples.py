@@ -1,4 +1,4 @@
-"""Every Python example runs, as a user would run it, against the stand-ins (house rule 16)."""
+"""Every Python example runs, as a user would run it, against the stand-ins, so that no example can rot."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 //! The client never sends this request: it signs it and hands the server the `Authorization`
 //! value, the `X-Amz-Date` and (for temporary credentials) the session token; the server rebuilds
 //! the identical request and sends it to STS. So every byte here must match what the server
-//! rebuilds (spec §"Signing", `docs/spec-mongodb-aws.md` §1.5):
+//! rebuilds (the MongoDB authentication specification, MONGODB-AWS, "Signing"):
 //! `POST /`, the 43-byte body below, and exactly the signed headers
 //! `content-length;content-type;host;x-amz-date[;x-amz-security-token];x-mongodb-gs2-cb-flag;x-mongodb-server-nonce`.
 //! No `x-amz-content-sha256` is added (aws-sigv4's default `PayloadChecksumKind::NoHeader`).

@@ -27,7 +27,8 @@ struct Case {
 /// The two cases from 2020 that the file still marks `valid: true`, although DRIVERS-3131
 /// (2025-09-30) made explicit credentials an error and added `valid: false` cases for the very
 /// same inputs. Under the current spec (strict policy) they must fail; only the legacy policy
-/// keeps the old answer. See docs/spec-mongodb-aws.md §0 and §5.2.
+/// keeps the old answer. See the MongoDB authentication specification's MONGODB-AWS section and its connection-string
+/// test README.
 const LEGACY_ONLY: [&str; 2] = [
     "should use username and password if specified (MONGODB-AWS)",
     "should use username, password and session token if specified (MONGODB-AWS)",

@@ -1,4 +1,4 @@
-//! House style 13: a secret never reaches a `Debug` string, a `Display` string, an error or a
+//! The rule that a secret never reaches a `Debug` string, a `Display` string, an error or a
 //! log. Every public type that can hold the secret access key or the session token is built
 //! from known values and formatted both ways, and so is every error produced along the way.
 

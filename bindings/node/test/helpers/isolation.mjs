@@ -48,7 +48,8 @@ export function sourceEnv(vars = {}) {
   return env
 }
 
-// The rules of testing-notes.md §7, checked for every environment a test builds.
+// The loopback-only rules, checked for every environment a test builds: never a relative
+// container URI (it is joined to the ECS agent's address), and IMDS only on 127.0.0.1.
 function checkChildEnv(env) {
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI !== undefined) {
     throw new Error('tests never set AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (it always goes to 169.254.170.2)')
