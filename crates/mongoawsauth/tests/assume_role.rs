@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::fmt::Debug;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::{config, login, standins};
@@ -272,66 +271,9 @@ async fn throttling_is_retried_like_the_other_sts_calls() {
     assert_eq!(s.sts().counters().assume_role, 2);
 }
 
-/// Records every field of every event and span.
-#[derive(Clone, Default)]
-struct Recorder {
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-struct Visitor<'a>(&'a mut String);
-
-impl tracing::field::Visit for Visitor<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn Debug) {
-        self.0.push_str(&format!(" {}={value:?}", field.name()));
-    }
-}
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut line = span.metadata().name().to_owned();
-        span.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut line = String::new();
-        values.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().target().to_owned();
-        event.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-/// The recorder, installed once as the process's global subscriber. A scoped one
-/// (`with_default`) misses events whose call sites another test thread registered first while no
-/// subscriber was interested, which made this test flaky under parallel runs.
-fn global_recorder() -> &'static Recorder {
-    static RECORDER: std::sync::OnceLock<Recorder> = std::sync::OnceLock::new();
-    RECORDER.get_or_init(|| {
-        let recorder = Recorder::default();
-        tracing::subscriber::set_global_default(recorder.clone()).unwrap();
-        recorder
-    })
-}
-
 #[test]
 fn no_secret_in_logs_errors_or_debug() {
-    let recorder = global_recorder().clone();
+    let recorder = common::logs::logs();
     let mut secrets: Vec<String> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
     {

@@ -15,7 +15,7 @@ mod common;
 
 use std::fmt::Debug;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mongoawsauth::provider::ProvideCredentials;
@@ -120,53 +120,7 @@ async fn scripted(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -
 // log call site at the same moment (tracing caches per call site whether anyone listens), and
 // a global one installed before anything logs cannot. Every test's log lines are checked.
 
-#[derive(Clone, Default)]
-struct Recorder {
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-struct Visitor<'a>(&'a mut String);
-
-impl tracing::field::Visit for Visitor<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn Debug) {
-        self.0.push_str(&format!(" {}={value:?}", field.name()));
-    }
-}
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut line = span.metadata().name().to_owned();
-        span.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut line = String::new();
-        values.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().target().to_owned();
-        event.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-/// Installs the recorder (once per process) and returns it.
-fn logs() -> &'static Recorder {
-    static RECORDER: std::sync::OnceLock<Recorder> = std::sync::OnceLock::new();
-    RECORDER.get_or_init(|| {
-        let recorder = Recorder::default();
-        tracing::subscriber::set_global_default(recorder.clone()).unwrap();
-        recorder
-    })
-}
+use common::logs::logs;
 
 /// Runs `body` on a fresh current-thread runtime; returns its output and every log line
 /// recorded so far (this test's and those of tests running beside it).

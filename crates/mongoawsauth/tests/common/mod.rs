@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod logs;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
