@@ -38,6 +38,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 PREFIX ?= /usr/local
 CARGO_TARGET_DIR ?= $(CURDIR)/target
 VERSION := $(shell sed -n 's/^version = "\([^"]*\)"/\1/p' Cargo.toml | head -n1)
+REPOSITORY_URL := $(shell sed -n 's/^repository = "\([^"]*\)"/\1/p' Cargo.toml | head -n1)
 # The ABI version in the SONAME; crates/mongoawsauth-capi/build.rs sets the same number.
 ABI_VERSION := 0
 C_TEST_PREFIX := $(CARGO_TARGET_DIR)/c-test/prefix
@@ -73,15 +74,24 @@ bench: empty-home
 header:
 	MONGOAWSAUTH_WRITE_HEADER=1 $(CARGO) test --quiet -p mongoawsauth-capi --test header
 
-install:
+c-release:
 	$(CARGO) build --release -p mongoawsauth-capi
-	install -d $(PREFIX)/include $(PREFIX)/lib/pkgconfig
-	install -m 644 include/mongoawsauth.h $(PREFIX)/include/mongoawsauth.h
-	install -m 755 $(CARGO_TARGET_DIR)/release/libmongoawsauth.so $(PREFIX)/lib/libmongoawsauth.so.$(ABI_VERSION)
-	ln -sfn libmongoawsauth.so.$(ABI_VERSION) $(PREFIX)/lib/libmongoawsauth.so
-	install -m 644 $(CARGO_TARGET_DIR)/release/libmongoawsauth.a $(PREFIX)/lib/libmongoawsauth.a
-	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
-		crates/mongoawsauth-capi/mongoawsauth.pc.in > $(PREFIX)/lib/pkgconfig/mongoawsauth.pc
+
+# `make install` and the tarball of `make dist-c` lay out the same tree (scripts/install-c.sh):
+# include/, lib/ (.so.VERSION, .so.ABI and .so symlinks, .a), lib/pkgconfig/, lib/cmake/mongoawsauth/.
+install: c-release
+	scripts/install-c.sh $(PREFIX) $(CARGO_TARGET_DIR)/release $(VERSION) $(ABI_VERSION) $(REPOSITORY_URL)
+
+# Release artifacts, all in target/dist/, versioned from the workspace version. Each face has its
+# own target; `dist` builds them all and prints each file with its size and SHA-256.
+DIST_DIR := $(CARGO_TARGET_DIR)/dist
+
+dist: dist-c dist-python dist-node dist-rust
+	@scripts/dist-summary.sh $(DIST_DIR)
+
+# The C tarball: libmongoawsauth-VERSION-linux-ARCH.tar.gz (scripts/dist-c.sh).
+dist-c: c-release
+	scripts/dist-c.sh $(CARGO_TARGET_DIR)/release $(DIST_DIR) $(VERSION) $(ABI_VERSION) $(REPOSITORY_URL)
 
 # Debian packages for the C tests and example (gcc, valgrind, libbson-dev...), installed only
 # when missing.

@@ -7,18 +7,25 @@
 # Credentials go only into the example's own environment. The caller (make c-test) has dropped
 # every inherited AWS_* variable and set AWS_EC2_METADATA_DISABLED=true.
 #
-# Usage: tests/c/run-example.sh PREFIX STANDINS_BINARY BUILD_DIR
+# Usage: tests/c/run-example.sh PREFIX STANDINS_BINARY BUILD_DIR [EXAMPLE_BINARY...]
+#   With EXAMPLE_BINARY arguments (builds of the same example made another way, by CMake for
+#   instance), each of them is run instead of the pkg-config build.
 set -euo pipefail
 
 prefix=$1
 standins=$2
 build=$3
+shift 3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 
-read -r -a flags <<<"$(pkg-config --cflags --libs mongoawsauth libbson-1.0)"
-cc -std=c11 -Wall -Wextra -Werror -g "$root/examples/c/authenticate.c" -o "$build/authenticate" \
-    "${flags[@]}" -Wl,-rpath,"$prefix/lib"
+examples=("$@")
+if [ ${#examples[@]} -eq 0 ]; then
+    read -r -a flags <<<"$(pkg-config --cflags --libs mongoawsauth libbson-1.0)"
+    cc -std=c11 -Wall -Wextra -Werror -g "$root/examples/c/authenticate.c" -o "$build/authenticate" \
+        "${flags[@]}" -Wl,-rpath,"$prefix/lib"
+    examples=("$build/authenticate")
+fi
 
 # The stand-ins run until their stdin closes: the coproc's input pipe stays open until exit.
 coproc STANDINS { "$standins"; }
@@ -40,29 +47,32 @@ secret=$(field secret_access_key "$user")
 case "$mongod" in 127.0.0.1:* | \[::1\]:*) ;; *) echo "refusing a non-loopback mongod: $mongod" >&2; exit 1 ;; esac
 
 run_example() {
-    env MONGOD_ADDRESS="$mongod" AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$1" \
+    env MONGOD_ADDRESS="$mongod" AWS_ACCESS_KEY_ID="$key_id" AWS_SECRET_ACCESS_KEY="$2" \
         valgrind --quiet --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-        --suppressions="$root/tests/c/valgrind.supp" --error-exitcode=99 "$build/authenticate"
+        --suppressions="$root/tests/c/valgrind.supp" --error-exitcode=99 "$1"
 }
 
 passed=0
 failed=0
-if out=$(run_example "$secret" 2>&1) && grep -qxF "authenticated as $arn" <<<"$out"; then
-    echo "ok   example authenticates and prints the ARN"
-    passed=$((passed + 1))
-else
-    echo "FAIL example with good credentials:"; echo "$out"
-    failed=$((failed + 1))
-fi
-status=0
-out=$(run_example "${secret}wrong" 2>&1) || status=$?
-if [ "$status" -eq 2 ] && grep -q "saslContinue failed: code 18 (AuthenticationFailed)" <<<"$out" &&
-    ! grep -qF "$secret" <<<"$out"; then
-    echo "ok   example with a wrong secret fails with code 18, secret not shown"
-    passed=$((passed + 1))
-else
-    echo "FAIL example with a wrong secret (exit $status):"; echo "$out"
-    failed=$((failed + 1))
-fi
+for example in "${examples[@]}"; do
+    name=$(basename "$example")
+    if out=$(run_example "$example" "$secret" 2>&1) && grep -qxF "authenticated as $arn" <<<"$out"; then
+        echo "ok   $name authenticates and prints the ARN"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name with good credentials:"; echo "$out"
+        failed=$((failed + 1))
+    fi
+    status=0
+    out=$(run_example "$example" "${secret}wrong" 2>&1) || status=$?
+    if [ "$status" -eq 2 ] && grep -q "saslContinue failed: code 18 (AuthenticationFailed)" <<<"$out" &&
+        ! grep -qF "$secret" <<<"$out"; then
+        echo "ok   $name with a wrong secret fails with code 18, secret not shown"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name with a wrong secret (exit $status):"; echo "$out"
+        failed=$((failed + 1))
+    fi
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
