@@ -2,7 +2,9 @@
 # Builds the C release tarball from an existing release build:
 #   OUT_DIR/libmongoawsauth-VERSION-linux-ARCH.tar.gz
 # holding one directory of the same name: the tree `make install` lays out (scripts/install-c.sh)
-# plus LICENSE and README.md. The archive is reproducible: sorted names, owner 0, every mtime set
+# plus LICENSE and README.md, with the libraries stripped: the shared library down to its dynamic
+# symbols, the static one of its debug information (`make install` keeps both, for debuggers and
+# distribution packaging, which strips on its own). The archive is reproducible: sorted names, owner 0, every mtime set
 # to SOURCE_DATE_EPOCH (default: the last commit's time), gzip without a timestamp.
 #
 # Usage: scripts/dist-c.sh BUILD_DIR OUT_DIR VERSION ABI_VERSION URL
@@ -27,6 +29,8 @@ rm -rf "$stage"
 mkdir -p "$stage/$name" "$out"
 
 "$root/scripts/install-c.sh" "$stage/$name" "$build" "$version" "$abi" "$url"
+strip --strip-all "$stage/$name/lib/libmongoawsauth.so.$version"
+strip --strip-debug "$stage/$name/lib/libmongoawsauth.a"
 install -m 644 "$root/LICENSE" "$stage/$name/LICENSE"
 sed -e "s|@VERSION@|$version|g" -e "s|@ABI_VERSION@|$abi|g" -e "s|@ARCH@|linux-$arch|g" -e "s|@URL@|$url|g" \
     "$root/crates/mongoawsauth-capi/README.dist.md" >"$stage/$name/README.md"
