@@ -2,7 +2,8 @@
 #
 #   make demo   log in to the built-in loopback stand-ins through the real MONGODB-AWS conversation
 #   make test   every check and test, in a clean AWS environment
-#   make install PREFIX=/usr/local   the C library: include/, lib/ (.so, .so.0, .a), lib/pkgconfig/
+#   make install PREFIX=/usr/local   the C library: include/, lib/ (.so.*, .a), lib/pkgconfig/, lib/cmake/
+#   make dist   every release artifact in target/dist/, with sizes and SHA-256 (make dist-c: C only)
 #   make header regenerate include/mongoawsauth.h after changing the C ABI
 #   make fuzz   every fuzz target for FUZZ_TIME seconds each (default 60); fuzz/README.md
 #
@@ -47,7 +48,8 @@ help:
 	@echo "make demo    run the self-contained MONGODB-AWS demo (loopback only)"
 	@echo "make test    run every check and test"
 	@echo "make bench   run the criterion benchmarks"
-	@echo "make install PREFIX=dir   install the C library, header and pkg-config file"
+	@echo "make install PREFIX=dir   install the C library, header, pkg-config file and CMake package"
+	@echo "make dist    build every release artifact into target/dist/ (make dist-c: the C tarball)"
 	@echo "make header  regenerate include/mongoawsauth.h"
 	@echo "make fuzz    run every fuzz target for FUZZ_TIME seconds (default 60)"
 
@@ -85,6 +87,8 @@ install: c-release
 # Release artifacts, all in target/dist/, versioned from the workspace version. Each face has its
 # own target; `dist` builds them all and prints each file with its size and SHA-256.
 DIST_DIR := $(CARGO_TARGET_DIR)/dist
+C_TARBALL := $(DIST_DIR)/libmongoawsauth-$(VERSION)-linux-$(shell uname -m).tar.gz
+.PHONY: c-release dist dist-c abi-check abi-baseline
 
 dist: dist-c dist-python dist-node dist-rust
 	@scripts/dist-summary.sh $(DIST_DIR)
@@ -99,12 +103,32 @@ c-deps:
 	.ci/c-deps.sh
 
 # The C ABI tested from C: unit tests against the shared and the static library, under valgrind,
-# a C++ compile of the header, and examples/c/authenticate.c against the loopback stand-ins.
+# a C++ compile of the header, and examples/c/authenticate.c against the loopback stand-ins; the
+# exported symbols against the header; the release tarball extracted and examples/c/cmake built
+# from it with no Rust toolchain on PATH; the ABI against its baseline, and that check failing on
+# a deliberate break.
 c-test: empty-home c-deps
 	@rm -rf $(C_TEST_PREFIX)
 	$(MAKE) --no-print-directory install PREFIX=$(C_TEST_PREFIX)
 	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
 	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+	tests/c/check-exports.sh $(C_TEST_PREFIX)/lib/libmongoawsauth.so include/mongoawsauth.h
+	$(MAKE) --no-print-directory dist-c
+	$(CLEAN_ENV) tests/c/run-cmake-example.sh $(C_TARBALL) \
+		$(CARGO_TARGET_DIR)/release/mongoawsauth-standins $(C_TEST_PREFIX)/../build $(C_TEST_PREFIX)
+	$(MAKE) --no-print-directory abi-check
+	tests/c/abi-check-fails.sh $(CARGO_TARGET_DIR)/release/libmongoawsauth.so include/mongoawsauth.h $(C_TEST_PREFIX)/../abi-break
+
+# The C ABI against its checked-in baseline (libabigail's abidiff, from .ci/c-deps.sh): fails on an
+# incompatible change and says how to bump the SONAME. `make abi-baseline` regenerates the baseline
+# (at a release, or with a new ABI_VERSION).
+ABI_BASELINE := crates/mongoawsauth-capi/abi/libmongoawsauth.so.$(ABI_VERSION).abi
+
+abi-check: c-release c-deps
+	scripts/abi-check.sh check $(CARGO_TARGET_DIR)/release/libmongoawsauth.so $(ABI_BASELINE)
+
+abi-baseline: c-release c-deps
+	scripts/abi-check.sh update $(CARGO_TARGET_DIR)/release/libmongoawsauth.so $(ABI_BASELINE)
 
 # The Node package (bindings/node): npm ci from the committed package-lock.json, the addon in
 # release mode, then `node --test` (its pretest builds the stand-ins binary). HOME is replaced by

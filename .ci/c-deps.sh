@@ -3,7 +3,9 @@
 # that a fresh machine (CI runs as root) gets them and a prepared one pays one dpkg query.
 set -euo pipefail
 
-packages=(gcc g++ make pkg-config valgrind libbson-dev)
+# cmake builds examples/c/cmake from the release tarball; abigail-tools (abidw, abidiff) is
+# `make abi-check`; binutils gives nm, readelf and strip.
+packages=(gcc g++ make pkg-config valgrind libbson-dev cmake abigail-tools binutils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
