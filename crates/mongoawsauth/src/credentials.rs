@@ -158,6 +158,14 @@ impl Credentials {
         self.inner.generation
     }
 
+    /// Whether `other` holds exactly these keys (access key id, secret and session token),
+    /// whatever their expiry, source or generation. Compares in memory; shows nothing.
+    pub(crate) fn same_keys(&self, other: &Credentials) -> bool {
+        self.access_key_id() == other.access_key_id()
+            && self.secret_access_key() == other.secret_access_key()
+            && self.session_token() == other.session_token()
+    }
+
     pub(crate) fn with_generation(&self, generation: u64) -> Credentials {
         self.copy_with(self.inner.source.clone(), self.inner.expiry, Some(generation))
     }
