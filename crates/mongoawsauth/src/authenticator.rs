@@ -352,7 +352,10 @@ impl Authenticator {
     pub async fn resolve_until(&self, deadline: Instant) -> Result<Resolution> {
         let started = Instant::now();
         let span = tracing::info_span!("resolve_credentials", chain = %self.provider.name());
-        let fetch = cache::track_cache_hits(self.provider.provide_credentials()).instrument(span);
+        // The sources see the deadline, so that IMDS can serve its last good credentials before
+        // the deadline passes instead of being cancelled by it (static stability).
+        let fetch = crate::deadline::scope(deadline, self.provider.provide_credentials());
+        let fetch = cache::track_cache_hits(fetch).instrument(span);
         let result = tokio::time::timeout_at(deadline.into(), fetch).await;
         let result = match result {
             Err(elapsed) => Err(elapsed),
@@ -408,15 +411,23 @@ impl Authenticator {
     /// dropped, so a burst of failing connections clears it once, and credentials fetched since
     /// survive. Returns whether an entry was dropped. Credentials that were not cached have no
     /// generation and need no report.
+    ///
+    /// The dropped keys are also no longer served by IMDS's static stability: while IMDS is
+    /// down, the next login gets an error rather than the same failing keys again.
     pub fn report_failure(&self, generation: u64) -> bool {
         let dropped = cache::invalidate_generation(generation);
         tracing::info!(generation, dropped, "login failure reported");
         dropped
     }
 
-    /// [`Authenticator::report_failure`] for the credentials a conversation used.
+    /// [`Authenticator::report_failure`] for the credentials a conversation used. Their keys are
+    /// withdrawn from IMDS's static stability even when their cache entry has already been
+    /// replaced, since the conversation knows them.
     pub fn report_failed_conversation(&self, conversation: &Conversation) -> bool {
-        conversation.credentials().generation().is_some_and(|g| self.report_failure(g))
+        let credentials = conversation.credentials();
+        let dropped = credentials.generation().is_some_and(|g| self.report_failure(g));
+        crate::provider::imds::login_failed_with(credentials);
+        dropped
     }
 
     /// Resolves credentials and starts a conversation with them.

@@ -29,6 +29,7 @@ pub mod cache;
 pub mod config;
 pub mod conversation;
 mod credentials;
+mod deadline;
 pub mod diagnostics;
 mod error;
 #[doc(hidden)]

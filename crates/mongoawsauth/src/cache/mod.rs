@@ -375,17 +375,29 @@ impl fmt::Debug for CachedProvider {
 
 /// Drops the entry with this generation, if it is still current. Returns whether one was
 /// dropped. A newer entry (fetched after the failing login started) is left alone.
+///
+/// The dropped keys are also withdrawn from IMDS's static stability, so that while IMDS is
+/// down the next fetch does not hand back the keys a login has just failed with.
 pub fn invalidate_generation(generation: u64) -> bool {
-    let mut cache = lock();
-    cache.slots.values_mut().any(|slot| {
-        if slot.entry.as_ref().is_some_and(|e| e.generation == generation) {
-            slot.ahead_not_before = None;
-            slot.entry = None;
+    let dropped = {
+        let mut cache = lock();
+        cache.slots.values_mut().find_map(|slot| {
+            if slot.entry.as_ref().is_some_and(|e| e.generation == generation) {
+                slot.ahead_not_before = None;
+                slot.entry.take()
+            } else {
+                None
+            }
+        })
+    };
+    // Outside the cache's lock: the IMDS module takes its own.
+    match dropped {
+        Some(entry) => {
+            crate::provider::imds::login_failed_with(&entry.credentials);
             true
-        } else {
-            false
         }
-    })
+        None => false,
+    }
 }
 
 #[cfg(test)]
