@@ -319,7 +319,8 @@ impl Authenticator {
     }
 
     /// The credentials the chain would answer right now, when it can answer without I/O: a
-    /// settled entry of the process-wide cache (more than the refresh-ahead window left), or else
+    /// settled entry of the process-wide cache (more than the refresh-ahead window left, or a
+    /// refresh ahead backing off), or else
     /// the environment. Synchronous, needs no runtime, starts nothing. `None` means "call
     /// [`Authenticator::credentials`]": a custom provider runs first, the cache entry needs a
     /// refresh, the environment has no (or half a) set of keys, or a network source must answer.

@@ -56,8 +56,8 @@ impl CacheLookup {
 
 /// What a synchronous look at the cache found.
 pub(crate) enum Peek {
-    /// A valid entry with more than the refresh-ahead window left: exactly what the cache step
-    /// would serve, with nothing to start.
+    /// A valid entry with more than the refresh-ahead window left, or inside it while its
+    /// refresh ahead backs off: exactly what the cache step would serve, with nothing to start.
     Settled(Credentials),
     /// A valid entry inside the refresh-ahead window: the cache step would serve it and start a
     /// refresh, so only the chain itself should answer.
