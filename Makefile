@@ -30,7 +30,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
-.PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test node-test \
+.PHONY: help demo test fmt-check clippy doc-check dist-rust cargo-test bench empty-home header install c-deps c-test python-test node-test \
 	fuzz fuzz-smoke fuzz-build fuzz-tools
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
@@ -49,6 +49,8 @@ help:
 	@echo "make install PREFIX=dir   install the C library, header and pkg-config file"
 	@echo "make header  regenerate include/mongoawsauth.h"
 	@echo "make fuzz    run every fuzz target for FUZZ_TIME seconds (default 60)"
+	@echo "make doc-check   rustdoc of every Rust crate, warnings as errors"
+	@echo "make dist-rust   the core crate's .crate, built and verified as crates.io would, in target/dist/"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -56,13 +58,28 @@ empty-home:
 demo: empty-home
 	$(CLEAN_ENV) $(CARGO) run --quiet --release -p mongoawsauth-cli -- demo
 
-test: empty-home fmt-check clippy cargo-test c-test node-test python-test
+test: empty-home fmt-check clippy doc-check cargo-test c-test node-test python-test dist-rust
 
 fmt-check:
 	$(CARGO) fmt --all --check
 
 clippy:
 	$(CLEAN_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# rustdoc of every Rust crate with warnings as errors: a broken intra-doc link or a bad code block
+# fails here rather than on docs.rs. One package at a time, because the core, the C library and
+# the CLI binary all document under the name `mongoawsauth`.
+DOC_PACKAGES := mongoawsauth mongoawsauth-testkit mongoawsauth-capi mongoawsauth-cli
+doc-check:
+	set -e; for p in $(DOC_PACKAGES); do RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps -p $$p; done
+
+# The core crate as crates.io would receive it: `cargo package` builds the packaged sources on
+# their own, so a file left out of the package or a dependency that is not published fails here.
+# `--allow-dirty` lets a developer run it before committing; CI runs it on a clean clone.
+dist-rust:
+	$(CARGO) package --quiet --locked --allow-dirty -p mongoawsauth
+	install -d $(CARGO_TARGET_DIR)/dist
+	cp $(CARGO_TARGET_DIR)/package/mongoawsauth-$(VERSION).crate $(CARGO_TARGET_DIR)/dist/
 
 cargo-test: empty-home
 	$(CLEAN_ENV) $(CARGO) test --workspace

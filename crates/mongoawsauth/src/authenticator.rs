@@ -260,6 +260,44 @@ pub struct Resolution {
 
 /// Resolves credentials and starts conversations. Cheap to clone; share one per client across
 /// threads and tasks.
+///
+/// One login, as a driver runs it over its own connection (`send_sasl_start` and
+/// `send_sasl_continue` stand for the driver's wire code). A failed login is reported, so the
+/// next one fetches fresh credentials instead of retrying cached ones the server refused:
+///
+/// ```no_run
+/// use mongoawsauth::{Authenticator, Options};
+/// # fn send_sasl_start(_: &[u8]) -> Result<Vec<u8>, String> { unimplemented!() }
+/// # fn send_sasl_continue(_: &[u8]) -> Result<(), String> { unimplemented!() }
+///
+/// # async fn login() -> mongoawsauth::Result<()> {
+/// let auth = Authenticator::new(Options::new())?;
+/// let mut conversation = auth.conversation().await?;
+/// let server_first = send_sasl_start(&conversation.client_first()?);
+/// let outcome = match server_first {
+///     Ok(reply) => send_sasl_continue(&conversation.client_final(&reply)?),
+///     Err(e) => Err(e),
+/// };
+/// if outcome.is_err() {
+///     auth.report_failed_conversation(&conversation);
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// Credentials alone, for code that signs something else, with the source they came from:
+///
+/// ```no_run
+/// # async fn who() -> mongoawsauth::Result<()> {
+/// use std::time::Duration;
+/// use mongoawsauth::{Authenticator, Options};
+///
+/// let auth = Authenticator::new(
+///     Options::new().profile("reporting").credentials_timeout(Duration::from_secs(5)),
+/// )?;
+/// let resolution = auth.resolve().await?;
+/// println!("{} from {}", resolution.credentials.access_key_id(), resolution.credentials.source());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Authenticator {
     provider: Arc<dyn ProvideCredentials>,

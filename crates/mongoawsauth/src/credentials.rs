@@ -112,6 +112,22 @@ impl Credentials {
     }
 
     /// A builder, for code that sets fields one at a time.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use mongoawsauth::Credentials;
+    ///
+    /// let credentials = Credentials::builder("vault")
+    ///     .access_key_id("ASIAEXAMPLEKEY")
+    ///     .secret_access_key("example-secret")
+    ///     .session_token("example-token")
+    ///     .expiry(SystemTime::now() + Duration::from_secs(3600))
+    ///     .build()?;
+    /// assert!(credentials.is_temporary());
+    /// // Debug and Display never show the secret or the token.
+    /// assert!(!format!("{credentials:?}").contains("example-secret"));
+    /// # Ok::<(), mongoawsauth::Error>(())
+    /// ```
     pub fn builder(source: impl Into<String>) -> CredentialsBuilder {
         CredentialsBuilder { source: source.into(), ..CredentialsBuilder::default() }
     }

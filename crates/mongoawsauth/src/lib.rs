@@ -54,5 +54,10 @@ pub use error::{Attempt, AttemptOutcome, Cause, Error, ErrorKind, Result};
 pub use provider::{ProvideCredentials, ProviderError};
 pub use settings::CredentialPolicy;
 
+// The crate README's example is compiled as a doctest, so the published front page stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
