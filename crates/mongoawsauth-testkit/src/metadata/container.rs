@@ -165,6 +165,17 @@ impl Route for ContainerRoute {
         if req.path != self.path {
             return Response::json(404, error_body("NotFound", "no such credentials path"));
         }
+        match self.shared.fault() {
+            Some(MetadataFault::Unauthorized) => {
+                self.shared.count_fault();
+                return Response::json(401, error_body("Unauthorized", "authorization token expired"));
+            }
+            Some(MetadataFault::Forbidden) => {
+                self.shared.count_fault();
+                return Response::json(403, error_body("AccessDenied", "this pod may not use the role"));
+            }
+            _ => {}
+        }
         if let Some(expected) = lock(&self.auth_token).clone() {
             match req.header("authorization") {
                 None => {

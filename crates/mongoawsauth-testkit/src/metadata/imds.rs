@@ -163,6 +163,10 @@ impl Route for ImdsRoute {
     }
 
     fn route(&self, req: &crate::http::HttpRequest) -> Reply {
+        if self.shared.fault() == Some(MetadataFault::Forbidden) {
+            self.shared.count_fault();
+            return Response::text(403, "Forbidden");
+        }
         if req.path == TOKEN_PATH {
             return if req.method == "PUT" { self.token(req) } else { Response::text(405, "use PUT") };
         }
@@ -173,6 +177,10 @@ impl Route for ImdsRoute {
             // IMDSv1 (no token) is refused, as on an instance with http-tokens=required.
             return Response::text(401, "Unauthorized");
         };
+        if self.shared.fault() == Some(MetadataFault::Unauthorized) {
+            self.shared.count_fault();
+            return Response::text(401, "Unauthorized");
+        }
         if self.shared.take_token_expired() {
             lock(&self.tokens).remove(token);
             return Response::text(401, "Unauthorized");

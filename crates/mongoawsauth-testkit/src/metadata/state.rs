@@ -79,6 +79,26 @@ impl Shared {
         }
     }
 
+    /// The `Retry-After` seconds if this request should get a 429 (consuming one of the
+    /// remaining ones; `u32::MAX` never runs out).
+    pub(super) fn take_throttle(&self) -> Option<u64> {
+        let mut fault = lock(&self.fault);
+        match &mut *fault {
+            Some(MetadataFault::Throttled { retry_after, times }) if *times > 0 => {
+                let retry_after = *retry_after;
+                if *times != u32::MAX {
+                    *times -= 1;
+                    if *times == 0 {
+                        *fault = None;
+                    }
+                }
+                self.faults.fetch_add(1, Ordering::Relaxed);
+                Some(retry_after)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the one-shot 401 fires now (and clears it).
     pub(super) fn take_token_expired(&self) -> bool {
         let mut fault = lock(&self.fault);
