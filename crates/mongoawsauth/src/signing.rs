@@ -97,23 +97,7 @@ pub(crate) fn sign_with_nonce_header(
     nonce_header: &str,
     time: SystemTime,
 ) -> Result<Signature> {
-    let headers = [
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("content-length", "43"),
-        ("host", host),
-        ("x-mongodb-server-nonce", nonce_header),
-        ("x-mongodb-gs2-cb-flag", "n"),
-    ];
-    sign_request(
-        credentials,
-        "POST",
-        "/",
-        &headers,
-        GET_CALLER_IDENTITY_BODY.as_bytes(),
-        region,
-        SERVICE,
-        time,
-    )
+    reference::sign_with_nonce_header(credentials, host, region, nonce_header, time)
 }
 
 /// Signs one request with SigV4 headers: every header given is signed, plus `x-amz-date` and,
@@ -167,6 +151,9 @@ pub(crate) fn sign_request(
 fn signing_error(message: String) -> Error {
     Error::new(ErrorKind::Signing, message)
 }
+
+#[doc(hidden)]
+pub mod reference;
 
 #[cfg(test)]
 mod tests;
