@@ -90,6 +90,9 @@ pub fn encode_client_final(signature: &Signature, session_token: Option<&str>) -
 /// Signs with an arbitrary nonce header value: the building block of
 /// [`sign_get_caller_identity`], separate so the published vectors (whose nonce header is not
 /// base64 of 64 bytes) can be reproduced.
+///
+/// The direct path signs every input a real login has; the general signer takes the rest (a
+/// session token with spaces, say), so both give the bytes aws-sigv4 always gave.
 pub(crate) fn sign_with_nonce_header(
     credentials: &Credentials,
     host: &str,
@@ -97,7 +100,10 @@ pub(crate) fn sign_with_nonce_header(
     nonce_header: &str,
     time: SystemTime,
 ) -> Result<Signature> {
-    reference::sign_with_nonce_header(credentials, host, region, nonce_header, time)
+    match direct::sign(credentials, host, region, nonce_header, time)? {
+        Some(signature) => Ok(signature),
+        None => reference::sign_with_nonce_header(credentials, host, region, nonce_header, time),
+    }
 }
 
 /// Signs one request with SigV4 headers: every header given is signed, plus `x-amz-date` and,
@@ -152,6 +158,8 @@ fn signing_error(message: String) -> Error {
     Error::new(ErrorKind::Signing, message)
 }
 
+mod direct;
+mod key_cache;
 #[doc(hidden)]
 pub mod reference;
 
