@@ -78,6 +78,38 @@ pub fn client_final_payload(
 
 /// Encodes a client-final payload from a signature and the session token (if any).
 pub fn encode_client_final(signature: &Signature, session_token: Option<&str>) -> Vec<u8> {
+    // Written into one buffer of the exact size: a document of one to three string elements
+    // needs no general BSON writer, whose growth would copy a kilobyte token several times.
+    let fields = [
+        ("a", Some(signature.authorization.as_str())),
+        ("d", Some(signature.amz_date.as_str())),
+        ("t", session_token),
+    ];
+    let present = || fields.iter().filter_map(|(key, value)| value.map(|value| (*key, value)));
+    // Document: length, elements, NUL. Element: type, one-letter key and NUL, length, bytes, NUL.
+    let total = 4 + present().map(|(_, value)| 1 + 2 + 4 + value.len() + 1).sum::<usize>() + 1;
+    let Ok(total_i32) = i32::try_from(total) else {
+        // Beyond what BSON lengths can say; left to the general writer to refuse.
+        return encode_client_final_with_bson(signature, session_token);
+    };
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&total_i32.to_le_bytes());
+    for (key, value) in present() {
+        out.push(0x02);
+        out.extend_from_slice(key.as_bytes());
+        out.push(0);
+        // Smaller than `total`, which fits.
+        out.extend_from_slice(&((value.len() + 1) as i32).to_le_bytes());
+        out.extend_from_slice(value.as_bytes());
+        out.push(0);
+    }
+    out.push(0);
+    out
+}
+
+/// [`encode_client_final`] through the bson crate's writer: the reference the direct encoding is
+/// tested against.
+fn encode_client_final_with_bson(signature: &Signature, session_token: Option<&str>) -> Vec<u8> {
     let mut doc = RawDocumentBuf::new();
     doc.append(cstr!("a"), signature.authorization.as_str());
     doc.append(cstr!("d"), signature.amz_date.as_str());
