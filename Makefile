@@ -31,7 +31,6 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
 .PHONY: help demo test fmt-check clippy cargo-test bench empty-home header install c-deps c-test python-test node-test \
-	node-build dist-node node-install-test \
 	fuzz fuzz-smoke fuzz-build fuzz-tools
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
@@ -110,6 +109,8 @@ NPM_ENV := npm_config_cache=$(CURDIR)/target/npm-cache npm_config_update_notifie
 
 # moto (tests/e2e/moto_sts.py) verifies the Node logins' signatures with botocore's code.
 NODE_MOTO_VENV := $(CURDIR)/target/moto-venv
+
+.PHONY: node-build dist-node node-install-test
 
 NODE_INSTALL_TEST := cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_DIST=$(CARGO_TARGET_DIR)/dist \
 	MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins node scripts/install-test.mjs
