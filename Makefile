@@ -113,9 +113,13 @@ c-test: empty-home c-deps
 	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
 	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 
-# The Node package (bindings/node): npm ci from the committed package-lock.json, the addon in
-# release mode, then `node --test` (its pretest builds the stand-ins binary). HOME is replaced by
-# the clean environment, so npm's cache lives under target/.
+# The Node package (bindings/node): npm ci from the committed package-lock.json, then the addon,
+# compiled once in release mode into target/release (next to the C library's and the stand-ins'
+# dependencies, which it reuses; bindings/node/scripts/build.mjs says why not `napi build`).
+# node-test runs `node --test` on that addon (its pretest builds the stand-ins binary), packs it
+# into the npm tarballs (dist-node) and installs those into a fresh project with no Rust
+# toolchain on PATH, where the examples log in against the stand-ins (node-install-test).
+# HOME is replaced by the clean environment, so npm's cache lives under target/.
 NODE_DIR := bindings/node
 NPM_ENV := npm_config_cache=$(CURDIR)/target/npm-cache npm_config_update_notifier=false \
 	npm_config_fund=false npm_config_audit=false
@@ -123,10 +127,27 @@ NPM_ENV := npm_config_cache=$(CURDIR)/target/npm-cache npm_config_update_notifie
 # moto (tests/e2e/moto_sts.py) verifies the Node logins' signatures with botocore's code.
 NODE_MOTO_VENV := $(CURDIR)/target/moto-venv
 
-node-test: empty-home $(NODE_MOTO_VENV)/.installed
+.PHONY: node-build dist-node node-install-test
+
+NODE_INSTALL_TEST := cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_DIST=$(CARGO_TARGET_DIR)/dist \
+	MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins node scripts/install-test.mjs
+
+node-test: empty-home $(NODE_MOTO_VENV)/.installed node-build dist-node
+	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_MOTO_PYTHON=$(NODE_MOTO_VENV)/bin/python npm test
+	$(NODE_INSTALL_TEST)
+
+node-build: empty-home
 	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) npm ci
 	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) npm run build
-	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_MOTO_PYTHON=$(NODE_MOTO_VENV)/bin/python npm test
+
+# target/dist/mongoawsauth-VERSION.tgz (the JavaScript) and
+# target/dist/mongoawsauth-linux-x64-gnu-VERSION.tgz (the addon), versioned from Cargo.toml.
+dist-node: node-build
+	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) node scripts/dist.mjs $(CARGO_TARGET_DIR)/dist
+
+node-install-test: empty-home dist-node
+	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	$(NODE_INSTALL_TEST)
 
 $(NODE_MOTO_VENV)/.installed:
 	python3 -m venv $(NODE_MOTO_VENV)
