@@ -49,6 +49,7 @@ help:
 	@echo "make install PREFIX=dir   install the C library, header and pkg-config file"
 	@echo "make header  regenerate include/mongoawsauth.h"
 	@echo "make fuzz    run every fuzz target for FUZZ_TIME seconds (default 60)"
+	@echo "make fleet   the fleet simulation (FLEET_ARGS, e.g. --duration 10); docs/benchmarks.md"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -193,3 +194,11 @@ fuzz: empty-home fuzz-build
 
 fuzz-smoke: empty-home fuzz-build
 	set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_SMOKE_TIME); done
+
+# The fleet simulation (benchmarks/fleet.py, docs/benchmarks.md "Fleet simulation"): worker
+# processes logging in against the rate-limited IMDS and container stand-ins, with refresh-ahead
+# on and off; prints a Markdown table. Release builds; loopback only.
+.PHONY: fleet
+FLEET_ARGS ?=
+fleet: empty-home
+	$(CLEAN_ENV) $(PYTHON) benchmarks/fleet.py $(FLEET_ARGS)
