@@ -250,14 +250,22 @@ fn login(
     Ok(credentials_time)
 }
 
-/// An error message without the parts that differ between occurrences (addresses, times).
+/// An error message's first line with the parts that differ between occurrences (endpoint URLs,
+/// which hold a port and a random path; elapsed milliseconds) replaced, so that occurrences of
+/// one failure count together.
 fn failure_kind(message: &str) -> String {
-    let first_line = message.lines().next().unwrap_or_default();
-    let mut kind: String = first_line.chars().take(200).collect();
-    if let Some(cut) = kind.find(" within ") {
-        kind.truncate(cut);
+    let words: Vec<&str> = message.lines().next().unwrap_or_default().split(' ').collect();
+    let mut kind = Vec::with_capacity(words.len());
+    for (i, word) in words.iter().enumerate() {
+        if word.starts_with("http://") {
+            kind.push("<endpoint>");
+        } else if words.get(i + 1) == Some(&"ms") && word.bytes().all(|b| b.is_ascii_digit()) {
+            kind.push("N");
+        } else {
+            kind.push(word);
+        }
     }
-    kind
+    kind.join(" ").chars().take(240).collect()
 }
 
 fn run_thread(auth: &Authenticator, args: &Args, until: Instant) -> Tally {

@@ -2,9 +2,12 @@
 //! real endpoints apply instead of an endpoint that answers everything:
 //!
 //! - EC2 throttles instance metadata queries per instance (the EC2 User Guide, "Query
-//!   throttling" under "Retrieve instance metadata"), and throttled clients have been answered
-//!   `429 Too Many Requests`. Traffic to link-local services (IMDS, the Amazon DNS server, the
-//!   Amazon Time Sync Service) is also capped at 1024 packets per second per network interface.
+//!   throttling" under "Retrieve instance metadata") without giving a rate, and throttled clients
+//!   have been answered `429 Too Many Requests`. Packets to the link-local services (IMDS, the
+//!   Amazon DNS server, the Amazon Time Sync Service) are capped per network interface (the
+//!   ENA metric `linklocal_allowance_exceeded`), at 1,024 per second by the Amazon VPC User
+//!   Guide's DNS quotas; at about ten packets per request on a fresh connection that is about
+//!   100 requests per second, the figure the fleet simulation uses.
 //! - The ECS container agent serves the credentials endpoint behind the same limiter as its task
 //!   metadata endpoints: 40 requests per second with bursts of 60 by default
 //!   (`ECS_TASK_METADATA_RPS_LIMIT`, the "Amazon ECS container agent configuration" page of the
