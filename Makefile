@@ -51,6 +51,7 @@ help:
 	@echo "make fuzz    run every fuzz target for FUZZ_TIME seconds (default 60)"
 	@echo "make doc-check   rustdoc of every Rust crate, warnings as errors"
 	@echo "make dist-rust   the core crate's .crate, built and verified as crates.io would, in target/dist/"
+	@echo "make fleet   the fleet simulation (FLEET_ARGS, e.g. --duration 10); docs/benchmarks.md"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -231,3 +232,11 @@ fuzz: empty-home fuzz-build
 
 fuzz-smoke: empty-home fuzz-build
 	set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_SMOKE_TIME); done
+
+# The fleet simulation (benchmarks/fleet.py, docs/benchmarks.md "Fleet simulation"): worker
+# processes logging in against the rate-limited IMDS and container stand-ins, with refresh-ahead
+# on and off; prints a Markdown table. Release builds; loopback only.
+.PHONY: fleet
+FLEET_ARGS ?=
+fleet: empty-home
+	$(CLEAN_ENV) $(PYTHON) benchmarks/fleet.py $(FLEET_ARGS)

@@ -145,6 +145,29 @@ impl ImdsServer {
     pub fn counters(&self) -> MetadataCounters {
         self.route.shared.counters()
     }
+
+    /// Answers 429 to requests beyond `limit` (`None`: no limit, the default); see
+    /// [`RateLimit`] for the real services' rates.
+    pub fn set_rate_limit(&self, limit: Option<super::RateLimit>) {
+        self.route.shared.throttle.set(limit);
+    }
+
+    /// The rate limit in force.
+    pub fn rate_limit(&self) -> Option<super::RateLimit> {
+        self.route.shared.throttle.limit()
+    }
+
+    /// Credentials handed out from now on are valid for `lifetime` (`None`: the configured
+    /// lifetime again).
+    pub fn set_credentials_lifetime(&self, lifetime: Option<Duration>) {
+        self.route.shared.rotation.set_lifetime(lifetime);
+    }
+
+    /// Hands out the same credentials until less than `period` remains before they expire, as
+    /// the real endpoints do (`None`, the default: new credentials on every request).
+    pub fn set_rotate_before(&self, period: Option<Duration>) {
+        self.route.shared.rotation.set_rotate_before(period);
+    }
 }
 
 impl Drop for ImdsServer {

@@ -10,14 +10,17 @@
 
 mod container;
 mod imds;
+mod rotation;
 mod server;
 mod state;
+mod throttle;
 
 use std::fmt;
 use std::time::Duration;
 
 pub use container::{ContainerConfig, ContainerServer};
 pub use imds::{ImdsConfig, ImdsServer};
+pub use throttle::RateLimit;
 
 use crate::identity::{Identity, IdentityStore};
 
@@ -172,12 +175,15 @@ pub struct MetadataCounters {
     pub requests: u64,
     /// IMDS session tokens issued (`PUT /latest/api/token` answered 200).
     pub tokens_issued: u64,
-    /// Credentials handed out (including expired ones).
+    /// Credentials handed out (including expired ones, and the same ones again when rotation is
+    /// set, see `set_rotate_before`).
     pub credentials_issued: u64,
     /// Requests answered 401 or 403.
     pub unauthorized: u64,
     /// Requests answered with a fault mode.
     pub faults: u64,
+    /// Requests answered 429 because they were over the rate limit (see `set_rate_limit`).
+    pub throttled: u64,
 }
 
 #[cfg(test)]

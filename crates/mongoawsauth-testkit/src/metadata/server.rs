@@ -98,6 +98,16 @@ async fn serve<R: Route>(mut stream: TcpStream, route: Arc<R>) {
         };
         let shared = route.shared();
         shared.requests.fetch_add(1, Ordering::Relaxed);
+        if shared.throttle.refuses() {
+            // Answered before routing and faults, and not logged (see `throttle`).
+            let Reply::Respond(r) = super::throttle::too_many_requests() else { return };
+            let mut bytes = head(&r, r.body.len(), req.close);
+            bytes.extend_from_slice(&r.body);
+            if stream.write_all(&bytes).await.is_err() || req.close {
+                return;
+            }
+            continue;
+        }
         let fault = shared.fault();
         let reply = if fault == Some(MetadataFault::Hang) {
             shared.count_fault();
