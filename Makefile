@@ -31,6 +31,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
 .PHONY: help demo test fmt-check clippy doc-check dist-rust cargo-test bench empty-home header install c-deps c-test python-test node-test \
+	dist-python python-install-test check-dist-sdist \
 	fuzz fuzz-smoke fuzz-build fuzz-tools
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
@@ -157,9 +158,9 @@ $(NODE_MOTO_VENV)/.installed:
 	touch $@
 
 # The Python package (bindings/python, its own cargo workspace): a venv under target/ with the
-# pinned test tools, rustfmt and clippy on the binding, the wheel built by maturin (debug: the
-# tests do not time anything; `benchmarks/compare.py` builds a release wheel) and installed like a
-# user's, then pytest in the clean environment. HOME is replaced there, so pip's cache lives under
+# pinned test tools, rustfmt and clippy on the binding, then pytest in the clean environment on
+# the release wheel `dist-python` built (so the extension is compiled once, and what is tested is
+# what ships), installed like a user's. HOME is replaced there, so pip's cache lives under
 # target/. pytest's "no tests collected" (exit 5) fails the target like any other failure.
 # The whole suite runs on the newest pymongo; the same wheel then goes into one venv per older
 # pymongo 4 release (PY_COMPAT_PYMONGO), which runs only the focused compatibility module.
@@ -176,27 +177,88 @@ PY_COMPAT_PYMONGO := 4.0.2 4.6.3
 PY_COMPAT_TESTS := test_pymongo_compat.py
 PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 
-python-test: empty-home
-	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
+python-test: empty-home python-install-test
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_TEST_TOOLS)
 	$(CARGO) fmt --manifest-path bindings/python/Cargo.toml --check
 	env $(PY_ENV) $(CARGO) clippy --locked --manifest-path bindings/python/Cargo.toml --all-targets -- -D warnings
-	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
-	@rm -rf $(PY_DIR)/wheels
-	cd bindings/python && env $(PY_ENV) $(PY_VENV)/bin/maturin build --quiet --locked \
-		--interpreter $(PY_VENV)/bin/python --out $(PY_DIR)/wheels
-	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl
+	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet --force-reinstall --no-deps $(PY_WHEEL)
 	cd bindings/python/tests && $(CLEAN_ENV) $(PY_PYTEST) \
 		$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. .
 	set -e; for version in $(PY_COMPAT_PYMONGO); do \
 		venv=$(PY_DIR)/venv-pymongo-$$version; \
 		test -x $$venv/bin/python || $(PYTHON) -m venv $$venv; \
 		env $(PY_ENV) $$venv/bin/pip install --quiet pymongo==$$version pytest==9.2.0; \
-		env $(PY_ENV) $$venv/bin/pip install --quiet --force-reinstall --no-deps $(PY_DIR)/wheels/*.whl; \
+		env $(PY_ENV) $$venv/bin/pip install --quiet --force-reinstall --no-deps $(PY_WHEEL); \
 		echo "pymongo $$version: $(PY_COMPAT_TESTS)"; \
 		(cd bindings/python/tests && $(CLEAN_ENV) $(PY_PYTEST) \
 			$$venv/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. $(PY_COMPAT_TESTS)); \
 	done
+
+# Python release artifacts in target/dist/ (docs/python.md, "Installing"): an abi3 wheel built
+# with the release profile and a manylinux tag, and an sdist that builds with a Rust toolchain
+# and pip alone. The tag is the one this machine's glibc lets the wheel honestly claim: the
+# extension links glibc's pthread and dlsym symbols at version GLIBC_2.34 (glibc 2.34 merged
+# libpthread into libc), so manylinux_2_34. maturin refuses a wheel that needs more
+# (`--auditwheel check`: nothing is grafted in), and `auditwheel show` must agree on the tag;
+# nothing to repair, as the module links only libc, libm and libgcc_s.
+# The binding is a separate cargo workspace and cannot inherit the workspace version, so its
+# Cargo.toml must say the same version (pyproject.toml takes it from there).
+DIST_DIR := $(CARGO_TARGET_DIR)/dist
+PY_MANYLINUX := manylinux_2_34
+PY_DIST_TOOLS := maturin==1.16.0 auditwheel==6.8.2
+PY_CRATE_VERSION := $(shell sed -n 's/^version = "\([^"]*\)"/\1/p' bindings/python/Cargo.toml | head -n1)
+PY_WHEEL := $(DIST_DIR)/mongoawsauth-$(VERSION)-cp39-abi3-$(PY_MANYLINUX)_x86_64.whl
+PY_SDIST := $(DIST_DIR)/mongoawsauth-$(VERSION).tar.gz
+STANDINS := $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+
+dist-python:
+	@test "$(PY_CRATE_VERSION)" = "$(VERSION)" || { echo "bindings/python/Cargo.toml has version" \
+		"$(PY_CRATE_VERSION) but the workspace (Cargo.toml) has $(VERSION): set the binding's to" \
+		"$(VERSION)" >&2; exit 1; }
+	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
+	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_DIST_TOOLS)
+	@mkdir -p $(DIST_DIR) && rm -f $(DIST_DIR)/mongoawsauth-*.whl $(DIST_DIR)/mongoawsauth-*.tar.gz
+	cd bindings/python && env $(PY_ENV) $(PY_VENV)/bin/maturin build --release --locked \
+		--compatibility $(PY_MANYLINUX) --auditwheel check --interpreter $(PY_VENV)/bin/python \
+		--out $(DIST_DIR)
+	env $(PY_ENV) $(PY_VENV)/bin/auditwheel show $(PY_WHEEL) | tee $(PY_DIR)/auditwheel-show.txt
+	@tr -s ' \n' ' ' < $(PY_DIR)/auditwheel-show.txt | grep -q 'consistent with the following platform tag: "$(PY_MANYLINUX)_x86_64"' \
+		|| { echo "auditwheel does not confirm $(PY_MANYLINUX) for $(PY_WHEEL)" >&2; exit 1; }
+	cd bindings/python && env $(PY_ENV) $(PY_VENV)/bin/maturin sdist --out $(DIST_DIR)
+	@ls -l $(PY_WHEEL) $(PY_SDIST)
+
+# The wheel installed the way users install it: a fresh venv, a PATH with no cargo, rustc or
+# maturin on it, pip allowed only prebuilt wheels (the package and pymongo from the pip cache),
+# then the examples of examples/python log in against the stand-ins.
+PY_INSTALL_DIR := $(PY_DIR)/install-test
+PY_USER_PATH := $(PY_INSTALL_DIR)/venv/bin:/usr/bin:/bin
+
+python-install-test: empty-home dist-python
+	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	rm -rf $(PY_INSTALL_DIR) && mkdir -p $(PY_INSTALL_DIR) && $(PYTHON) -m venv $(PY_INSTALL_DIR)/venv
+	set -e; export PATH=$(PY_USER_PATH); unset CARGO_HOME RUSTUP_HOME CARGO_TARGET_DIR; \
+	for tool in cargo rustc maturin; do \
+		if command -v $$tool; then echo "$$tool is on the install test's PATH ($$PATH)" >&2; exit 1; fi; \
+	done; \
+	PIP_CACHE_DIR=$(PY_DIR)/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 pip install --quiet \
+		--only-binary :all: $(PY_WHEEL) pymongo==4.20.1; \
+	cd $(PY_INSTALL_DIR) && $(CLEAN_ENV) PYTHONDONTWRITEBYTECODE=1 \
+		python $(CURDIR)/bindings/python/tests/check_installed.py $(STANDINS) $(CURDIR)/examples/python
+
+# The sdist built and installed as a user without the wheel would: pip in a fresh venv, with the
+# Rust toolchain on PATH but no maturin (pip fetches it as the build backend) and no target
+# directory to reuse. Not in `make test`: it compiles the extension from nothing, about 6 minutes
+# of CPU time (44 minutes of wall time when measured on a busy shared 2-core machine), against
+# the 3 minutes a step of `make test` may take.
+check-dist-sdist: empty-home dist-python
+	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	rm -rf $(PY_DIR)/sdist-test && mkdir -p $(PY_DIR)/sdist-test && $(PYTHON) -m venv $(PY_DIR)/sdist-test/venv
+	set -e; export PATH=$(PY_DIR)/sdist-test/venv/bin:$(CARGO_HOME)/bin:/usr/bin:/bin; unset CARGO_TARGET_DIR; \
+	if command -v maturin; then echo "maturin is on the sdist test's PATH" >&2; exit 1; fi; \
+	PIP_CACHE_DIR=$(PY_DIR)/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 pip install --quiet \
+		$(PY_SDIST) pymongo==4.20.1; \
+	cd $(PY_DIR)/sdist-test && $(CLEAN_ENV) PYTHONDONTWRITEBYTECODE=1 \
+		python $(CURDIR)/bindings/python/tests/check_installed.py $(STANDINS) $(CURDIR)/examples/python
 
 # Fuzzing (fuzz/, its own cargo workspace; fuzz/README.md): cargo-fuzz on the nightly toolchain,
 # both installed here only when missing. Each target starts from its checked-in seeds
