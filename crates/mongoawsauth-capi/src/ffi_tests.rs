@@ -122,7 +122,9 @@ fn conversation_lifecycle_through_the_exported_functions() {
         assert_eq!(mongoawsauth_conversation_client_first(conversation, &mut first, &mut error), 0);
         let data = mongoawsauth_bytes_data(first);
         let payload = std::slice::from_raw_parts(data, mongoawsauth_bytes_len(first));
-        assert!(payload.len() > 32 && payload.len() == usize::try_from(payload[0]).unwrap());
+        // A BSON document: its little-endian length first.
+        let declared = i32::from_le_bytes(payload[..4].try_into().unwrap());
+        assert!(payload.len() > 32 && usize::try_from(declared) == Ok(payload.len()));
 
         // A reply that is not BSON ends the conversation with an error and no payload.
         let reply = [5u8, 0, 0, 0, 0, 1];
