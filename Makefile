@@ -258,8 +258,12 @@ c-sanitize: empty-home c-deps nightly-tools
 MIRI := $(CARGO) +$(FUZZ_TOOLCHAIN) miri
 # The clean environment replaces HOME: keep Miri's standard library build (its sysroot) under target/.
 MIRI_ENV := MIRIFLAGS=-Zmiri-disable-isolation XDG_CACHE_HOME=$(CARGO_TARGET_DIR)/miri-cache
-MIRI_CORE_FILTERS := credentials:: error:: redact:: time_fmt:: signing:: shared_config:: sts:: \
-	provider::metadata:: provider::imds::token:: provider::profile::process:: provider::profile::sso::
+# libtest filters match anywhere in a test's path, so each names a module whole: a bare `sts::`
+# would also match every `tests::`.
+MIRI_CORE_FILTERS := credentials::tests error::tests redact::tests time_fmt::tests signing::tests \
+	shared_config:: sts::request:: sts::response:: sts::scrub:: sts::caller_identity:: \
+	sts::endpoint:: sts::retry:: sts::assume_role:: provider::metadata:: provider::imds::token:: \
+	provider::profile::process:: provider::profile::sso::
 MIRI_CORE_TESTS := --test conversation --test connection_string
 
 miri: empty-home nightly-tools
