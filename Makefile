@@ -33,6 +33,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 .PHONY: help demo test fmt-check clippy doc-check dist-rust cargo-test bench empty-home header install c-deps c-test python-test node-test \
 	dist-python python-install-test check-dist-sdist \
 	fuzz fuzz-smoke fuzz-build fuzz-tools
+.PHONY: nightly-tools c-sanitize miri check-deep
 
 # The C library. PREFIX is where `make install` lays it out; the C tests install into a private
 # prefix under target/ and compile against that, exactly as a user would.
@@ -53,6 +54,10 @@ help:
 	@echo "make doc-check   rustdoc of every Rust crate, warnings as errors"
 	@echo "make dist-rust   the core crate's .crate, built and verified as crates.io would, in target/dist/"
 	@echo "make fleet   the fleet simulation (FLEET_ARGS, e.g. --duration 10); docs/benchmarks.md"
+	@echo "make fuzz-smoke   run every fuzz target for FUZZ_SMOKE_TIME seconds (part of make test)"
+	@echo "make c-sanitize   the C tests against the library under AddressSanitizer and UBSan"
+	@echo "make miri    the core's pure modules and the C ABI's pointer helpers under Miri"
+	@echo "make check-deep   longer fuzzing, sanitizers and Miri (docs/reliability.md)"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -60,7 +65,7 @@ empty-home:
 demo: empty-home
 	$(CLEAN_ENV) $(CARGO) run --quiet --release -p mongoawsauth-cli -- demo
 
-test: empty-home fmt-check clippy doc-check cargo-test c-test node-test python-test dist-rust
+test: empty-home fmt-check clippy doc-check cargo-test c-test node-test python-test dist-rust fuzz-smoke
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -263,37 +268,118 @@ check-dist-sdist: empty-home dist-python
 # Fuzzing (fuzz/, its own cargo workspace; fuzz/README.md): cargo-fuzz on the nightly toolchain,
 # both installed here only when missing. Each target starts from its checked-in seeds
 # (fuzz/corpus/<target>, never written to) and keeps what it finds in target/fuzz-corpus/<target>;
-# a crash lands in fuzz/artifacts/<target>/ and fails the run. `fuzz-smoke` is the short run
-# `make test` does; `fuzz` the long one (FUZZ_TIME seconds per target).
+# a crash lands in fuzz/artifacts/<target>/ and fails the run. `fuzz` is the long run
+# (FUZZ_TIME seconds per target, optimised build). `fuzz-smoke` is the short run `make test` does:
+# the same targets, seeds, dictionaries and AddressSanitizer, but built without optimisation
+# (FUZZ_SMOKE_BUILD), because the optimised cold build alone costs more than the whole budget of
+# the smoke step (docs/reliability.md has the measurements).
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 5
 FUZZ_SECONDS ?= $(FUZZ_TIME)
 FUZZ_TOOLCHAIN ?= nightly
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS := conversation sts_response metadata_json metadata_endpoints settings shared_config capi
+FUZZ_TARGETS := conversation sts_response metadata_json metadata_endpoints settings shared_config capi \
+	credential_process sso sts_scrub
 FUZZ_CORPUS := $(CARGO_TARGET_DIR)/fuzz-corpus
 FUZZ := $(CARGO) +$(FUZZ_TOOLCHAIN) fuzz
+# How the targets are built: -O for the long runs. The smoke build is unoptimised and without
+# debug info (only symbol names in a report; `fuzz-run-<target>` rebuilds with -O to debug).
+FUZZ_BUILD ?= -O
+FUZZ_BUILD_ENV ?=
+FUZZ_SMOKE_BUILD := FUZZ_BUILD=--dev FUZZ_BUILD_ENV=CARGO_PROFILE_DEV_DEBUG=0
+
+# The nightly toolchain with rust-src (Miri and -Zbuild-std need the standard library's sources)
+# and Miri, added only when missing.
+nightly-tools:
+	@rustup toolchain list | grep -q '^$(FUZZ_TOOLCHAIN)' || rustup toolchain install $(FUZZ_TOOLCHAIN) --profile minimal
+	@rustup component list --toolchain $(FUZZ_TOOLCHAIN) --installed | grep -q '^rust-src' \
+		|| rustup component add --toolchain $(FUZZ_TOOLCHAIN) rust-src
+	@rustup component list --toolchain $(FUZZ_TOOLCHAIN) --installed | grep -q '^miri' \
+		|| rustup component add --toolchain $(FUZZ_TOOLCHAIN) miri
 
 fuzz-tools:
 	@rustup toolchain list | grep -q '^$(FUZZ_TOOLCHAIN)' || rustup toolchain install $(FUZZ_TOOLCHAIN) --profile minimal
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
 
+# Every target in one cargo invocation, so that the dependencies build once, in parallel.
 fuzz-build: fuzz-tools
-	cd fuzz && $(FUZZ) build -O
+	cd fuzz && env $(FUZZ_BUILD_ENV) $(FUZZ) build $(FUZZ_BUILD)
 
 # One target at a time: `-timeout` turns a hang into a failure, `-print_final_stats` reports the
 # executions and coverage that docs/reliability.md records.
 fuzz-run-%: fuzz-build
 	@mkdir -p $(FUZZ_CORPUS)/$*
-	cd fuzz && $(CLEAN_ENV) $(FUZZ) run -O $* $(FUZZ_CORPUS)/$* corpus/$* -- \
+	cd fuzz && $(CLEAN_ENV) $(FUZZ_BUILD_ENV) $(FUZZ) run $(FUZZ_BUILD) $* $(FUZZ_CORPUS)/$* corpus/$* -- \
 		-max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 		$(if $(wildcard fuzz/dict/$*.dict),-dict=dict/$*.dict)
 
 fuzz: empty-home fuzz-build
 	set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_TIME); done
 
-fuzz-smoke: empty-home fuzz-build
-	set -e; for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_SMOKE_TIME); done
+fuzz-smoke: empty-home
+	$(MAKE) --no-print-directory fuzz-build $(FUZZ_SMOKE_BUILD)
+	set -e; for t in $(FUZZ_TARGETS); do \
+		$(MAKE) --no-print-directory fuzz-run-$$t FUZZ_SECONDS=$(FUZZ_SMOKE_TIME) $(FUZZ_SMOKE_BUILD); done
+
+# The C tests against the library built with AddressSanitizer (LeakSanitizer included), the C
+# side compiled by gcc with -fsanitize=address,undefined (tests/c/run.sh, MONGOAWSAUTH_C_SANITIZE).
+# Rust has no UndefinedBehaviorSanitizer (-Zsanitizer accepts address, cfi, dataflow, hwaddress, kcfi,
+# leak, memory, memtag, safestack, shadow-call-stack, thread and realtime, not undefined): on the Rust
+# side the library is built with debug assertions and overflow checks (which include the standard
+# library's checks of unsafe preconditions), and Miri (`make miri`) looks for the undefined
+# behaviour UBSan would. Its own target directory and an explicit --target, so that the flags
+# reach neither the normal build nor build scripts and proc macros.
+SANITIZE_DIR := $(CARGO_TARGET_DIR)/sanitize
+SANITIZE_PREFIX := $(SANITIZE_DIR)/prefix
+HOST_TRIPLE = $(shell rustc -vV | sed -n 's/^host: //p')
+SANITIZE_RUSTFLAGS := -Zsanitizer=address -Cdebug-assertions -Coverflow-checks -Cforce-frame-pointers=yes
+SANITIZE_LIB = $(SANITIZE_DIR)/$(HOST_TRIPLE)/release
+
+c-sanitize: empty-home c-deps nightly-tools
+	RUSTFLAGS="$(SANITIZE_RUSTFLAGS)" $(CARGO) +$(FUZZ_TOOLCHAIN) build --release -p mongoawsauth-capi \
+		--target $(HOST_TRIPLE) --target-dir $(SANITIZE_DIR)
+	@rm -rf $(SANITIZE_PREFIX) && install -d $(SANITIZE_PREFIX)/include $(SANITIZE_PREFIX)/lib/pkgconfig
+	install -m 644 include/mongoawsauth.h $(SANITIZE_PREFIX)/include/mongoawsauth.h
+	install -m 755 $(SANITIZE_LIB)/libmongoawsauth.so $(SANITIZE_PREFIX)/lib/libmongoawsauth.so.$(ABI_VERSION)
+	ln -sfn libmongoawsauth.so.$(ABI_VERSION) $(SANITIZE_PREFIX)/lib/libmongoawsauth.so
+	install -m 644 $(SANITIZE_LIB)/libmongoawsauth.a $(SANITIZE_PREFIX)/lib/libmongoawsauth.a
+	sed -e 's|@PREFIX@|$(abspath $(SANITIZE_PREFIX))|' -e 's|@VERSION@|$(VERSION)|' \
+		crates/mongoawsauth-capi/mongoawsauth.pc.in > $(SANITIZE_PREFIX)/lib/pkgconfig/mongoawsauth.pc
+	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	$(CLEAN_ENV) MONGOAWSAUTH_C_SANITIZE=1 tests/c/run.sh $(SANITIZE_PREFIX) \
+		$(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+
+# Miri (nightly) over what has no I/O: the core's unit tests of credentials, signing, STS request
+# and answer handling, the metadata and credential_process parsers, the shared config parser and
+# time formatting, the conversation and connection-string integration tests, and the C ABI's
+# pointer helpers and handle lifecycles (crates/mongoawsauth-capi/src/ffi_tests.rs). Isolation is
+# off so that the tests can read their vectors under tests/data. What does not run, and why
+# (sockets, the tokio runtime, ring's C and assembly), is in docs/reliability.md; those tests carry
+# #[cfg_attr(miri, ignore)] or sit in modules not selected here.
+MIRI := $(CARGO) +$(FUZZ_TOOLCHAIN) miri
+# The clean environment replaces HOME: keep Miri's standard library build (its sysroot) under target/.
+MIRI_ENV := MIRIFLAGS=-Zmiri-disable-isolation XDG_CACHE_HOME=$(CARGO_TARGET_DIR)/miri-cache
+# libtest filters match anywhere in a test's path, so each names a module whole: a bare `sts::`
+# would also match every `tests::`.
+MIRI_CORE_FILTERS := credentials::tests error::tests redact::tests time_fmt::tests signing::tests \
+	shared_config:: sts::request:: sts::response:: sts::scrub:: sts::caller_identity:: \
+	sts::endpoint:: sts::retry:: sts::assume_role:: provider::metadata:: provider::imds::token:: \
+	provider::profile::process:: provider::profile::sso::
+MIRI_CORE_TESTS := --test conversation --test connection_string
+
+miri: empty-home nightly-tools
+	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth --lib -- $(MIRI_CORE_FILTERS)
+	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth $(MIRI_CORE_TESTS)
+	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth-capi --lib -- ffi::
+
+# What does not fit in `make test`'s budget (docs/reliability.md, "Where each check runs"): every
+# fuzz target for FUZZ_DEEP_TIME seconds on the optimised build, the sanitizer build of the C
+# tests, and Miri.
+FUZZ_DEEP_TIME ?= 60
+check-deep: empty-home
+	$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_DEEP_TIME)
+	$(MAKE) --no-print-directory c-sanitize
+	$(MAKE) --no-print-directory miri
 
 # The fleet simulation (benchmarks/fleet.py, docs/benchmarks.md "Fleet simulation"): worker
 # processes logging in against the rate-limited IMDS and container stand-ins, with refresh-ahead
