@@ -216,3 +216,55 @@ write("capi", conversation_capi + [
     + struct.pack("<8I", 1, 0, 0, 0, 0, 0, 0, 0),
     b"\x83not a uri\x00\x00\x00\x00\x00\x00\x00" + bytes(32),
 ])
+
+# credential_process: stdout NUL stderr NUL command line.
+def process_doc(**fields):
+    return json.dumps({"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": SECRET, **fields})
+
+
+write("credential_process", [
+    process_doc(SessionToken=TOKEN, Expiration="2026-11-29T10:00:00Z")
+    + f"\x00warning: using {SECRET} for ASIAEXAMPLE\x00/usr/local/bin/get-creds --profile 'dev ops'",
+    process_doc() + "\x00\x00C:\\Program Files\\creds.exe \"a b\" \\\"q\\\"",
+    "\ufeff" + process_doc(SessionToken=TOKEN, Expiration="2026-11-29T12:00:00+02:00", AccountId="1")
+    + f"\x00token={TOKEN}\nsecond line\x00sh -c 'creds | jq .'",
+    process_doc(Expiration="2025-12-31T23:00:00Z") + "\x00expired\x00creds",
+    process_doc(Version=2) + "\x00\x00\"unclosed",
+    process_doc(Expiration="2026-11-29T10:00:00UTC") + "\x00\x00trailing\\",
+    process_doc().replace("/", "\\/") + "\x00\x00creds",
+    '{"Version": 1.0, "AccessKeyId": "A B", "SecretAccessKey": 42}\x00\x1b[31merror\x00',
+    "not json\x00error: role not found\x00   ",
+])
+
+# sso: a selector byte, then a token file (0), a portal answer (1: status, header flag, header,
+# body) or an endpoint, account and role (2).
+portal_ok = json.dumps({"roleCredentials": {"accessKeyId": "ASIAEXAMPLE", "secretAccessKey": SECRET,
+                                            "sessionToken": TOKEN, "expiration": 1767229200000}})
+write("sso", [
+    b"\x00" + json.dumps({"startUrl": "https://d-abc123.awsapps.com/start", "region": "us-east-1",
+                          "accessToken": SENT, "expiresAt": "2026-11-29T10:00:00Z",
+                          "refreshToken": TOKEN, "clientSecret": SECRET}).encode(),
+    b"\x00" + json.dumps({"accessToken": SENT, "expiresAt": "2019-11-14T04:05:45UTC"}).encode(),
+    b"\x00" + json.dumps({"accessToken": " ", "expiresAt": "soon"}).encode(),
+    b"\x01" + struct.pack("<H", 200) + b"\x00" + portal_ok.encode(),
+    b"\x01" + struct.pack("<H", 200) + b"\x00" + portal_ok.replace("1767229200000", "1.7e12").encode(),
+    b"\x01" + struct.pack("<H", 200) + b"\x00" + portal_ok.replace("1767229200000", "253402300799001").encode(),
+    b"\x01" + struct.pack("<H", 401) + b"\x01UnauthorizedException:http://internal\x00{}",
+    b"\x01" + struct.pack("<H", 400) + b"\x00"
+    + json.dumps({"__type": "com.amazon#InvalidRequestException", "message": SENT}).encode(),
+    b"\x01" + struct.pack("<H", 429) + b"\x00",
+    b"\x02https://portal.sso.eu-west-1.amazonaws.com\x00123456789012\x00Dev Ops&x",
+    b"\x02http://127.0.0.1:8080/prefix/?x=1#f\x001\x00r",
+    b"\x02file:///tmp\x001\x00r",
+])
+
+# sts_scrub: the cap (times 4), then the secrets and last the server's text, NUL-separated.
+write("sts_scrub", [
+    b"\x80" + SENT.encode() + b"\x00" + f"Token {SENT} is not valid".encode(),
+    b"\x80" + TOKEN.encode() + b"\x00" + b"body: WebIdentityToken=FuzzSessionTokenMarker%2F0123456789%2Babcdef"
+    b"XYZ%3D%3D&Version=2011-06-15",
+    b"\x10" + SECRET.encode() + b"\x00" + TOKEN.encode() + b"\x00" + f"{TOKEN}\r\n\x1b[31m{SECRET}".encode(),
+    b"\x02" + SENT.encode() + b"\x00" + ("x" * 600).encode(),
+    b"\x40a\x00abc\x00a b abc ab",
+    b"\x40" + "pässwörd-€".encode() + b"\x00" + "the assertion p%C3%A4ssw%C3%B6rd-%E2%82%AC".encode(),
+])

@@ -5,6 +5,10 @@
 //      calls per second from the environment (which mongoawsauth never caches);
 //   3. the installed size of each (the package and its whole dependency tree).
 // Usage: node benchmarks/compare.mjs [runs]   (from bindings/node, after npm run build)
+// MONGOAWSAUTH_BENCH_ALSO='label=dir,...' adds other copies of the package to the cold-start
+// rows, timed in the same interleaved run: an older build, or the package as npm installed it
+// from the tarballs (target/node-install-test/app/node_modules/mongoawsauth after
+// make node-install-test), whose loader finds the addon in the platform package.
 // Everything stays on 127.0.0.1: AWS_* is stripped from every child, IMDS is disabled and
 // MONGOAWSAUTH_LOOPBACK_ONLY=1 is set.
 import { spawn, spawnSync } from 'node:child_process'
@@ -26,8 +30,10 @@ function cleanEnv(extra = {}) {
     HOME: home,
     AWS_EC2_METADATA_DISABLED: 'true',
     MONGOAWSAUTH_LOOPBACK_ONLY: '1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    // Files that do not exist in the empty home: both read as empty. (/dev/null is not a
+    // regular file, which the profile step reports as a configuration error.)
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
     ...extra,
   }
 }
@@ -45,6 +51,10 @@ const cold = {
   'node -e 0 (baseline)': `console.log(performance.now())`,
   mongoawsauth: `require(${JSON.stringify(pkg)}).credentialProvider()().then(c => { if (!c.accessKeyId) process.exit(1); console.log(performance.now()) })`,
   '@aws-sdk fromNodeProviderChain': `require('@aws-sdk/credential-providers').fromNodeProviderChain()().then(c => { if (!c.accessKeyId) process.exit(1); console.log(performance.now()) })`,
+}
+for (const entry of (process.env.MONGOAWSAUTH_BENCH_ALSO ?? '').split(',').filter(Boolean)) {
+  const [label, dir] = entry.split('=')
+  cold[`mongoawsauth (${label})`] = cold.mongoawsauth.replace(JSON.stringify(pkg), JSON.stringify(dir))
 }
 
 function coldStart() {
@@ -137,7 +147,9 @@ function installedSize() {
   const oursSize = ours.map((f) => du(join(pkg, f))).reduce((a, b) => ({ bytes: a.bytes + b.bytes, files: a.files + b.files }), { bytes: 0, files: 0 })
   const tree = dependencyTree('@aws-sdk/credential-providers')
   const sdkSize = [...tree.values()].map((d) => du(d)).reduce((a, b) => ({ bytes: a.bytes + b.bytes, files: a.files + b.files }), { bytes: 0, files: 0 })
-  return { ours: { ...oursSize, packages: 1 }, sdk: { ...sdkSize, packages: tree.size } }
+  // Installed from npm, the same files come as two packages: the JavaScript and the platform
+  // package with the addon.
+  return { ours: { ...oursSize, packages: 2 }, sdk: { ...sdkSize, packages: tree.size } }
 }
 
 // --- report ---------------------------------------------------------------------------------
@@ -182,6 +194,6 @@ const size = installedSize()
 console.log('3. Installed size')
 console.log('   | | packages | files | MB |')
 console.log('   | --- | ---: | ---: | ---: |')
-console.log(`   | mongoawsauth (addon + JS) | ${size.ours.packages} | ${size.ours.files} | ${fmt(size.ours.bytes / 1e6, 2)} |`)
+console.log(`   | mongoawsauth (JS + platform package with the addon) | ${size.ours.packages} | ${size.ours.files} | ${fmt(size.ours.bytes / 1e6, 2)} |`)
 console.log(`   | @aws-sdk/credential-providers + dependencies | ${size.sdk.packages} | ${size.sdk.files} | ${fmt(size.sdk.bytes / 1e6, 2)} |`)
 console.log(`   mongoawsauth / SDK: ${ratio(size.ours.bytes, size.sdk.bytes)} of the bytes`)

@@ -9,9 +9,10 @@ Prints (and with --markdown, formats for docs/benchmarks.md):
   AwsSaslContext (pymongo's API) and through mongoawsauth.Conversation;
 - installed size of each package with its dependencies.
 
-Setup (not part of `make test`): builds a release wheel of bindings/python with maturin (from
-target/python/venv, which `make python-test` creates, or maturin on PATH) and installs each side
-with `pip install --target` into its own directory under target/python/bench/. Both sides run on
+Setup (not part of `make test`): takes the wheel given with --wheel (for example the one `make
+dist-python` writes to target/dist/), or else builds a release wheel of bindings/python with
+maturin (from target/python/venv, which `make python-test` creates, or maturin on PATH), and
+installs each side with `pip install --target` into its own directory under target/python/bench/. Both sides run on
 the same base interpreter without site-packages of any venv; children see only the AWS_*
 variables set here, with IMDS disabled and the shared files pointed at /dev/null, so nothing
 leaves the machine.
@@ -114,20 +115,32 @@ def pip_target(directory: Path, *requirements: str) -> None:
          "--target", str(directory), *requirements])
 
 
-def setup(rebuild: bool) -> dict:
+def setup(rebuild: bool, wheel: Path | None, before: Path | None) -> dict:
     BENCH.mkdir(parents=True, exist_ok=True)
     (BENCH / "home").mkdir(exist_ok=True)
     wheels = BENCH / "wheel"
-    if rebuild or not list(wheels.glob("*.whl")):
+    if wheel is not None:
+        # A given wheel always replaces the installed one: comparing two builds is the point.
+        shutil.rmtree(wheels, ignore_errors=True)
+        shutil.rmtree(BENCH / "ours", ignore_errors=True)
+        wheels.mkdir()
+        shutil.copy(wheel, wheels)
+    elif rebuild or not list(wheels.glob("*.whl")):
         shutil.rmtree(wheels, ignore_errors=True)
         shutil.rmtree(BENCH / "ours", ignore_errors=True)
         env = dict(os.environ, CARGO_TARGET_DIR=str(REPO / "target" / "python" / "cargo"))
         run([maturin(), "build", "--release", "--quiet", "--locked", "--interpreter", base_python(),
              "--out", str(wheels)], cwd=BINDING, env=env)
     pip_target(BENCH / "ours", str(next(wheels.glob("*.whl"))))
+    if before is not None:
+        shutil.rmtree(BENCH / "before", ignore_errors=True)
+        pip_target(BENCH / "before", str(before))
     pip_target(BENCH / "theirs", THEIRS)
     pip_target(BENCH / "pymongo", PYMONGO)
-    return {"ours": BENCH / "ours", "theirs": BENCH / "theirs", "pymongo": BENCH / "pymongo"}
+    dirs = {"ours": BENCH / "ours", "theirs": BENCH / "theirs", "pymongo": BENCH / "pymongo"}
+    if before is not None:
+        dirs["before"] = BENCH / "before"
+    return dirs
 
 
 def size(directory: Path) -> int:
@@ -140,15 +153,17 @@ def child_env(*paths: Path) -> dict:
 
 def cold_start(dirs: dict, runs: int) -> dict:
     python = base_python()
-    samples = {name: [] for name in COLD}
-    envs = {
-        name: child_env(dirs["ours"] if name.startswith("ours") else dirs["theirs"]) for name in COLD
-    }
-    for name, code in COLD.items():  # warm the page cache and write the .pyc files
+    commands = dict(COLD)
+    if "before" in dirs:  # the other build of ours, in the same interleaved rounds
+        commands.update(before_import=COLD["ours_import"], before=COLD["ours"])
+    samples = {name: [] for name in commands}
+    envs = {name: child_env(dirs[name.split("_")[0]]) for name in commands if name != "baseline"}
+    envs["baseline"] = child_env(dirs["theirs"])
+    for name, code in commands.items():  # warm the page cache and write the .pyc files
         for _ in range(3):
             run([python, "-s", "-c", code], env=envs[name])
     for _ in range(runs):
-        for name, code in COLD.items():
+        for name, code in commands.items():
             started = time.perf_counter()
             run([python, "-s", "-c", code], env=envs[name])
             samples[name].append((time.perf_counter() - started) * 1000)
@@ -172,9 +187,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=25, help="cold-start runs per command (default 25)")
     parser.add_argument("--seconds", type=float, default=3.0, help="time per payload benchmark")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the release wheel")
+    parser.add_argument("--wheel", type=Path, help="measure this wheel instead of building one")
+    parser.add_argument("--before", type=Path, metavar="WHEEL",
+                        help="also time this other build of ours, interleaved with the same runs")
     parser.add_argument("--markdown", action="store_true", help="print a table for docs/benchmarks.md")
     args = parser.parse_args()
-    dirs = setup(args.rebuild)
+    dirs = setup(args.rebuild, args.wheel, args.before)
     cold = cold_start(dirs, args.runs)
     rate = payloads(dirs, args.seconds)
     sizes = {"ours": size(dirs["ours"]), "theirs": size(dirs["theirs"])}
@@ -199,6 +217,12 @@ def main() -> None:
             print(f"| {label} | {ours:.1f} | {theirs:.1f} | {ratio:.1f}x {name}".rstrip() + " |")
         else:
             print(f"{label:58} ours {ours:10.1f}   theirs {theirs:10.1f}   ratio {ratio:6.1f}x")
+    if "before" in dirs:
+        before_size = size(dirs["before"])
+        print(f"\n--before wheel against this one, same runs: import + credentials {cold['before']:.1f} "
+              f"against {cold['ours']:.1f} ms, import alone {cold['before_import']:.1f} against "
+              f"{cold['ours_import']:.1f} ms, installed {before_size / 1e6:.2f} against "
+              f"{sizes['ours'] / 1e6:.2f} MB")
 
 
 if __name__ == "__main__":

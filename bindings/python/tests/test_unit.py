@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib.metadata
 import logging
 import os
 import pickle
+import re
 import time
 
 import bson
 import pytest
 
 import mongoawsauth
+from conftest import REPO
 from mongoawsauth import errors
 from mongoawsauth import testing as cache
 
@@ -380,6 +383,16 @@ def test_version():
     from mongoawsauth import _native
 
     assert mongoawsauth.__version__ == _native.__version__ and mongoawsauth.__version__.count(".") == 2
+
+
+def test_version_is_the_workspace_version():
+    # The binding is a separate cargo workspace and restates the version; the wheel's metadata and
+    # the module must both say the one the root Cargo.toml's [workspace.package] sets.
+    workspace = (REPO / "Cargo.toml").read_text()
+    package = re.search(r"^\[workspace\.package\]$(.*?)^\[", workspace, re.M | re.S).group(1)
+    version = re.search(r'^version = "([^"]+)"$', package, re.M).group(1)
+    assert mongoawsauth.__version__ == version
+    assert importlib.metadata.version("mongoawsauth") == version
 
 
 def test_asyncio_twins():

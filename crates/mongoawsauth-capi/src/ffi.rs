@@ -185,3 +185,7 @@ pub(crate) fn c_text(text: &str) -> Box<[u8]> {
     bytes.push(0);
     bytes.into_boxed_slice()
 }
+
+#[cfg(test)]
+#[path = "ffi_tests.rs"]
+mod tests;

@@ -128,6 +128,12 @@ impl IdentityStore {
         self.read().get(access_key_id).cloned()
     }
 
+    /// Every identity the store holds, in no particular order: for tests that check that none
+    /// of the secrets handed out (even in an answer cut short) shows up where it must not.
+    pub fn identities(&self) -> Vec<Identity> {
+        self.read().values().map(|p| p.identity.clone()).collect()
+    }
+
     /// How many identities the store holds.
     pub fn len(&self) -> usize {
         self.read().len()
@@ -176,7 +182,9 @@ mod tests {
         assert!(tmp.access_key_id.starts_with("ASIA"));
         assert!(tmp.session_token.as_deref().unwrap().len() > 100);
         assert!(store.lookup(&tmp.access_key_id).unwrap().user_id.ends_with(":session"));
+        assert_eq!(store.identities(), vec![tmp.clone()]);
         assert!(store.remove(&tmp.access_key_id));
+        assert!(store.identities().is_empty());
         assert!(store.lookup(&tmp.access_key_id).is_none());
     }
 

@@ -260,6 +260,44 @@ pub struct Resolution {
 
 /// Resolves credentials and starts conversations. Cheap to clone; share one per client across
 /// threads and tasks.
+///
+/// One login, as a driver runs it over its own connection (`send_sasl_start` and
+/// `send_sasl_continue` stand for the driver's wire code). A failed login is reported, so the
+/// next one fetches fresh credentials instead of retrying cached ones the server refused:
+///
+/// ```no_run
+/// use mongoawsauth::{Authenticator, Options};
+/// # fn send_sasl_start(_: &[u8]) -> Result<Vec<u8>, String> { unimplemented!() }
+/// # fn send_sasl_continue(_: &[u8]) -> Result<(), String> { unimplemented!() }
+///
+/// # async fn login() -> mongoawsauth::Result<()> {
+/// let auth = Authenticator::new(Options::new())?;
+/// let mut conversation = auth.conversation().await?;
+/// let server_first = send_sasl_start(&conversation.client_first()?);
+/// let outcome = match server_first {
+///     Ok(reply) => send_sasl_continue(&conversation.client_final(&reply)?),
+///     Err(e) => Err(e),
+/// };
+/// if outcome.is_err() {
+///     auth.report_failed_conversation(&conversation);
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// Credentials alone, for code that signs something else, with the source they came from:
+///
+/// ```no_run
+/// # async fn who() -> mongoawsauth::Result<()> {
+/// use std::time::Duration;
+/// use mongoawsauth::{Authenticator, Options};
+///
+/// let auth = Authenticator::new(
+///     Options::new().profile("reporting").credentials_timeout(Duration::from_secs(5)),
+/// )?;
+/// let resolution = auth.resolve().await?;
+/// println!("{} from {}", resolution.credentials.access_key_id(), resolution.credentials.source());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Authenticator {
     provider: Arc<dyn ProvideCredentials>,
@@ -319,7 +357,8 @@ impl Authenticator {
     }
 
     /// The credentials the chain would answer right now, when it can answer without I/O: a
-    /// settled entry of the process-wide cache (more than the refresh-ahead window left), or else
+    /// settled entry of the process-wide cache (more than the refresh-ahead window left, or a
+    /// refresh ahead backing off), or else
     /// the environment. Synchronous, needs no runtime, starts nothing. `None` means "call
     /// [`Authenticator::credentials`]": a custom provider runs first, the cache entry needs a
     /// refresh, the environment has no (or half a) set of keys, or a network source must answer.
@@ -352,7 +391,10 @@ impl Authenticator {
     pub async fn resolve_until(&self, deadline: Instant) -> Result<Resolution> {
         let started = Instant::now();
         let span = tracing::info_span!("resolve_credentials", chain = %self.provider.name());
-        let fetch = cache::track_cache_hits(self.provider.provide_credentials()).instrument(span);
+        // The sources see the deadline, so that IMDS can serve its last good credentials before
+        // the deadline passes instead of being cancelled by it (static stability).
+        let fetch = crate::deadline::scope(deadline, self.provider.provide_credentials());
+        let fetch = cache::track_cache_hits(fetch).instrument(span);
         let result = tokio::time::timeout_at(deadline.into(), fetch).await;
         let result = match result {
             Err(elapsed) => Err(elapsed),
@@ -408,15 +450,23 @@ impl Authenticator {
     /// dropped, so a burst of failing connections clears it once, and credentials fetched since
     /// survive. Returns whether an entry was dropped. Credentials that were not cached have no
     /// generation and need no report.
+    ///
+    /// The dropped keys are also no longer served by IMDS's static stability: while IMDS is
+    /// down, the next login gets an error rather than the same failing keys again.
     pub fn report_failure(&self, generation: u64) -> bool {
         let dropped = cache::invalidate_generation(generation);
         tracing::info!(generation, dropped, "login failure reported");
         dropped
     }
 
-    /// [`Authenticator::report_failure`] for the credentials a conversation used.
+    /// [`Authenticator::report_failure`] for the credentials a conversation used. Their keys are
+    /// withdrawn from IMDS's static stability even when their cache entry has already been
+    /// replaced, since the conversation knows them.
     pub fn report_failed_conversation(&self, conversation: &Conversation) -> bool {
-        conversation.credentials().generation().is_some_and(|g| self.report_failure(g))
+        let credentials = conversation.credentials();
+        let dropped = credentials.generation().is_some_and(|g| self.report_failure(g));
+        crate::provider::imds::login_failed_with(credentials);
+        dropped
     }
 
     /// Resolves credentials and starts a conversation with them.

@@ -112,6 +112,22 @@ impl Credentials {
     }
 
     /// A builder, for code that sets fields one at a time.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use mongoawsauth::Credentials;
+    ///
+    /// let credentials = Credentials::builder("vault")
+    ///     .access_key_id("ASIAEXAMPLEKEY")
+    ///     .secret_access_key("example-secret")
+    ///     .session_token("example-token")
+    ///     .expiry(SystemTime::now() + Duration::from_secs(3600))
+    ///     .build()?;
+    /// assert!(credentials.is_temporary());
+    /// // Debug and Display never show the secret or the token.
+    /// assert!(!format!("{credentials:?}").contains("example-secret"));
+    /// # Ok::<(), mongoawsauth::Error>(())
+    /// ```
     pub fn builder(source: impl Into<String>) -> CredentialsBuilder {
         CredentialsBuilder { source: source.into(), ..CredentialsBuilder::default() }
     }
@@ -156,6 +172,14 @@ impl Credentials {
     /// them fails, so that exactly that entry is dropped.
     pub fn generation(&self) -> Option<u64> {
         self.inner.generation
+    }
+
+    /// Whether `other` holds exactly these keys (access key id, secret and session token),
+    /// whatever their expiry, source or generation. Compares in memory; shows nothing.
+    pub(crate) fn same_keys(&self, other: &Credentials) -> bool {
+        self.access_key_id() == other.access_key_id()
+            && self.secret_access_key() == other.secret_access_key()
+            && self.session_token() == other.session_token()
     }
 
     pub(crate) fn with_generation(&self, generation: u64) -> Credentials {

@@ -8,7 +8,8 @@
 //! never quotes a secret, that `Debug` redacts).
 //!
 //! The parsers that are public already (the conversation, the connection-string settings, the
-//! shared config files) are fuzzed through their public API and have no wrapper here.
+//! shared config files, `credential_process` output, the SSO token file and portal answer) are
+//! fuzzed through their public API and have no wrapper here.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,6 +18,7 @@ use zeroize::Zeroizing;
 use crate::credentials::Credentials;
 use crate::provider::imds::token;
 use crate::provider::metadata::{self, Document};
+use crate::provider::profile::process;
 use crate::sts::Action;
 use crate::sts::caller_identity::{self, CallerIdentity};
 use crate::sts::response;
@@ -116,4 +118,35 @@ pub fn imds_token(
     let header = ttl_header.and_then(|h| reqwest::header::HeaderValue::from_bytes(h).ok());
     token::parse(body, header.as_ref())
         .map(|(t, ttl)| (format!("{t:?}"), Zeroizing::new(t.expose_secret().to_owned()), ttl))
+}
+
+/// The first line of a `credential_process`'s stderr as an error quotes it, with every word the
+/// program printed on `stdout` redacted.
+pub fn process_stderr_quote(stderr: &[u8], stdout: &[u8]) -> Option<String> {
+    process::stderr_quote(stderr, stdout)
+}
+
+/// A `credential_process` value split with the POSIX rules and with the Windows rules, and the
+/// program label messages show for the POSIX split; errors as their message.
+#[allow(clippy::type_complexity)]
+pub fn process_command(
+    command: &str,
+) -> (Result<(Vec<String>, String), String>, Result<Vec<String>, String>) {
+    let posix = process::split_posix(command)
+        .map(|argv| {
+            let label = process::program_label(&argv[0]);
+            (argv, label)
+        })
+        .map_err(|e| e.to_string());
+    (posix, process::split_windows(command).map_err(|e| e.to_string()))
+}
+
+/// STS server text scrubbed of `secrets` (the values a request sent) as an error shows it, at
+/// most `max_chars`, and whether the library sees a secret quoted in `text`.
+pub fn sts_scrub(secrets: &[&str], text: &str, max_chars: usize) -> (String, bool) {
+    let mut all = crate::sts::Secrets::default();
+    for secret in secrets {
+        all.add(secret);
+    }
+    (all.scrub(text, max_chars), all.found_in(text))
 }

@@ -16,6 +16,7 @@
 //! it would go through (if any) are loopback addresses.
 
 mod proxy;
+mod retry_after;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -25,6 +26,7 @@ use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::config::Env;
 pub(crate) use proxy::ProxySettings;
+pub(crate) use retry_after::{NextAttempt, next_attempt, retry_after};
 
 /// The largest metadata response accepted (IMDS and container answers are a few hundred bytes).
 pub(crate) const METADATA_BODY_CAP: usize = 64 * 1024;
@@ -103,8 +105,11 @@ pub(crate) enum HttpError {
     ConnectTimeout,
     /// The connection was refused or failed.
     Connect(String),
-    /// The request started but did not finish in time.
+    /// The request was sent but no answer (not even its head) came in time.
     Timeout,
+    /// The answer's head came, but its body did not finish in time (a stall or a slow drip
+    /// mid-body).
+    BodyTimeout,
     /// The connection broke mid-request.
     Io(String),
     /// The body was larger than the cap.
@@ -119,6 +124,7 @@ impl std::fmt::Display for HttpError {
             HttpError::ConnectTimeout => f.write_str("the connection timed out"),
             HttpError::Connect(e) => write!(f, "the connection failed ({e})"),
             HttpError::Timeout => f.write_str("the request timed out"),
+            HttpError::BodyTimeout => f.write_str("the answer started but did not finish in time"),
             HttpError::Io(e) => write!(f, "the connection broke ({e})"),
             HttpError::TooLarge { cap } => write!(f, "the response was larger than {cap} bytes"),
             HttpError::Request(e) => write!(f, "the request could not be built ({e})"),
@@ -130,7 +136,7 @@ impl HttpError {
     /// Whether an SDK-style retry makes sense (never for a connect timeout: that means "not on
     /// this platform", and retrying it is what makes other drivers stall off EC2).
     pub(crate) fn is_transient(&self) -> bool {
-        matches!(self, HttpError::Connect(_) | HttpError::Timeout | HttpError::Io(_))
+        matches!(self, HttpError::Connect(_) | HttpError::Timeout | HttpError::BodyTimeout | HttpError::Io(_))
     }
 
     fn classify(e: reqwest::Error) -> HttpError {
@@ -164,6 +170,9 @@ struct Clients {
     pid: u32,
     built: Vec<(Kind, Duration, Option<Arc<ProxySettings>>, reqwest::Client)>,
 }
+
+/// The STS client's connect timeout: a backstop only, every send has a shorter total timeout.
+const STS_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The most STS clients kept at once: enough for every configuration a process really uses,
 /// bounded for an environment whose proxy variables keep changing.
@@ -239,9 +248,13 @@ pub(crate) fn metadata_client(connect_timeout: Duration) -> Result<reqwest::Clie
 
 /// The STS client for one call: rustls/ring, no redirects, and the proxy rules `env` holds now.
 /// Fails (naming the variable) when a proxy variable is not a usable proxy URL.
-pub(crate) fn sts_client(env: &Env, connect_timeout: Duration) -> Result<StsClient, HttpError> {
+///
+/// One client per set of proxy rules, whatever the caller's timeout: every STS and SSO send is
+/// bounded by the fetch's remaining budget (connect included), so a connect timeout of the
+/// client's own would only split the cache, and every new client loads the TLS roots again.
+pub(crate) fn sts_client(env: &Env) -> Result<StsClient, HttpError> {
     let proxies = Arc::new(ProxySettings::from_env(env).map_err(HttpError::Request)?);
-    let client = client(Kind::Sts, connect_timeout, Some(&proxies))?;
+    let client = client(Kind::Sts, STS_CONNECT_TIMEOUT, Some(&proxies))?;
     Ok(StsClient { client, proxies })
 }
 
@@ -339,13 +352,21 @@ pub(crate) async fn send(
     send_checked(request, total_timeout, body_cap, None).await
 }
 
+/// `timeout` from now. A timeout the clock cannot add (`Duration::MAX` from an option meaning
+/// "no limit") is a century, which is the same thing, instead of a panic.
+pub(crate) fn deadline_after(timeout: Duration) -> tokio::time::Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout).or_else(|| now.checked_add(CENTURY)).unwrap_or(now)
+}
+
 async fn send_checked(
     request: reqwest::RequestBuilder,
     total_timeout: Duration,
     body_cap: usize,
     proxies: Option<&ProxySettings>,
 ) -> Result<HttpResponse, HttpError> {
-    let deadline = tokio::time::Instant::now() + total_timeout;
+    let deadline = deadline_after(total_timeout);
     let (client, request) = request.build_split();
     let request = request.map_err(|e| HttpError::Request(e.without_url().to_string()))?;
     check_loopback_only(request.url(), proxies)?;
@@ -367,7 +388,7 @@ async fn send_checked(
     let mut body = Zeroizing::new(Vec::with_capacity(expected.min(body_cap)));
     loop {
         match tokio::time::timeout_at(deadline, response.chunk()).await {
-            Err(_) => return Err(HttpError::Timeout),
+            Err(_) => return Err(HttpError::BodyTimeout),
             Ok(Err(e)) => return Err(HttpError::classify(e)),
             Ok(Ok(None)) => break,
             Ok(Ok(Some(chunk))) => append_body(&mut body, &chunk, body_cap)?,

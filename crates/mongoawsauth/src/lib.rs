@@ -29,6 +29,7 @@ pub mod cache;
 pub mod config;
 pub mod conversation;
 mod credentials;
+mod deadline;
 pub mod diagnostics;
 mod error;
 #[doc(hidden)]
@@ -52,6 +53,11 @@ pub use credentials::{Credentials, CredentialsBuilder};
 pub use error::{Attempt, AttemptOutcome, Cause, Error, ErrorKind, Result};
 pub use provider::{ProvideCredentials, ProviderError};
 pub use settings::CredentialPolicy;
+
+// The crate README's example is compiled as a doctest, so the published front page stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

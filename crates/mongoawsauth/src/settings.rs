@@ -77,6 +77,23 @@ impl AuthSettings {
     /// Extracts the authentication settings from a `mongodb://` or `mongodb+srv://` connection
     /// string: the percent-decoded userinfo and the `authMechanism`, `authSource` and
     /// `authMechanismProperties` options (names case-insensitive). Everything else is ignored.
+    ///
+    /// ```
+    /// use mongoawsauth::CredentialPolicy;
+    /// use mongoawsauth::settings::AuthSettings;
+    ///
+    /// let settings = AuthSettings::from_connection_string(
+    ///     "mongodb://cluster0.example.net/?authMechanism=MONGODB-AWS&authSource=$external",
+    /// )?;
+    /// settings.validate(CredentialPolicy::Strict)?;
+    ///
+    /// // Keys in the connection string are refused under the current specification.
+    /// let with_keys = AuthSettings::from_connection_string(
+    ///     "mongodb://AKID:secret@cluster0.example.net/?authMechanism=MONGODB-AWS",
+    /// )?;
+    /// assert!(with_keys.validate(CredentialPolicy::Strict).is_err());
+    /// # Ok::<(), mongoawsauth::Error>(())
+    /// ```
     pub fn from_connection_string(uri: &str) -> Result<AuthSettings> {
         let rest = uri.strip_prefix("mongodb://").or_else(|| uri.strip_prefix("mongodb+srv://")).ok_or_else(
             || Error::invalid_argument("a connection string must start with mongodb:// or mongodb+srv://"),

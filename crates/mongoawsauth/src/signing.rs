@@ -78,6 +78,38 @@ pub fn client_final_payload(
 
 /// Encodes a client-final payload from a signature and the session token (if any).
 pub fn encode_client_final(signature: &Signature, session_token: Option<&str>) -> Vec<u8> {
+    // Written into one buffer of the exact size: a document of one to three string elements
+    // needs no general BSON writer, whose growth would copy a kilobyte token several times.
+    let fields = [
+        ("a", Some(signature.authorization.as_str())),
+        ("d", Some(signature.amz_date.as_str())),
+        ("t", session_token),
+    ];
+    let present = || fields.iter().filter_map(|(key, value)| value.map(|value| (*key, value)));
+    // Document: length, elements, NUL. Element: type, one-letter key and NUL, length, bytes, NUL.
+    let total = 4 + present().map(|(_, value)| 1 + 2 + 4 + value.len() + 1).sum::<usize>() + 1;
+    let Ok(total_i32) = i32::try_from(total) else {
+        // Beyond what BSON lengths can say; left to the general writer to refuse.
+        return encode_client_final_with_bson(signature, session_token);
+    };
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&total_i32.to_le_bytes());
+    for (key, value) in present() {
+        out.push(0x02);
+        out.extend_from_slice(key.as_bytes());
+        out.push(0);
+        // Smaller than `total`, which fits.
+        out.extend_from_slice(&((value.len() + 1) as i32).to_le_bytes());
+        out.extend_from_slice(value.as_bytes());
+        out.push(0);
+    }
+    out.push(0);
+    out
+}
+
+/// [`encode_client_final`] through the bson crate's writer: the reference the direct encoding is
+/// tested against.
+fn encode_client_final_with_bson(signature: &Signature, session_token: Option<&str>) -> Vec<u8> {
     let mut doc = RawDocumentBuf::new();
     doc.append(cstr!("a"), signature.authorization.as_str());
     doc.append(cstr!("d"), signature.amz_date.as_str());
@@ -90,6 +122,9 @@ pub fn encode_client_final(signature: &Signature, session_token: Option<&str>) -
 /// Signs with an arbitrary nonce header value: the building block of
 /// [`sign_get_caller_identity`], separate so the published vectors (whose nonce header is not
 /// base64 of 64 bytes) can be reproduced.
+///
+/// The direct path signs every input a real login has; the general signer takes the rest (a
+/// session token with spaces, say), so both give the bytes aws-sigv4 always gave.
 pub(crate) fn sign_with_nonce_header(
     credentials: &Credentials,
     host: &str,
@@ -97,23 +132,10 @@ pub(crate) fn sign_with_nonce_header(
     nonce_header: &str,
     time: SystemTime,
 ) -> Result<Signature> {
-    let headers = [
-        ("content-type", "application/x-www-form-urlencoded"),
-        ("content-length", "43"),
-        ("host", host),
-        ("x-mongodb-server-nonce", nonce_header),
-        ("x-mongodb-gs2-cb-flag", "n"),
-    ];
-    sign_request(
-        credentials,
-        "POST",
-        "/",
-        &headers,
-        GET_CALLER_IDENTITY_BODY.as_bytes(),
-        region,
-        SERVICE,
-        time,
-    )
+    match direct::sign(credentials, host, region, nonce_header, time)? {
+        Some(signature) => Ok(signature),
+        None => reference::sign_with_nonce_header(credentials, host, region, nonce_header, time),
+    }
 }
 
 /// Signs one request with SigV4 headers: every header given is signed, plus `x-amz-date` and,
@@ -167,6 +189,11 @@ pub(crate) fn sign_request(
 fn signing_error(message: String) -> Error {
     Error::new(ErrorKind::Signing, message)
 }
+
+mod direct;
+mod key_cache;
+#[doc(hidden)]
+pub mod reference;
 
 #[cfg(test)]
 mod tests;

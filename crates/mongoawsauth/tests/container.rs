@@ -214,7 +214,7 @@ async fn garbage_is_retried_then_reported() {
 #[tokio::test]
 async fn other_bad_answers_are_clear_errors_without_retries() {
     let cases = [
-        (MetadataFault::Oversized, "larger than 65536 bytes"),
+        (MetadataFault::Oversized, "more than 65536 bytes, which is not a credentials document"),
         (MetadataFault::NotFound, "HTTP 404: NotFound: no credentials here"),
         (
             MetadataFault::CodeNotSuccess,
@@ -245,10 +245,12 @@ async fn a_hung_or_slow_endpoint_fails_within_the_timeouts() {
         let started = Instant::now();
         let err = provider(&[(FULL, &s.full_uri())], None).provide_credentials().await.unwrap_err();
         let took = started.elapsed();
-        // Three attempts of at most connect + read each, plus two short backoffs.
-        assert!(took < Duration::from_secs(3), "{fault}: {took:?}");
-        assert!(err.to_string().contains("did not answer within 500 ms"), "{fault}: {err}");
-        assert_eq!(s.counters().requests, 3, "{fault}");
+        // One attempt of at most connect + read: a timeout is not retried, or three of them
+        // would outlast the caller's deadline before this error could be reported.
+        assert!(took < Duration::from_millis(1500), "{fault}: {took:?}");
+        let said = if fault == MetadataFault::Hang { "did not answer" } else { "did not finish" };
+        assert!(err.to_string().contains(&format!("{said} within 500 ms")), "{fault}: {err}");
+        assert_eq!(s.counters().requests, 1, "{fault}");
     }
 }
 

@@ -232,6 +232,43 @@ async fn a_huge_credentials_timeout_is_no_panic() {
     assert_eq!(auth.credentials().await.unwrap().access_key_id(), "AKIAHUGETIMEOUT");
 }
 
+#[tokio::test]
+async fn huge_endpoint_timeouts_are_no_panic() {
+    logs();
+    // `Duration::MAX` (a host's "no limit") once overflowed the clock in every network source.
+    let s = common::standins().await;
+    let dir = common::TempDir::new("hostile-huge-timeouts");
+    let file = dir.write("token", &s.web_identity().token);
+    let vars = [
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", file.as_str()),
+        ("AWS_ROLE_ARN", s.web_identity().role_arn.as_str()),
+    ];
+    let web = WebIdentityProvider::with_config(common::config(&s, &vars, Duration::MAX));
+    assert_eq!(web.provide_credentials().await.unwrap().source(), "web_identity");
+    let config = ProviderConfig::new()
+        .with_env(Env::from_vars([("AWS_EC2_METADATA_DISABLED", "false")]))
+        .with_imds_endpoint(s.imds().url())
+        .with_metadata_connect_timeout(Duration::MAX)
+        .with_metadata_read_timeout(Duration::MAX);
+    let imds = ImdsProvider::with_config(config);
+    imds.clear_cached_state();
+    assert_eq!(imds.provide_credentials().await.unwrap().source(), "imds");
+    let token = s.container().auth_token().unwrap();
+    let full_uri = s.container().full_uri();
+    let config = ProviderConfig::new()
+        .with_env(Env::from_vars([
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token.as_str()),
+        ]))
+        .with_ecs_base_url(s.container().base_url())
+        .with_metadata_connect_timeout(Duration::MAX)
+        .with_metadata_read_timeout(Duration::MAX);
+    assert_eq!(
+        ContainerProvider::with_config(config).provide_credentials().await.unwrap().source(),
+        "container"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secret files that are FIFOs fail fast instead of hanging past the deadline.
 

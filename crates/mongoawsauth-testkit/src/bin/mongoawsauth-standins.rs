@@ -11,8 +11,10 @@
 
 use std::io::{BufRead as _, Write as _};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use clap::Parser;
+use mongoawsauth_testkit::metadata::RateLimit;
 use mongoawsauth_testkit::mongod::Fault;
 use mongoawsauth_testkit::scenario;
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
@@ -38,10 +40,38 @@ struct Args {
         help = "Start with a fault: short-nonce, nonce-wrong-prefix, sts-host=<host>, extra-field, nonce-wrong-subtype, host-wrong-type, payload-not-bson"
     )]
     fault: Option<Fault>,
+    #[arg(
+        long,
+        value_name = "RATE[,BURST]",
+        value_parser = parse_rate_limit,
+        help = "Throttle the IMDS stand-in: answer 429 beyond RATE requests per second (bursts of BURST, default one second's worth), as EC2 throttles instance metadata queries per instance"
+    )]
+    imds_rate_limit: Option<RateLimit>,
+    #[arg(
+        long,
+        value_name = "RATE[,BURST]",
+        value_parser = parse_rate_limit,
+        help = "Throttle the container credentials stand-in likewise (the ECS agent's default is 40,60)"
+    )]
+    container_rate_limit: Option<RateLimit>,
+    /// How long the credentials the IMDS and container stand-ins hand out stay valid, in seconds
+    /// (default six hours).
+    #[arg(long, value_name = "SECONDS")]
+    credentials_lifetime: Option<u64>,
+    /// Hand out the same IMDS and container credentials until less than this many seconds
+    /// remain before they expire, as the real endpoints do (default: new ones on every request).
+    #[arg(long, value_name = "SECONDS")]
+    rotate_before: Option<u64>,
     /// Do not stop at stdin EOF (only on SIGTERM/SIGINT) nor read commands, for runs without a
     /// stdin pipe.
     #[arg(long)]
     ignore_stdin: bool,
+}
+
+fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
+    RateLimit::parse(s).ok_or_else(|| {
+        format!("'{s}' is not a rate limit: give requests per second, optionally ',burst' (e.g. 40,60)")
+    })
 }
 
 fn parse_fault(s: &str) -> Result<Fault, String> {
@@ -64,6 +94,14 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let lifetime = args.credentials_lifetime.map(Duration::from_secs);
+    let rotate_before = args.rotate_before.map(Duration::from_secs);
+    standins.imds().set_rate_limit(args.imds_rate_limit);
+    standins.imds().set_credentials_lifetime(lifetime);
+    standins.imds().set_rotate_before(rotate_before);
+    standins.container().set_rate_limit(args.container_rate_limit);
+    standins.container().set_credentials_lifetime(lifetime);
+    standins.container().set_rotate_before(rotate_before);
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{}", standins.to_json()).and_then(|()| out.flush()).is_err() {
         return std::process::ExitCode::FAILURE;

@@ -3,12 +3,14 @@
 //! that garbage input ends in an error response or a closed connection, never a panic.
 
 mod client;
+mod delivery;
 mod form;
 mod head;
 mod server;
 mod url;
 
 pub(crate) use client::post;
+pub(crate) use delivery::{After, Delivery, deliver, hold};
 pub(crate) use form::parse_form;
 pub(crate) use server::{HttpRequest, HttpResponse, read_request};
 pub use url::{LoopbackUrl, UrlError};

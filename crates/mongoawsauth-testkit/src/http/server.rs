@@ -132,18 +132,25 @@ pub(crate) async fn read_request<R: AsyncRead + Unpin>(
 pub(crate) struct HttpResponse {
     pub(crate) status: u16,
     pub(crate) content_type: &'static str,
+    /// Header fields besides `Content-Type`, `Content-Length` and `Connection`.
+    pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Vec<u8>,
 }
 
 impl HttpResponse {
+    /// A response with `content_type` and no other header field.
+    pub(crate) fn new(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self { status, content_type, headers: Vec::new(), body }
+    }
+
     /// A `text/xml` response, the content type STS uses.
     pub(crate) fn xml(status: u16, body: String) -> Self {
-        Self { status, content_type: "text/xml", body: body.into_bytes() }
+        Self::new(status, "text/xml", body.into_bytes())
     }
 
     /// A plain-text response, for requests that never reached STS logic.
     pub(crate) fn text(status: u16, body: &str) -> Self {
-        Self { status, content_type: "text/plain", body: body.as_bytes().to_vec() }
+        Self::new(status, "text/plain", body.as_bytes().to_vec())
     }
 
     /// The response bytes, with `Connection: close` if `close`.
@@ -155,18 +162,22 @@ impl HttpResponse {
             404 => "Not Found",
             405 => "Method Not Allowed",
             413 => "Payload Too Large",
+            429 => "Too Many Requests",
             500 => "Internal Server Error",
             501 => "Not Implemented",
             _ => "Unknown",
         };
-        let mut out = format!(
-            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}\r\n",
+        let mut head = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
             self.status,
             self.content_type,
             self.body.len(),
-            if close { "Connection: close\r\n" } else { "" }
-        )
-        .into_bytes();
+        );
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(if close { "Connection: close\r\n\r\n" } else { "\r\n" });
+        let mut out = head.into_bytes();
         out.extend_from_slice(&self.body);
         out
     }
@@ -223,5 +234,10 @@ mod tests {
         let s = String::from_utf8(r.to_bytes(true)).unwrap();
         assert!(s.starts_with("HTTP/1.1 403 Forbidden\r\n"));
         assert!(s.contains("Content-Length: 2\r\nConnection: close\r\n\r\nno"));
+        let mut r = HttpResponse::text(429, "slow down");
+        r.headers.push(("Retry-After", "2".to_owned()));
+        let s = String::from_utf8(r.to_bytes(false)).unwrap();
+        assert!(s.starts_with("HTTP/1.1 429 Too Many Requests\r\n"), "{s}");
+        assert!(s.ends_with("Content-Length: 9\r\nRetry-After: 2\r\n\r\nslow down"), "{s}");
     }
 }

@@ -137,6 +137,29 @@ impl ContainerServer {
     pub fn counters(&self) -> MetadataCounters {
         self.route.shared.counters()
     }
+
+    /// Answers 429 to requests beyond `limit` (`None`: no limit, the default); see
+    /// [`RateLimit`] for the real services' rates.
+    pub fn set_rate_limit(&self, limit: Option<super::RateLimit>) {
+        self.route.shared.throttle.set(limit);
+    }
+
+    /// The rate limit in force.
+    pub fn rate_limit(&self) -> Option<super::RateLimit> {
+        self.route.shared.throttle.limit()
+    }
+
+    /// Credentials handed out from now on are valid for `lifetime` (`None`: the configured
+    /// lifetime again).
+    pub fn set_credentials_lifetime(&self, lifetime: Option<Duration>) {
+        self.route.shared.rotation.set_lifetime(lifetime);
+    }
+
+    /// Hands out the same credentials until less than `period` remains before they expire, as
+    /// the real endpoints do (`None`, the default: new credentials on every request).
+    pub fn set_rotate_before(&self, period: Option<Duration>) {
+        self.route.shared.rotation.set_rotate_before(period);
+    }
 }
 
 impl Drop for ContainerServer {
@@ -164,6 +187,17 @@ impl Route for ContainerRoute {
         }
         if req.path != self.path {
             return Response::json(404, error_body("NotFound", "no such credentials path"));
+        }
+        match self.shared.fault() {
+            Some(MetadataFault::Unauthorized) => {
+                self.shared.count_fault();
+                return Response::json(401, error_body("Unauthorized", "authorization token expired"));
+            }
+            Some(MetadataFault::Forbidden) => {
+                self.shared.count_fault();
+                return Response::json(403, error_body("AccessDenied", "this pod may not use the role"));
+            }
+            _ => {}
         }
         if let Some(expected) = lock(&self.auth_token).clone() {
             match req.header("authorization") {

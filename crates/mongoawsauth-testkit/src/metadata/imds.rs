@@ -145,6 +145,29 @@ impl ImdsServer {
     pub fn counters(&self) -> MetadataCounters {
         self.route.shared.counters()
     }
+
+    /// Answers 429 to requests beyond `limit` (`None`: no limit, the default); see
+    /// [`RateLimit`] for the real services' rates.
+    pub fn set_rate_limit(&self, limit: Option<super::RateLimit>) {
+        self.route.shared.throttle.set(limit);
+    }
+
+    /// The rate limit in force.
+    pub fn rate_limit(&self) -> Option<super::RateLimit> {
+        self.route.shared.throttle.limit()
+    }
+
+    /// Credentials handed out from now on are valid for `lifetime` (`None`: the configured
+    /// lifetime again).
+    pub fn set_credentials_lifetime(&self, lifetime: Option<Duration>) {
+        self.route.shared.rotation.set_lifetime(lifetime);
+    }
+
+    /// Hands out the same credentials until less than `period` remains before they expire, as
+    /// the real endpoints do (`None`, the default: new credentials on every request).
+    pub fn set_rotate_before(&self, period: Option<Duration>) {
+        self.route.shared.rotation.set_rotate_before(period);
+    }
 }
 
 impl Drop for ImdsServer {
@@ -163,6 +186,10 @@ impl Route for ImdsRoute {
     }
 
     fn route(&self, req: &crate::http::HttpRequest) -> Reply {
+        if self.shared.fault() == Some(MetadataFault::Forbidden) {
+            self.shared.count_fault();
+            return Response::text(403, "Forbidden");
+        }
         if req.path == TOKEN_PATH {
             return if req.method == "PUT" { self.token(req) } else { Response::text(405, "use PUT") };
         }
@@ -173,6 +200,10 @@ impl Route for ImdsRoute {
             // IMDSv1 (no token) is refused, as on an instance with http-tokens=required.
             return Response::text(401, "Unauthorized");
         };
+        if self.shared.fault() == Some(MetadataFault::Unauthorized) {
+            self.shared.count_fault();
+            return Response::text(401, "Unauthorized");
+        }
         if self.shared.take_token_expired() {
             lock(&self.tokens).remove(token);
             return Response::text(401, "Unauthorized");

@@ -10,14 +10,17 @@
 
 mod container;
 mod imds;
+mod rotation;
 mod server;
 mod state;
+mod throttle;
 
 use std::fmt;
 use std::time::Duration;
 
 pub use container::{ContainerConfig, ContainerServer};
 pub use imds::{ImdsConfig, ImdsServer};
+pub use throttle::RateLimit;
 
 use crate::identity::{Identity, IdentityStore};
 
@@ -72,6 +75,25 @@ pub enum MetadataFault {
     /// The credentials request: an error document instead of credentials. IMDS: 200 with
     /// `"Code": "AssumeRoleUnauthorizedAccess"`; container: 400 with `{"code", "message"}`.
     CodeNotSuccess,
+    /// Every request: the head and half the body of the answer it would have got, then nothing
+    /// more (the connection stays open).
+    HangMidBody,
+    /// Every request: 429 Too Many Requests with `Retry-After: <retry_after>` (seconds), this
+    /// many times, then behave again (`u32::MAX`: until cleared).
+    Throttled {
+        /// The `Retry-After` value, in seconds.
+        retry_after: u64,
+        /// How many 429 answers are left.
+        times: u32,
+    },
+    /// IMDS: every request that carries a session token gets 401, whichever token it is (as if
+    /// every token were revoked at once). Container: every request gets 401.
+    Unauthorized,
+    /// Every request gets 403 (IMDS: the token request too, as when the instance's metadata
+    /// service is turned off; container: an `AccessDenied` error document).
+    Forbidden,
+    /// Every request: read it, then close the connection with a TCP reset, no answer.
+    Reset,
 }
 
 /// The size of the [`MetadataFault::Oversized`] body: twice the core library's 64 KiB cap.
@@ -79,7 +101,8 @@ pub const OVERSIZED_BODY: usize = 128 * 1024;
 
 impl MetadataFault {
     /// Parses `hang`, `slow-body=<ms>`, `5xx=<n>`, `token-expired-once`, `404`, `garbage`,
-    /// `oversized`, `expired`, `code-not-success`.
+    /// `oversized`, `expired`, `code-not-success`, `hang-mid-body`, `429=<retry-after s>,<n>`,
+    /// `401`, `403`, `reset`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "hang" => Self::Hang,
@@ -89,9 +112,16 @@ impl MetadataFault {
             "oversized" => Self::Oversized,
             "expired" => Self::ExpiredCredentials,
             "code-not-success" => Self::CodeNotSuccess,
+            "hang-mid-body" => Self::HangMidBody,
+            "401" => Self::Unauthorized,
+            "403" => Self::Forbidden,
+            "reset" => Self::Reset,
             other => {
                 if let Some(ms) = other.strip_prefix("slow-body=") {
                     Self::SlowBody(Duration::from_millis(ms.parse().ok()?))
+                } else if let Some(throttle) = other.strip_prefix("429=") {
+                    let (retry_after, times) = throttle.split_once(',')?;
+                    Self::Throttled { retry_after: retry_after.parse().ok()?, times: times.parse().ok()? }
                 } else {
                     Self::ServerError { times: other.strip_prefix("5xx=")?.parse().ok()? }
                 }
@@ -112,6 +142,11 @@ impl fmt::Display for MetadataFault {
             Self::Oversized => f.write_str("oversized"),
             Self::ExpiredCredentials => f.write_str("expired"),
             Self::CodeNotSuccess => f.write_str("code-not-success"),
+            Self::HangMidBody => f.write_str("hang-mid-body"),
+            Self::Throttled { retry_after, times } => write!(f, "429={retry_after},{times}"),
+            Self::Unauthorized => f.write_str("401"),
+            Self::Forbidden => f.write_str("403"),
+            Self::Reset => f.write_str("reset"),
         }
     }
 }
@@ -127,7 +162,7 @@ pub struct RequestRecord {
     pub authenticated: bool,
     /// Its header fields, as sent (including the token: these are throwaway test values).
     pub headers: Vec<(String, String)>,
-    /// The status answered; `None` when the stand-in hung on purpose.
+    /// The status answered; `None` when the stand-in hung or reset the connection on purpose.
     pub status: Option<u16>,
 }
 
@@ -140,12 +175,15 @@ pub struct MetadataCounters {
     pub requests: u64,
     /// IMDS session tokens issued (`PUT /latest/api/token` answered 200).
     pub tokens_issued: u64,
-    /// Credentials handed out (including expired ones).
+    /// Credentials handed out (including expired ones, and the same ones again when rotation is
+    /// set, see `set_rotate_before`).
     pub credentials_issued: u64,
     /// Requests answered 401 or 403.
     pub unauthorized: u64,
     /// Requests answered with a fault mode.
     pub faults: u64,
+    /// Requests answered 429 because they were over the rate limit (see `set_rate_limit`).
+    pub throttled: u64,
 }
 
 #[cfg(test)]

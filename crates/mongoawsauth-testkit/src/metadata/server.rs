@@ -1,5 +1,6 @@
 //! The accept loop both metadata stand-ins run, with the faults that apply to every request
-//! (hang, slow body, 5xx) and a response writer that can add headers and trickle the body.
+//! (hang, hang mid-body, slow body, reset, 5xx, 429) and a response writer that can add headers
+//! and trickle the body.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use super::state::Shared;
 use super::{MetadataFault, RequestRecord};
-use crate::http::{HttpRequest, read_request};
+use crate::http::{After, Delivery, HttpRequest, deliver, read_request};
 
 /// What to do with one request.
 #[derive(Debug)]
@@ -97,16 +98,34 @@ async fn serve<R: Route>(mut stream: TcpStream, route: Arc<R>) {
         };
         let shared = route.shared();
         shared.requests.fetch_add(1, Ordering::Relaxed);
+        if shared.throttle.refuses() {
+            // Answered before routing and faults, and not logged (see `throttle`).
+            let Reply::Respond(r) = super::throttle::too_many_requests() else { return };
+            let mut bytes = head(&r, r.body.len(), req.close);
+            bytes.extend_from_slice(&r.body);
+            if stream.write_all(&bytes).await.is_err() || req.close {
+                return;
+            }
+            continue;
+        }
         let fault = shared.fault();
         let reply = if fault == Some(MetadataFault::Hang) {
             shared.count_fault();
             Reply::Hang
         } else if shared.take_server_error() {
             Response::text(500, "Internal Server Error")
+        } else if let Some(retry_after) = shared.take_throttle() {
+            Reply::Respond(Response {
+                status: 429,
+                content_type: "text/plain",
+                headers: vec![("Retry-After", retry_after.to_string())],
+                body: b"Too Many Requests".to_vec(),
+            })
         } else {
             route.route(&req)
         };
         let status = match &reply {
+            Reply::Respond(_) if fault == Some(MetadataFault::Reset) => None,
             Reply::Respond(r) => Some(r.status),
             Reply::Hang => None,
         };
@@ -124,39 +143,21 @@ async fn serve<R: Route>(mut stream: TcpStream, route: Arc<R>) {
             Reply::Hang => return std::future::pending().await,
             Reply::Respond(r) => r,
         };
-        let written = match fault {
-            Some(MetadataFault::SlowBody(total)) => {
-                shared.count_fault();
-                write_slowly(&mut stream, &response, total, req.close).await
-            }
-            _ => {
-                let mut bytes = head(&response, response.body.len(), req.close);
-                bytes.extend_from_slice(&response.body);
-                stream.write_all(&bytes).await
-            }
+        let delivery = match fault {
+            Some(MetadataFault::SlowBody(total)) => Delivery::Drip(total),
+            Some(MetadataFault::HangMidBody) => Delivery::HangMidBody,
+            Some(MetadataFault::Reset) => Delivery::Reset,
+            _ => Delivery::AtOnce,
         };
-        if written.is_err() || req.close {
+        if delivery != Delivery::AtOnce {
+            shared.count_fault();
+        }
+        let mut bytes = head(&response, response.body.len(), req.close);
+        bytes.extend_from_slice(&response.body);
+        if deliver(&mut stream, &bytes, response.body.len(), delivery).await == After::Closed || req.close {
             return;
         }
     }
-}
-
-/// Sends the head at once and the body in ten pieces spread over `total`.
-async fn write_slowly(
-    stream: &mut TcpStream,
-    response: &Response,
-    total: Duration,
-    close: bool,
-) -> std::io::Result<()> {
-    stream.write_all(&head(response, response.body.len(), close)).await?;
-    stream.flush().await?;
-    let piece = response.body.len().div_ceil(10).max(1);
-    for chunk in response.body.chunks(piece) {
-        tokio::time::sleep(total / 10).await;
-        stream.write_all(chunk).await?;
-        stream.flush().await?;
-    }
-    Ok(())
 }
 
 fn head(response: &Response, len: usize, close: bool) -> Vec<u8> {
@@ -168,6 +169,7 @@ fn head(response: &Response, len: usize, close: bool) -> Vec<u8> {
         404 => "Not Found",
         405 => "Method Not Allowed",
         413 => "Payload Too Large",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         _ => "Unknown",

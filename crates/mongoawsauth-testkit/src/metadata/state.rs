@@ -29,6 +29,8 @@ pub(super) struct Shared {
     pub(super) tokens_issued: AtomicU64,
     pub(super) unauthorized: AtomicU64,
     pub(super) faults: AtomicU64,
+    pub(super) throttle: super::throttle::Throttle,
+    pub(super) rotation: super::rotation::Rotation,
 }
 
 impl Shared {
@@ -48,6 +50,8 @@ impl Shared {
             tokens_issued: AtomicU64::new(0),
             unauthorized: AtomicU64::new(0),
             faults: AtomicU64::new(0),
+            throttle: Default::default(),
+            rotation: Default::default(),
         }
     }
 
@@ -76,6 +80,26 @@ impl Shared {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// The `Retry-After` seconds if this request should get a 429 (consuming one of the
+    /// remaining ones; `u32::MAX` never runs out).
+    pub(super) fn take_throttle(&self) -> Option<u64> {
+        let mut fault = lock(&self.fault);
+        match &mut *fault {
+            Some(MetadataFault::Throttled { retry_after, times }) if *times > 0 => {
+                let retry_after = *retry_after;
+                if *times != u32::MAX {
+                    *times -= 1;
+                    if *times == 0 {
+                        *fault = None;
+                    }
+                }
+                self.faults.fetch_add(1, Ordering::Relaxed);
+                Some(retry_after)
+            }
+            _ => None,
         }
     }
 
@@ -115,6 +139,7 @@ impl Shared {
             credentials_issued: lock(&self.issued).len() as u64,
             unauthorized: self.unauthorized.load(Ordering::Relaxed),
             faults: self.faults.load(Ordering::Relaxed),
+            throttled: self.throttle.throttled(),
         }
     }
 
@@ -133,9 +158,19 @@ impl Shared {
     /// The credentials document for the next fetch: the fields both endpoints send, plus `Code`,
     /// `LastUpdated` and `Type` for IMDS and `RoleArn` for containers.
     pub(super) fn credentials_body(&self, expired: bool, imds: bool) -> Vec<u8> {
-        let identity = self.issue();
         let now = SystemTime::now();
-        let expiration = if expired { now - Duration::from_secs(3600) } else { now + self.lifetime };
+        let (identity, expiration) = match self.rotation.reuse(now) {
+            Some((identity, expiry)) if !expired => {
+                lock(&self.issued).push(identity.clone());
+                (identity, expiry)
+            }
+            _ if expired => (self.issue(), now - Duration::from_secs(3600)),
+            _ => {
+                let identity = self.issue();
+                let expiry = self.rotation.issued(&identity, now, self.lifetime);
+                (identity, expiry)
+            }
+        };
         let mut doc = serde_json::json!({
             "AccessKeyId": identity.access_key_id,
             "SecretAccessKey": identity.secret_access_key,

@@ -236,9 +236,121 @@ fn fault_names_round_trip() {
         MetadataFault::Oversized,
         MetadataFault::ExpiredCredentials,
         MetadataFault::CodeNotSuccess,
+        MetadataFault::HangMidBody,
+        MetadataFault::Throttled { retry_after: 2, times: 1 },
+        MetadataFault::Throttled { retry_after: 3600, times: u32::MAX },
+        MetadataFault::Unauthorized,
+        MetadataFault::Forbidden,
+        MetadataFault::Reset,
     ] {
         assert_eq!(MetadataFault::parse(&f.to_string()), Some(f));
     }
+    assert_eq!(MetadataFault::parse("429=1"), None);
+    assert_eq!(MetadataFault::parse("429=x,1"), None);
     assert_eq!(MetadataFault::parse("5xx=x"), None);
     assert_eq!(MetadataFault::parse("nope"), None);
+}
+
+/// Sends one request and reads until the server closes, gives up after `wait`: the bytes read
+/// and whether the connection ended in a reset.
+async fn raw(addr: SocketAddr, path: &str, headers: &[(&str, &str)], wait: Duration) -> (Vec<u8>, bool) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut text = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str("\r\n");
+    stream.write_all(text.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let reset = tokio::time::timeout(wait, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) => return false,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return e.kind() == std::io::ErrorKind::ConnectionReset,
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    (out, reset)
+}
+
+#[tokio::test]
+async fn imds_refusals_throttling_and_transport_faults() {
+    let store = IdentityStore::default();
+    let s = imds(&store).await;
+    let t = token(&s).await;
+
+    s.set_fault(Some(MetadataFault::Throttled { retry_after: 7, times: 2 }));
+    for _ in 0..2 {
+        let (status, head, _) =
+            request(s.addr(), "GET", ROLE, &[("x-aws-ec2-metadata-token", t.as_str())]).await;
+        assert_eq!(status, 429);
+        assert!(head.contains("Retry-After: 7\r\n"), "{head}");
+    }
+    assert_eq!(s.fault(), None, "a counted throttle clears itself");
+    s.set_fault(Some(MetadataFault::Throttled { retry_after: 1, times: u32::MAX }));
+    for _ in 0..3 {
+        assert_eq!(get(&s, ROLE, &t).await.0, 429);
+    }
+    assert!(s.fault().is_some(), "u32::MAX never runs out");
+
+    s.set_fault(Some(MetadataFault::Unauthorized));
+    assert_eq!(get(&s, ROLE, &t).await.0, 401, "even a valid token");
+    let (status, _, _) =
+        request(s.addr(), "PUT", "/latest/api/token", &[("x-aws-ec2-metadata-token-ttl-seconds", "60")])
+            .await;
+    assert_eq!(status, 200, "tokens are still issued");
+
+    s.set_fault(Some(MetadataFault::Forbidden));
+    let (status, _, _) =
+        request(s.addr(), "PUT", "/latest/api/token", &[("x-aws-ec2-metadata-token-ttl-seconds", "60")])
+            .await;
+    assert_eq!(status, 403);
+    assert_eq!(get(&s, ROLE, &t).await.0, 403);
+
+    s.set_fault(Some(MetadataFault::HangMidBody));
+    let auth = [("x-aws-ec2-metadata-token", t.as_str())];
+    let (bytes, reset) = raw(s.addr(), ROLE, &auth, Duration::from_millis(300)).await;
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n") && text.contains("Content-Length: 9\r\n"), "{text}");
+    assert!(text.ends_with("\r\n\r\nimds"), "half of 'imds-role': {text:?}");
+    assert!(!reset);
+
+    s.set_fault(Some(MetadataFault::Reset));
+    let (bytes, reset) = raw(s.addr(), ROLE, &auth, Duration::from_secs(2)).await;
+    assert!(bytes.is_empty() && reset, "{bytes:?}");
+    assert_eq!(s.requests().last().unwrap().status, None);
+}
+
+#[tokio::test]
+async fn container_refusals_and_transport_faults() {
+    let store = IdentityStore::default();
+    let s =
+        ContainerServer::start(ContainerConfig::new(rotating(&store, "pod-role", "eks-pod"))).await.unwrap();
+    let path = s.relative_uri().to_owned();
+    s.set_fault(Some(MetadataFault::Unauthorized));
+    assert_eq!(request(s.addr(), "GET", &path, &[]).await.0, 401);
+    s.set_fault(Some(MetadataFault::Forbidden));
+    let (status, _, body) = request(s.addr(), "GET", &path, &[]).await;
+    assert_eq!(status, 403);
+    assert!(String::from_utf8(body).unwrap().contains("AccessDenied"));
+    s.set_fault(Some(MetadataFault::Throttled { retry_after: 1, times: 1 }));
+    let (status, head, _) = request(s.addr(), "GET", &path, &[]).await;
+    assert_eq!(status, 429);
+    assert!(head.contains("Retry-After: 1\r\n"), "{head}");
+    assert_eq!(request(s.addr(), "GET", &path, &[]).await.0, 200);
+    s.set_fault(Some(MetadataFault::Reset));
+    let (bytes, reset) = raw(s.addr(), &path, &[], Duration::from_secs(2)).await;
+    assert!(bytes.is_empty() && reset);
+    s.set_fault(Some(MetadataFault::HangMidBody));
+    let (bytes, _) = raw(s.addr(), &path, &[], Duration::from_millis(300)).await;
+    let text = String::from_utf8_lossy(&bytes);
+    let length: usize =
+        text.split("Content-Length: ").nth(1).unwrap().split("\r\n").next().unwrap().parse().unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap();
+    assert_eq!(body.len(), length / 2, "{text}");
+    assert!(body.starts_with("{\"AccessKeyId\""), "the first half of a real credentials document: {body}");
 }

@@ -237,6 +237,7 @@ pub fn counters(standins: &crate::StandIns) -> BTreeMap<String, u64> {
             ("credentials_issued", c.credentials_issued),
             ("unauthorized", c.unauthorized),
             ("faults", c.faults),
+            ("throttled", c.throttled),
         ] {
             out.insert(format!("{prefix}.{name}"), value);
         }

@@ -76,10 +76,37 @@ pub enum SsoFault {
     Hang,
     /// 200 with a body that is not JSON.
     Garbage,
+    /// The head and half the body of the answer it would have given, then nothing more (the
+    /// connection stays open).
+    HangMidBody,
+    /// The head of the answer it would have given at once, and its body in ten pieces spread
+    /// over this long.
+    SlowBody(Duration),
+    /// 429 `TooManyRequestsException` with `Retry-After: <retry_after>` (seconds), this many
+    /// times, then behave again (`u32::MAX`: until cleared).
+    Throttled {
+        /// The `Retry-After` value, in seconds.
+        retry_after: u64,
+        /// How many 429 answers are left.
+        times: u32,
+    },
+    /// 404 `ResourceNotFoundException`, whatever the account and role.
+    NotFound,
+    /// 200 with a JSON-looking body of [`OVERSIZED_BODY`] bytes.
+    Oversized,
+    /// Role credentials (a real session) whose expiration is an hour ago.
+    ExpiredCredentials,
+    /// Read the request, then close the connection with a TCP reset, no answer.
+    Reset,
 }
 
+/// The size of the [`SsoFault::Oversized`] body: twice the core library's 64 KiB cap.
+pub const OVERSIZED_BODY: usize = 128 * 1024;
+
 impl SsoFault {
-    /// Parses `unauthorized`, `forbidden`, `server-error[=N]`, `hang`, `garbage`.
+    /// Parses `unauthorized`, `forbidden`, `server-error[=N]`, `hang`, `garbage`,
+    /// `hang-mid-body`, `slow-body=<ms>`, `429=<retry-after s>,<n>`, `404`, `oversized`,
+    /// `expired`, `reset`: the names its `Display` writes.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "unauthorized" => Self::Unauthorized,
@@ -87,8 +114,42 @@ impl SsoFault {
             "server-error" => Self::ServerError { times: u32::MAX },
             "hang" => Self::Hang,
             "garbage" => Self::Garbage,
-            _ => Self::ServerError { times: s.strip_prefix("server-error=")?.parse().ok()? },
+            "hang-mid-body" => Self::HangMidBody,
+            "404" => Self::NotFound,
+            "oversized" => Self::Oversized,
+            "expired" => Self::ExpiredCredentials,
+            "reset" => Self::Reset,
+            _ => {
+                if let Some(ms) = s.strip_prefix("slow-body=") {
+                    Self::SlowBody(Duration::from_millis(ms.parse().ok()?))
+                } else if let Some(throttle) = s.strip_prefix("429=") {
+                    let (retry_after, times) = throttle.split_once(',')?;
+                    Self::Throttled { retry_after: retry_after.parse().ok()?, times: times.parse().ok()? }
+                } else {
+                    Self::ServerError { times: s.strip_prefix("server-error=")?.parse().ok()? }
+                }
+            }
         })
+    }
+}
+
+impl std::fmt::Display for SsoFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unauthorized => f.write_str("unauthorized"),
+            Self::Forbidden => f.write_str("forbidden"),
+            Self::ServerError { times: u32::MAX } => f.write_str("server-error"),
+            Self::ServerError { times } => write!(f, "server-error={times}"),
+            Self::Hang => f.write_str("hang"),
+            Self::Garbage => f.write_str("garbage"),
+            Self::HangMidBody => f.write_str("hang-mid-body"),
+            Self::SlowBody(d) => write!(f, "slow-body={}", d.as_millis()),
+            Self::Throttled { retry_after, times } => write!(f, "429={retry_after},{times}"),
+            Self::NotFound => f.write_str("404"),
+            Self::Oversized => f.write_str("oversized"),
+            Self::ExpiredCredentials => f.write_str("expired"),
+            Self::Reset => f.write_str("reset"),
+        }
     }
 }
 
@@ -209,7 +270,7 @@ impl SsoPortal {
         *lock(&self.state.fault) = fault;
     }
 
-    /// The fault in force (a counted server error clears itself).
+    /// The fault in force (a counted server error or throttle clears itself).
     pub fn fault(&self) -> Option<SsoFault> {
         lock(&self.state.fault).clone()
     }

@@ -7,13 +7,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{BEARER_HEADER, SsoFault, SsoRequest, State, lock};
-use crate::http::{HttpRequest, parse_form, read_request};
+use super::{BEARER_HEADER, OVERSIZED_BODY, SsoFault, SsoRequest, State, lock};
+use crate::http::{After, Delivery, HttpRequest, deliver, parse_form, read_request};
 
-/// An answer: status, error type header, body.
+/// An answer: status, error type header, `Retry-After` header, body.
 struct Answer {
     status: u16,
     error_type: Option<&'static str>,
+    retry_after: Option<u64>,
     body: Vec<u8>,
 }
 
@@ -22,8 +23,13 @@ impl Answer {
         Self {
             status,
             error_type: Some(kind),
+            retry_after: None,
             body: serde_json::json!({ "message": message }).to_string().into_bytes(),
         }
+    }
+
+    fn ok(body: Vec<u8>) -> Self {
+        Self { status: 200, error_type: None, retry_after: None, body }
     }
 }
 
@@ -59,25 +65,25 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
             }
         };
         state.requests.fetch_add(1, Ordering::Relaxed);
-        let answer = route(&state, &req);
-        let Some(answer) = answer else {
+        let Some((answer, how)) = route(&state, &req) else {
             return std::future::pending().await;
         };
-        if stream.write_all(&to_bytes(&answer, req.close)).await.is_err() || req.close {
+        let bytes = to_bytes(&answer, req.close);
+        if deliver(&mut stream, &bytes, answer.body.len(), how).await == After::Closed || req.close {
             return;
         }
     }
 }
 
 /// Answers one request and logs it; `None` means hang.
-fn route(state: &State, req: &HttpRequest) -> Option<Answer> {
+fn route(state: &State, req: &HttpRequest) -> Option<(Answer, Delivery)> {
     let params = parse_form(&req.query);
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let (account_id, role_name) = (param("account_id"), param("role_name"));
     let token_valid =
         req.header(BEARER_HEADER).is_some_and(|given| lock(&state.tokens).iter().any(|t| t == given));
     let answer = answer(state, req, token_valid, account_id.as_deref(), role_name.as_deref());
-    if let Some(a) = &answer
+    if let Some((a, _)) = &answer
         && matches!(a.status, 401 | 403)
     {
         state.refused.fetch_add(1, Ordering::Relaxed);
@@ -87,62 +93,94 @@ fn route(state: &State, req: &HttpRequest) -> Option<Answer> {
         account_id,
         role_name,
         token_valid,
-        status: answer.as_ref().map(|a| a.status),
+        status: answer.as_ref().filter(|(_, how)| *how != Delivery::Reset).map(|(a, _)| a.status),
     });
     answer
 }
 
+/// The answer and how to send it; `None` means hang.
 fn answer(
     state: &State,
     req: &HttpRequest,
     token_valid: bool,
     account_id: Option<&str>,
     role_name: Option<&str>,
-) -> Option<Answer> {
+) -> Option<(Answer, Delivery)> {
+    let mut how = Delivery::AtOnce;
+    let mut expired = false;
     {
         let mut fault = lock(&state.fault);
+        let immediate = |answer: Answer| Some((answer, Delivery::AtOnce));
         match &mut *fault {
             Some(SsoFault::Hang) => return None,
+            Some(SsoFault::Reset) => return Some((Answer::ok(Vec::new()), Delivery::Reset)),
+            Some(SsoFault::HangMidBody) => how = Delivery::HangMidBody,
+            Some(SsoFault::SlowBody(total)) => how = Delivery::Drip(*total),
+            Some(SsoFault::ExpiredCredentials) => expired = true,
+            Some(SsoFault::NotFound) => {
+                return immediate(Answer::error(404, "ResourceNotFoundException", "No such account or role"));
+            }
+            Some(SsoFault::Oversized) => {
+                let mut body = br#"{"roleCredentials":{"padding":""#.to_vec();
+                body.resize(OVERSIZED_BODY - 3, b'x');
+                body.extend_from_slice(br#""}}"#);
+                return immediate(Answer::ok(body));
+            }
+            Some(SsoFault::Throttled { retry_after, times }) => {
+                let mut answer = Answer::error(429, "TooManyRequestsException", "Rate exceeded");
+                answer.retry_after = Some(*retry_after);
+                if *times != u32::MAX {
+                    *times = times.saturating_sub(1);
+                    if *times == 0 {
+                        *fault = None;
+                    }
+                }
+                return immediate(answer);
+            }
             Some(SsoFault::Unauthorized) => {
-                return Some(Answer::error(
+                return immediate(Answer::error(
                     401,
                     "UnauthorizedException",
                     "Session token not found or invalid",
                 ));
             }
             Some(SsoFault::Forbidden) => {
-                return Some(Answer::error(403, "ForbiddenException", "No access"));
+                return immediate(Answer::error(403, "ForbiddenException", "No access"));
             }
             Some(SsoFault::ServerError { times }) => {
                 *times = times.saturating_sub(1);
                 if *times == 0 {
                     *fault = None;
                 }
-                return Some(Answer::error(500, "InternalServerException", "internal error"));
+                return immediate(Answer::error(500, "InternalServerException", "internal error"));
             }
-            Some(SsoFault::Garbage) => {
-                return Some(Answer { status: 200, error_type: None, body: b"<html>not json".to_vec() });
-            }
+            Some(SsoFault::Garbage) => return immediate(Answer::ok(b"<html>not json".to_vec())),
             None => {}
         }
     }
+    let refused = |answer: Answer| Some((answer, how));
     if req.method != "GET" || req.path != "/federation/credentials" {
-        return Some(Answer::error(404, "ResourceNotFoundException", "no such operation"));
+        return refused(Answer::error(404, "ResourceNotFoundException", "no such operation"));
     }
     let (Some(account_id), Some(role_name)) = (account_id, role_name) else {
-        return Some(Answer::error(400, "InvalidRequestException", "account_id and role_name are required"));
+        return refused(Answer::error(
+            400,
+            "InvalidRequestException",
+            "account_id and role_name are required",
+        ));
     };
     if !token_valid {
-        return Some(Answer::error(401, "UnauthorizedException", "Session token not found or invalid"));
+        return refused(Answer::error(401, "UnauthorizedException", "Session token not found or invalid"));
     }
     let config = lock(&state.config).clone();
     if account_id != config.account_id || !config.roles.iter().any(|r| r == role_name) {
-        return Some(Answer::error(403, "ForbiddenException", "No access"));
+        return refused(Answer::error(403, "ForbiddenException", "No access"));
     }
     let identity = config.identities.add_temporary(role_name, &config.user);
     lock(&state.issued).push(identity.clone());
     state.credentials_issued.fetch_add(1, Ordering::Relaxed);
-    let expiration = SystemTime::now() + config.lifetime;
+    let now = SystemTime::now();
+    let expiration = if expired { now - Duration::from_secs(3600) } else { now + config.lifetime };
     let millis = expiration.duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
     let body = serde_json::json!({ "roleCredentials": {
         "accessKeyId": identity.access_key_id,
@@ -150,7 +188,7 @@ fn answer(
         "sessionToken": identity.session_token.unwrap_or_default(),
         "expiration": millis as u64,
     }});
-    Some(Answer { status: 200, error_type: None, body: body.to_string().into_bytes() })
+    Some((Answer::ok(body.to_string().into_bytes()), how))
 }
 
 fn to_bytes(answer: &Answer, close: bool) -> Vec<u8> {
@@ -161,6 +199,7 @@ fn to_bytes(answer: &Answer, close: bool) -> Vec<u8> {
         403 => "Forbidden",
         404 => "Not Found",
         413 => "Payload Too Large",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         _ => "Unknown",
@@ -170,6 +209,9 @@ fn to_bytes(answer: &Answer, close: bool) -> Vec<u8> {
         answer.status,
         answer.body.len()
     );
+    if let Some(seconds) = answer.retry_after {
+        head.push_str(&format!("Retry-After: {seconds}\r\n"));
+    }
     if let Some(kind) = answer.error_type {
         head.push_str(&format!(
             "x-amzn-ErrorType: {kind}:http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/\r\n"

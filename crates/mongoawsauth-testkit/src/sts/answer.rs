@@ -36,7 +36,7 @@ impl ResponseFormat {
 
     /// A response with this form's content type.
     pub(crate) fn response(self, status: u16, body: String) -> HttpResponse {
-        HttpResponse { status, content_type: self.content_type(), body: body.into_bytes() }
+        HttpResponse::new(status, self.content_type(), body.into_bytes())
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use time::OffsetDateTime;
 
-use crate::http::{HttpRequest, HttpResponse};
+use crate::http::{Delivery, HttpRequest, HttpResponse};
 use crate::identity::Identity;
 use crate::random;
 
@@ -63,18 +63,29 @@ pub(crate) fn handle(req: &HttpRequest, params: &[(String, String)], state: &Sts
                     .response_in(format),
             )
         }
-        Some(StsFault::Garbage) => Some(HttpResponse {
-            status: 200,
-            content_type: format.content_type(),
-            body: b"\x01not an STS answer }{ <".to_vec(),
-        }),
+        Some(StsFault::Reset) => return Reply::Deliver(HttpResponse::text(500, ""), Delivery::Reset),
+        Some(StsFault::Garbage) => {
+            Some(HttpResponse::new(200, format.content_type(), b"\x01not an STS answer }{ <".to_vec()))
+        }
         Some(StsFault::Oversized) => {
             let mut body = format!("<{}Response>", kind.action()).into_bytes();
             body.resize(2 * 1024 * 1024, b' ');
-            Some(HttpResponse { status: 200, content_type: format.content_type(), body })
+            Some(HttpResponse::new(200, format.content_type(), body))
         }
         Some(StsFault::EchoSecret) => Some(echo_secret(req, params, format)),
-        Some(StsFault::SlowBody(_) | StsFault::ExpiredCredentials) | None => None,
+        Some(StsFault::Throttled { retry_after }) => {
+            let error = StsError { status: 429, code: "Throttling", message: "Rate exceeded".to_owned() };
+            let mut response = error.response_in(format);
+            response.headers.push(("Retry-After", retry_after.to_string()));
+            Some(response)
+        }
+        Some(StsFault::Status(status)) => {
+            Some(HttpResponse::text(*status, "<html><body>Refused by the gateway</body></html>"))
+        }
+        Some(
+            StsFault::SlowBody(_) | StsFault::ExpiredCredentials | StsFault::HangMidBody | StsFault::Drip(_),
+        )
+        | None => None,
     };
     if let Some(response) = immediate {
         return Reply::Respond(response);
@@ -95,6 +106,8 @@ pub(crate) fn handle(req: &HttpRequest, params: &[(String, String)], state: &Sts
     let response = issue(state, kind, grant, format, expired);
     match fault {
         Some(StsFault::SlowBody(delay)) => Reply::Slow(response, delay),
+        Some(StsFault::HangMidBody) => Reply::Deliver(response, Delivery::HangMidBody),
+        Some(StsFault::Drip(total)) => Reply::Deliver(response, Delivery::Drip(total)),
         _ => Reply::Respond(response),
     }
 }

@@ -230,3 +230,80 @@ async fn fault_modes() {
     assert_eq!(send(&server, &ok, None).await.0, 200);
     assert_eq!(server.fault(), None);
 }
+
+/// POSTs `body` over a plain socket and reads until the server closes or `wait` passes: the
+/// bytes read, and whether the connection ended in a reset.
+async fn raw_post(server: &StsServer, body: &str, wait: Duration) -> (String, bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: sts.amazonaws.com\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let reset = tokio::time::timeout(wait, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) => return false,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return e.kind() == std::io::ErrorKind::ConnectionReset,
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    (String::from_utf8_lossy(&out).into_owned(), reset)
+}
+
+#[tokio::test]
+async fn throttling_bare_statuses_and_transport_faults() {
+    let (server, _) = started().await;
+    let ok = web_body(ROLE, "transport", TOKEN);
+
+    server.set_fault_times(StsFault::Throttled { retry_after: 3 }, 1);
+    let (answer, _) = raw_post(&server, &ok, Duration::from_secs(2)).await;
+    assert!(answer.starts_with("HTTP/1.1 429 Too Many Requests\r\n"), "{answer}");
+    assert!(
+        answer.contains("\r\nRetry-After: 3\r\n") && answer.contains("<Code>Throttling</Code>"),
+        "{answer}"
+    );
+    assert_eq!(send(&server, &ok, None).await.0, 200, "a counted throttle clears itself");
+
+    for status in [401, 404] {
+        server.set_fault(Some(StsFault::Status(status)));
+        let (got, answer) = send(&server, &ok, None).await;
+        assert_eq!(got, status);
+        assert!(code(&answer).is_empty(), "not an STS error: {answer}");
+    }
+
+    server.set_fault(Some(StsFault::HangMidBody));
+    let (answer, reset) = raw_post(&server, &ok, Duration::from_millis(300)).await;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let length: usize =
+        head.split("Content-Length: ").nth(1).unwrap().split("\r\n").next().unwrap().parse().unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK") && !reset, "{head}");
+    assert_eq!(body.len(), length / 2, "half a real answer: {body}");
+    assert!(body.starts_with("<AssumeRoleWithWebIdentityResponse"), "{body}");
+
+    server.set_fault(Some(StsFault::Drip(Duration::from_millis(300))));
+    let started_at = Instant::now();
+    let (status, answer) = send(&server, &ok, None).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("<SecretAccessKey>"), "the whole answer arrives: {answer}");
+    assert!(started_at.elapsed() >= Duration::from_millis(250), "{:?}", started_at.elapsed());
+
+    server.set_fault(Some(StsFault::Reset));
+    let before = server.counters();
+    let (answer, reset) = raw_post(&server, &ok, Duration::from_secs(2)).await;
+    assert!(answer.is_empty() && reset, "{answer:?}");
+    let after = server.counters();
+    assert_eq!(after.web_identity, before.web_identity + 1, "the request was read and counted");
+    assert_eq!(
+        (after.succeeded, after.rejected),
+        (before.succeeded, before.rejected),
+        "nothing was answered"
+    );
+}

@@ -116,13 +116,29 @@ pub enum StsFault {
     /// form body), as a hostile or careless server might. For tests that a client never lets
     /// an echoed secret reach an error or a log.
     EchoSecret,
+    /// Send the head and half the body of a good answer, then nothing more (the connection
+    /// stays open with the rest promised by `Content-Length`).
+    HangMidBody,
+    /// Send the head of a good answer at once and its body in ten pieces spread over this long.
+    Drip(Duration),
+    /// Answer 429 with `Retry-After: <seconds>` and a `Throttling` error body.
+    Throttled {
+        /// The `Retry-After` value, in seconds.
+        retry_after: u64,
+    },
+    /// Answer with this 4xx status and a plain-text body that is not an STS error (as a proxy
+    /// or a gateway in front of STS would: 401, 404...).
+    Status(u16),
+    /// Read the request, then close the connection with a TCP reset, no answer.
+    Reset,
 }
 
 impl StsFault {
     /// Parses the names the stand-ins binary's `--sts-fault` accepts: `hang`, `slow-body=<ms>`,
-    /// `server-error=<status>`, `garbage`, `oversized`, `expired-credentials`, `echo-secret`, or an
-    /// error code as
-    /// STS spells it (`IDPCommunicationError`, `InvalidIdentityToken`, `Throttling`...).
+    /// `server-error=<status>`, `garbage`, `oversized`, `expired-credentials`, `echo-secret`,
+    /// `hang-mid-body`, `slow-drip=<ms>`, `throttled=<retry-after s>`, `status=<4xx>`, `reset`,
+    /// or an error code as STS spells it (`IDPCommunicationError`, `InvalidIdentityToken`,
+    /// `Throttling`...). [`StsFault`]'s `Display` writes these names.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "hang" => StsFault::Hang,
@@ -130,9 +146,17 @@ impl StsFault {
             "oversized" => StsFault::Oversized,
             "expired-credentials" => StsFault::ExpiredCredentials,
             "echo-secret" => StsFault::EchoSecret,
+            "hang-mid-body" => StsFault::HangMidBody,
+            "reset" => StsFault::Reset,
             other => {
                 if let Some(ms) = other.strip_prefix("slow-body=") {
                     StsFault::SlowBody(Duration::from_millis(ms.parse().ok()?))
+                } else if let Some(ms) = other.strip_prefix("slow-drip=") {
+                    StsFault::Drip(Duration::from_millis(ms.parse().ok()?))
+                } else if let Some(seconds) = other.strip_prefix("throttled=") {
+                    StsFault::Throttled { retry_after: seconds.parse().ok()? }
+                } else if let Some(status) = other.strip_prefix("status=") {
+                    StsFault::Status(status.parse().ok().filter(|s| (400..=499).contains(s))?)
                 } else if let Some(status) = other.strip_prefix("server-error=") {
                     StsFault::ServerError(status.parse().ok().filter(|s| (500..=599).contains(s))?)
                 } else {
@@ -140,6 +164,26 @@ impl StsFault {
                 }
             }
         })
+    }
+}
+
+impl std::fmt::Display for StsFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StsFault::Hang => f.write_str("hang"),
+            StsFault::SlowBody(d) => write!(f, "slow-body={}", d.as_millis()),
+            StsFault::ServerError(status) => write!(f, "server-error={status}"),
+            StsFault::Error(code) => f.write_str(code.code()),
+            StsFault::Garbage => f.write_str("garbage"),
+            StsFault::Oversized => f.write_str("oversized"),
+            StsFault::ExpiredCredentials => f.write_str("expired-credentials"),
+            StsFault::EchoSecret => f.write_str("echo-secret"),
+            StsFault::HangMidBody => f.write_str("hang-mid-body"),
+            StsFault::Drip(d) => write!(f, "slow-drip={}", d.as_millis()),
+            StsFault::Throttled { retry_after } => write!(f, "throttled={retry_after}"),
+            StsFault::Status(status) => write!(f, "status={status}"),
+            StsFault::Reset => f.write_str("reset"),
+        }
     }
 }
 
@@ -215,5 +259,29 @@ mod tests {
             assert_eq!(StsFault::parse(code.code()), Some(StsFault::Error(code)));
         }
         assert_eq!(StsFault::parse("nope"), None);
+        assert_eq!(StsFault::parse("status=500"), None, "5xx is server-error=");
+        assert_eq!(StsFault::parse("throttled=soon"), None);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        let mut faults = vec![
+            StsFault::Hang,
+            StsFault::SlowBody(Duration::from_millis(250)),
+            StsFault::ServerError(503),
+            StsFault::Garbage,
+            StsFault::Oversized,
+            StsFault::ExpiredCredentials,
+            StsFault::EchoSecret,
+            StsFault::HangMidBody,
+            StsFault::Drip(Duration::from_millis(900)),
+            StsFault::Throttled { retry_after: 2 },
+            StsFault::Status(401),
+            StsFault::Reset,
+        ];
+        faults.extend(StsErrorCode::ALL.map(StsFault::Error));
+        for fault in faults {
+            assert_eq!(StsFault::parse(&fault.to_string()), Some(fault.clone()), "{fault}");
+        }
     }
 }

@@ -42,11 +42,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::http::{HttpResponse, read_request};
+use crate::http::{After, Delivery, HttpResponse, deliver, hold, read_request};
 use crate::identity::IdentityStore;
 
 /// Settings for [`StsServer::start`].
@@ -141,6 +141,8 @@ pub(crate) enum Reply {
     Hang,
     /// Answer with the second half of the body delayed.
     Slow(HttpResponse, Duration),
+    /// Answer through one of the transport faults (hang mid-body, drip, reset).
+    Deliver(HttpResponse, Delivery),
 }
 
 /// State shared by every connection and action.
@@ -345,9 +347,19 @@ async fn serve(mut stream: TcpStream, state: Arc<StsState>) {
         let (response, delay) = match reply {
             Reply::Hang => {
                 // Hold the connection without answering until the client gives up.
-                let mut sink = [0u8; 1024];
-                while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+                hold(&mut stream).await;
                 return;
+            }
+            Reply::Deliver(response, how) => {
+                if how != Delivery::Reset {
+                    let counter = if response.status == 200 { &state.succeeded } else { &state.rejected };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+                let bytes = response.to_bytes(close);
+                if deliver(&mut stream, &bytes, response.body.len(), how).await == After::Closed || close {
+                    return;
+                }
+                continue;
             }
             Reply::Respond(response) => (response, None),
             Reply::Slow(response, delay) => (response, Some(delay)),

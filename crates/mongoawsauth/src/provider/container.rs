@@ -19,9 +19,12 @@
 //!
 //! The request is `GET <url>` with `Accept: application/json`, through the metadata client (no
 //! proxy, no redirects). The answer is the JSON credentials document IMDS also serves
-//! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`). 5xx answers, broken connections
-//! and unparseable 200 answers are tried again, three attempts in all with jittered backoff;
-//! 4xx answers are not. Neither URI set means "not configured".
+//! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`). 5xx and 429 answers, refused or
+//! broken connections and unparseable 200 answers are tried again, three attempts in all with
+//! jittered backoff; other 4xx answers and timeouts are not (one attempt may already take the
+//! whole connect plus read timeout). A `Retry-After` header lengthens the wait before the next
+//! attempt; one asking for more than a request's timeout (connect plus read) ends the fetch at
+//! once with an error that says so. Neither URI set means "not configured".
 //!
 //! Errors never quote an answer: an agent may echo the authorization token, and a failing
 //! answer may still hold credentials. They give the status, the answer's length and type, and
@@ -38,7 +41,7 @@ use zeroize::Zeroizing;
 use crate::config::{Env, ProviderConfig};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, METADATA_BODY_CAP};
+use crate::http::{self, HttpError, METADATA_BODY_CAP, NextAttempt};
 use crate::secret_file::SecretFile;
 
 use super::metadata::{self, Document, backoff, body_summary, human, quoted, shown_url};
@@ -141,18 +144,35 @@ impl ContainerProvider {
         let shown = shown_url(&target.url);
         let client = http::metadata_client(self.config.metadata_connect_timeout())
             .map_err(|e| failed(format!("the HTTP client for {shown} could not be built: {e}")))?;
-        let per_request = self.config.metadata_connect_timeout() + self.config.metadata_read_timeout();
+        let per_request =
+            self.config.metadata_connect_timeout().saturating_add(self.config.metadata_read_timeout());
         let mut attempt = 1;
         loop {
             match self.attempt(&client, &target, &shown, per_request).await {
                 Ok(credentials) => return Ok(credentials),
                 Err(Outcome::Final(e)) => return Err(e),
-                Err(Outcome::Retry(e)) if attempt >= MAX_ATTEMPTS => {
-                    let message = format!("{} (after {MAX_ATTEMPTS} attempts)", e.error().message());
+                Err(Outcome::Retry(e, _)) if attempt >= MAX_ATTEMPTS => {
+                    let message = format!(
+                        "{} (after {MAX_ATTEMPTS} attempts): try again later; if it persists, check the agent",
+                        e.error().message()
+                    );
                     return Err(failed(message));
                 }
-                Err(Outcome::Retry(e)) => {
-                    let wait = backoff(attempt);
+                Err(Outcome::Retry(e, asked)) => {
+                    // A request's own timeout bounds the wait: the provider has no deadline of its
+                    // own, and a longer sleep would end in the caller's bare timeout instead.
+                    let wait = match http::next_attempt(backoff(attempt), asked, per_request) {
+                        NextAttempt::After(wait) => wait,
+                        NextAttempt::TooLate(asked) => {
+                            return Err(failed(format!(
+                                "{} (it asked to wait {} before another try, more than one request \
+                                 may take: {}): try again later",
+                                e.error().message(),
+                                human(asked),
+                                human(per_request)
+                            )));
+                        }
+                    };
                     tracing::debug!(url = %shown, attempt, error = %e, wait_ms = wait.as_millis() as u64,
                         "container credentials request failed; trying again");
                     tokio::time::sleep(wait).await;
@@ -191,15 +211,29 @@ impl ContainerProvider {
                         "the container credentials endpoint {shown} did not answer within {}",
                         human(timeout)
                     ),
+                    HttpError::BodyTimeout => format!(
+                        "the container credentials endpoint {shown} started answering but did not \
+                         finish within {}",
+                        human(timeout)
+                    ),
+                    HttpError::TooLarge { cap } => format!(
+                        "the container credentials endpoint {shown} answered with more than {cap} bytes, \
+                         which is not a credentials document: check what serves this endpoint"
+                    ),
                     other => {
                         format!("the request to the container credentials endpoint {shown} failed: {other}")
                     }
                 };
                 let error = failed(message);
-                return Err(if e.is_transient() { Outcome::Retry(error) } else { Outcome::Final(error) });
+                // A refused or broken connection is an agent restarting: worth another try. A
+                // timeout is not: each attempt may take the whole read timeout, so retrying one
+                // only runs the caller's deadline out before this error can be reported.
+                let retry = matches!(e, HttpError::Connect(_) | HttpError::Io(_));
+                return Err(if retry { Outcome::Retry(error, None) } else { Outcome::Final(error) });
             }
         };
         let status = response.status;
+        let asked = http::retry_after(&response.headers, std::time::SystemTime::now());
         let summary = body_summary(&response);
         let parsed = metadata::parse(&mut response.body, NAME, &sent);
         match (status, parsed) {
@@ -207,27 +241,41 @@ impl ContainerProvider {
                 // Signing with them would only earn an ExpiredToken from the server; say so here.
                 Some(expiry) if expiry <= std::time::SystemTime::now() => {
                     Err(Outcome::Final(failed(format!(
-                        "the container credentials endpoint {shown} returned credentials that expired at {};                      check the agent, and this host's clock",
+                        "the container credentials endpoint {shown} returned credentials that expired \
+                         at {}: check the agent, and this host's clock",
                         crate::time_fmt::iso8601(expiry)
                     ))))
                 }
                 _ => Ok(c),
             },
+            (429, _) => Err(Outcome::Retry(
+                failed(format!(
+                    "the container credentials endpoint {shown} answered HTTP 429 (too many \
+                     requests): the agent is throttling this host"
+                )),
+                asked,
+            )),
             (_, Ok(Document::Error { code, message })) if status < 500 => {
                 Err(Outcome::Final(failed(rejection(shown, status, &code, &message, &target.auth))))
             }
-            (200, Err(e)) => Err(Outcome::Retry(failed(format!(
-                "the container credentials endpoint {shown} answered with something that is not \
-                 credentials: {e} ({summary})"
-            )))),
+            (200, Err(e)) => Err(Outcome::Retry(
+                failed(format!(
+                    "the container credentials endpoint {shown} answered with something that is not \
+                     credentials: {e} ({summary})"
+                )),
+                None,
+            )),
             (500..=599, parsed) => {
                 let detail = match parsed {
                     Ok(Document::Error { code, message }) => format!(": {code}: {message}"),
                     _ => String::new(),
                 };
-                Err(Outcome::Retry(failed(format!(
-                    "the container credentials endpoint {shown} answered HTTP {status}{detail}"
-                ))))
+                Err(Outcome::Retry(
+                    failed(format!(
+                        "the container credentials endpoint {shown} answered HTTP {status}{detail}"
+                    )),
+                    asked,
+                ))
             }
             _ => Err(Outcome::Final(failed(rejection(shown, status, "", "", &target.auth)))),
         }
@@ -258,7 +306,8 @@ impl ProvideCredentials for ContainerProvider {
 
 /// Whether one attempt's failure is worth another.
 enum Outcome {
-    Retry(ProviderError),
+    /// Worth another attempt, after at least the `Retry-After` wait the answer asked for.
+    Retry(ProviderError, Option<Duration>),
     Final(ProviderError),
 }
 

@@ -35,7 +35,24 @@ pub struct CustomProvider {
 }
 
 impl CustomProvider {
-    /// Wraps a blocking callback.
+    /// Wraps a blocking callback. The chain asks it before every other source, on every login;
+    /// an error from it is the login's error (the chain does not fall through to other sources).
+    ///
+    /// ```
+    /// use mongoawsauth::provider::custom::CustomProvider;
+    /// use mongoawsauth::{Authenticator, Credentials, Options};
+    ///
+    /// let vault = CustomProvider::from_fn(|| {
+    ///     Credentials::builder("vault")
+    ///         .access_key_id("AKIAEXAMPLE")
+    ///         .secret_access_key("example-secret")
+    ///         .build()
+    /// })
+    /// .named("vault");
+    /// let auth = Authenticator::new(Options::new().custom_provider(vault))?;
+    /// # drop(auth);
+    /// # Ok::<(), mongoawsauth::Error>(())
+    /// ```
     pub fn from_fn<F>(f: F) -> Self
     where
         F: Fn() -> Result<Credentials, Error> + Send + Sync + 'static,

@@ -247,3 +247,20 @@ fn changing_any_input_changes_the_signature() {
         assert_ne!(base.authorization, other.authorization);
     }
 }
+
+proptest::proptest! {
+    /// The client-final payload written by hand is the bson crate's encoding, byte for byte,
+    /// whatever the strings hold (a NUL, non-ASCII, nothing).
+    #[test]
+    fn client_final_encoding_is_bsons(
+        authorization in "\\PC{0,200}",
+        amz_date in ".{0,20}",
+        token in proptest::option::of(".{0,300}"),
+    ) {
+        let signature = Signature { authorization, amz_date };
+        proptest::prop_assert_eq!(
+            encode_client_final(&signature, token.as_deref()),
+            encode_client_final_with_bson(&signature, token.as_deref())
+        );
+    }
+}

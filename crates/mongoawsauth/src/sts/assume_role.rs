@@ -178,7 +178,10 @@ pub(crate) async fn call(
             ),
         ));
     }
-    let client = http::sts_client(env, budget).map_err(|e| {
+    // The budget starts now: building the client (the first one of a process loads the TLS
+    // roots) is part of the call.
+    let deadline = http::deadline_after(budget);
+    let client = http::sts_client(env).map_err(|e| {
         Error::new(ErrorKind::Internal, format!("{SOURCE}: the STS HTTP client could not be built: {e}"))
     })?;
     let params = params(role);
@@ -191,7 +194,6 @@ pub(crate) async fn call(
     if let Some(external_id) = role.external_id {
         sent.add(external_id);
     }
-    let deadline = Instant::now() + budget;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -212,6 +214,7 @@ pub(crate) async fn call(
             &params,
             SystemTime::now(),
         )?;
+        let mut asked = None;
         let failure = match client.send(to_reqwest(&client, &signed)?, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => match parse_answer(&response.body) {
@@ -221,25 +224,31 @@ pub(crate) async fn call(
                 },
                 Err(what) => Failure::Unreadable(what),
             },
-            Ok(response) => match response::service_error(&response.body) {
-                Some(error) => Failure::Service { status: response.status, error },
-                None => Failure::Status(response.status),
-            },
+            Ok(response) => {
+                asked = http::retry_after(&response.headers, SystemTime::now());
+                match response::service_error(&response.body) {
+                    Some(error) => Failure::Service { status: response.status, error },
+                    None => Failure::Status(response.status),
+                }
+            }
         };
-        let wait = retry::backoff(attempt);
-        let again = failure.retryable() && attempt < retry::MAX_ATTEMPTS && Instant::now() + wait < deadline;
+        let next = retry::next(failure.retryable(), attempt, asked, deadline);
         tracing::debug!(
             source = SOURCE,
             role_arn = role.role_arn,
             attempt,
             outcome = %super::failure_summary(&failure),
-            retry = again,
+            retry = matches!(next, retry::Next::Retry(_)),
             "STS AssumeRole request failed"
         );
-        if !again {
-            return Err(describe(target, caller, role, failure, attempt, budget));
+        match next {
+            retry::Next::Retry(wait) => tokio::time::sleep(wait).await,
+            retry::Next::GiveUp => return Err(describe(target, caller, role, failure, attempt, budget)),
+            retry::Next::TooLate(asked) => {
+                let error = describe(target, caller, role, failure, attempt, budget);
+                return Err(retry::too_late(error, asked, budget));
+            }
         }
-        tokio::time::sleep(wait).await;
     }
 }
 

@@ -72,7 +72,7 @@ pub async fn get_caller_identity(
     })?;
     let now = SystemTime::now();
     let signature = signing::sign_get_caller_identity(credentials, &host, &nonce, now)?;
-    let client = http::sts_client(config.env(), config.sts_timeout()).map_err(|e| {
+    let client = http::sts_client(config.env()).map_err(|e| {
         Error::configuration(format!("GetCallerIdentity at {} was not sent: {e}", endpoint.display_url()))
     })?;
     let mut request = client

@@ -110,7 +110,10 @@ impl Failure {
 pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Result<Credentials, Error> {
     let endpoint = resolve_endpoint(config)?;
     let budget = config.sts_timeout();
-    let client = http::sts_client(config.env(), budget).map_err(|e| {
+    // The budget starts now: building the client (the first one of a process loads the TLS
+    // roots) is part of the fetch.
+    let deadline = http::deadline_after(budget);
+    let client = http::sts_client(config.env()).map_err(|e| {
         Error::configuration(format!(
             "{}: STS {} at {endpoint} was not called: {e}",
             call.source, call.action
@@ -123,7 +126,6 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
         std::sync::Arc::new(zeroize::Zeroizing::new(std::mem::take(&mut *text).into_bytes()))
     };
     let secrets = call.secrets();
-    let deadline = Instant::now() + budget;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -139,6 +141,7 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
             .post(endpoint.url())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")
             .body(http::secret_body(&body));
+        let mut asked = None;
         let failure = match client.send(request, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => {
@@ -150,26 +153,37 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
                     Err(what) => Failure::Unreadable(what),
                 }
             }
-            Ok(response) => match response::service_error(&response.body) {
-                // Scrubbed here, before the log event below or the error can see it.
-                Some(error) => Failure::Service { status: response.status, error: error.scrubbed(&secrets) },
-                None => Failure::Status(response.status),
-            },
+            Ok(response) => {
+                asked = http::retry_after(&response.headers, SystemTime::now());
+                match response::service_error(&response.body) {
+                    // Scrubbed here, before the log event below or the error can see it.
+                    Some(error) => {
+                        Failure::Service { status: response.status, error: error.scrubbed(&secrets) }
+                    }
+                    None => Failure::Status(response.status),
+                }
+            }
         };
-        let wait = retry::backoff(attempt);
-        let retry = failure.retryable() && attempt < retry::MAX_ATTEMPTS && Instant::now() + wait < deadline;
+        let next = retry::next(failure.retryable(), attempt, asked, deadline);
         tracing::debug!(
             source = call.source,
             action = %call.action,
             attempt,
             outcome = %failure_summary(&failure),
-            retry,
+            retry = matches!(next, retry::Next::Retry(_)),
             "STS request failed"
         );
-        if !retry {
-            return Err(describe(&call, &endpoint, failure, attempt, budget));
+        match next {
+            retry::Next::Retry(wait) => tokio::time::sleep(wait).await,
+            retry::Next::GiveUp => return Err(describe(&call, &endpoint, failure, attempt, budget)),
+            retry::Next::TooLate(asked) => {
+                return Err(retry::too_late(
+                    describe(&call, &endpoint, failure, attempt, budget),
+                    asked,
+                    budget,
+                ));
+            }
         }
-        tokio::time::sleep(wait).await;
     }
 }
 
@@ -229,6 +243,14 @@ fn describe(
             format!(
                 "{at} did not answer within {} ms{tries}: check that this host can reach the endpoint \
                  (firewall, proxy variables), or allow more time",
+                budget.as_millis()
+            ),
+        ),
+        Failure::Http(HttpError::BodyTimeout) => (
+            ErrorKind::Timeout,
+            format!(
+                "{at} started answering but did not finish within {} ms{tries}: check for a proxy or \
+                 network path that stalls, or allow more time",
                 budget.as_millis()
             ),
         ),

@@ -1,8 +1,9 @@
 //! The three IMDSv2 requests (session token, role name, credentials), their retries and what
 //! each failure means.
 //!
-//! - 5xx answers and broken connections: the same request again, three attempts in all, with
-//!   jittered backoff.
+//! - 5xx and 429 answers and broken connections: the same request again, three attempts in all,
+//!   with jittered backoff, waiting at least what a `Retry-After` header asks; a `Retry-After`
+//!   longer than one request's timeout (connect plus read) ends the fetch at once instead.
 //! - 401 (the session token expired or was revoked): a new token and one more try.
 //! - A connect timeout or a refused connection: no retry, "not configured" (this process is
 //!   almost certainly not on EC2), so that the chain moves on at once. Retrying it is what makes
@@ -16,7 +17,7 @@ use reqwest::RequestBuilder;
 use crate::config::ProviderConfig;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, HttpResponse, METADATA_BODY_CAP};
+use crate::http::{self, HttpError, HttpResponse, METADATA_BODY_CAP, NextAttempt};
 use crate::provider::metadata::{self, Document, backoff, body_summary, human};
 use crate::provider::{ProviderError, imds::DISABLED};
 
@@ -57,7 +58,7 @@ impl ImdsClient {
             endpoint,
             http,
             connect_timeout: config.metadata_connect_timeout(),
-            request_timeout: config.metadata_connect_timeout() + config.metadata_read_timeout(),
+            request_timeout: config.metadata_connect_timeout().saturating_add(config.metadata_read_timeout()),
         })
     }
 
@@ -165,7 +166,7 @@ impl ImdsClient {
         }
     }
 
-    /// Sends a request, again after a 5xx or a broken connection.
+    /// Sends a request, again after a 5xx, a 429 or a broken connection.
     async fn send(
         &self,
         build: impl Fn() -> RequestBuilder,
@@ -174,25 +175,47 @@ impl ImdsClient {
         let mut attempt = 1;
         loop {
             let result = http::send(build(), self.request_timeout, METADATA_BODY_CAP).await;
-            let retry = match &result {
-                Ok(answer) => (500..=599).contains(&answer.status),
-                Err(e) => matches!(e, HttpError::Io(_)),
+            let (retry, asked) = match &result {
+                // 429: IMDS throttles an instance that asks too often.
+                Ok(answer) if answer.status == 429 || (500..=599).contains(&answer.status) => {
+                    (true, http::retry_after(&answer.headers, std::time::SystemTime::now()))
+                }
+                Ok(_) => (false, None),
+                Err(e) => (matches!(e, HttpError::Io(_)), None),
             };
-            if !retry || attempt >= MAX_ATTEMPTS {
-                return match result {
-                    Ok(answer) if retry => Err(failed(format!(
-                        "IMDS at {} answered {what} with HTTP {} {MAX_ATTEMPTS} times; try again later",
-                        self.endpoint, answer.status
-                    ))),
-                    Ok(answer) => Ok(answer),
-                    Err(e) => Err(self.http_error(e, what)),
-                };
-            }
-            let wait = backoff(attempt);
+            let next = http::next_attempt(backoff(attempt), asked, self.request_timeout);
+            let wait = match next {
+                NextAttempt::After(wait) if retry && attempt < MAX_ATTEMPTS => wait,
+                _ => {
+                    return match result {
+                        Ok(answer) if retry => Err(self.gave_up(answer.status, what, attempt, next)),
+                        Ok(answer) => Ok(answer),
+                        Err(e) => Err(self.http_error(e, what)),
+                    };
+                }
+            };
             tracing::debug!(endpoint = %self.endpoint, attempt, wait_ms = wait.as_millis() as u64,
                 "IMDS request failed; trying again");
             tokio::time::sleep(wait).await;
             attempt += 1;
+        }
+    }
+
+    /// The error for a retried status (5xx, 429) that did not clear up.
+    fn gave_up(&self, status: u16, what: &str, attempts: u32, next: NextAttempt) -> ProviderError {
+        let throttled = if status == 429 { " (too many requests: IMDS throttles this instance)" } else { "" };
+        match next {
+            NextAttempt::TooLate(asked) => failed(format!(
+                "IMDS at {} answered {what} with HTTP {status}{throttled} and asked to wait {} before \
+                 another try, more than one request may take ({}); try again later",
+                self.endpoint,
+                human(asked),
+                human(self.request_timeout)
+            )),
+            NextAttempt::After(_) => failed(format!(
+                "IMDS at {} answered {what} with HTTP {status}{throttled} {attempts} times; try again later",
+                self.endpoint
+            )),
         }
     }
 
@@ -210,6 +233,11 @@ impl ImdsClient {
             )),
             HttpError::Timeout => failed(format!(
                 "IMDS at {} accepted the connection but did not answer {what} within {}",
+                self.endpoint,
+                human(self.request_timeout)
+            )),
+            HttpError::BodyTimeout => failed(format!(
+                "IMDS at {} started answering {what} but did not finish within {}",
                 self.endpoint,
                 human(self.request_timeout)
             )),

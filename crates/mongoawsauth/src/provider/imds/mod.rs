@@ -18,18 +18,25 @@
 //! The session token is cached process-wide per endpoint until shortly before its TTL ends. A
 //! connect timeout ([`ProviderConfig::metadata_connect_timeout`], 1 s by default) or a refused
 //! connection is "not configured": the process is not on EC2 and the chain moves on at once.
-//! Retries and static stability are described in the `client` and `stability` submodules.
+//! Retries are described in the `client` submodule.
+//!
+//! Static stability (the `stability` submodule): after one success, a failed fetch, expired
+//! credentials, or an IMDS that does not answer before the resolution's deadline (the fetch
+//! stops a reserved share of the deadline early, a tenth of the time left, 20 ms to 1 s) serve
+//! the last good credentials with an expiry 10 to 15 minutes ahead and a warning; never keys
+//! that a login reported as failed.
 
 mod client;
 mod stability;
 pub(crate) mod token;
 
-use std::time::SystemTime;
+use std::time::Instant;
 
 use reqwest::Url;
 
 use crate::config::{Env, ProviderConfig};
 use crate::credentials::Credentials;
+use crate::deadline;
 use crate::error::Error;
 
 use super::metadata::{quoted, shown_url};
@@ -90,18 +97,26 @@ impl ImdsProvider {
     async fn fetch(&self) -> Result<Credentials, ProviderError> {
         let endpoint = self.endpoint()?;
         let client = client::ImdsClient::new(endpoint.clone(), &self.config)?;
-        match client.credentials().await {
-            Ok(credentials) => {
-                stability::remember(&endpoint, &credentials);
-                if credentials.expiry().is_some_and(|e| e <= SystemTime::now()) {
-                    Ok(stability::extend_expired(&endpoint, &credentials))
-                } else {
-                    Ok(credentials)
-                }
-            }
-            Err(e) => stability::fallback(&endpoint, e.error().message()).ok_or(e),
+        let started = Instant::now();
+        let answer = match stability::fetch_bound(deadline::current(), started) {
+            None => client.credentials().await,
+            Some(bound) => match tokio::time::timeout_at(bound.into(), client.credentials()).await {
+                Ok(answer) => answer,
+                Err(_) => return stability::interrupted(&endpoint, started.elapsed()),
+            },
+        };
+        match answer {
+            Ok(credentials) => stability::accept(&endpoint, credentials),
+            Err(e) => stability::fallback(&endpoint, e),
         }
     }
+}
+
+/// A login with `credentials` failed: if they are the last good credentials of any IMDS
+/// endpoint, static stability no longer serves them. Called by the cache when a failure report
+/// drops an entry, and by [`crate::Authenticator::report_failed_conversation`].
+pub(crate) fn login_failed_with(credentials: &Credentials) {
+    stability::reject(credentials);
 }
 
 impl ProvideCredentials for ImdsProvider {

@@ -168,6 +168,8 @@ fn refused_source_credentials_say_what_to_check() {
     }
 }
 
+// Miri: a tokio runtime, and an HTTP client built on ring's C and assembly.
+#[cfg_attr(miri, ignore)]
 #[tokio::test]
 async fn expired_source_credentials_are_refused_before_any_request() {
     // Port 9 on loopback: nothing listens there, and nothing is sent anyway.

@@ -48,6 +48,9 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 pub use output::{OutputError, parse_output};
+// For the fuzz targets (crate::fuzzing).
+pub(crate) use command::{program_label, split_posix, split_windows};
+pub(crate) use output::stderr_quote;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};

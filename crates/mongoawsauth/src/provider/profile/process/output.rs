@@ -158,9 +158,21 @@ pub(crate) fn stderr_quote(stderr: &[u8], stdout: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     let mut line: String = line.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let stdout = String::from_utf8_lossy(stdout);
-    let mut words: Vec<&str> = stdout
+    let stdout_text = String::from_utf8_lossy(stdout);
+    // The document's string values as decoded: stdout may spell one with JSON escapes (`\/`)
+    // that the program does not use when it prints the value on stderr.
+    let decoded: Vec<Zeroizing<String>> =
+        match serde_json::from_str(stdout_text.trim_start_matches('\u{feff}')) {
+            Ok(serde_json::Value::Object(doc)) => doc
+                .values()
+                .filter_map(serde_json::Value::as_str)
+                .map(|v| Zeroizing::new(v.trim().to_owned()))
+                .collect(),
+            _ => Vec::new(),
+        };
+    let mut words: Vec<&str> = stdout_text
         .split(|c: char| c.is_whitespace() || "\"',:{}[]".contains(c))
+        .chain(decoded.iter().map(|v| v.as_str()))
         .filter(|w| w.chars().count() >= MIN_SECRET_CHARS)
         .collect();
     // Longest first, so a secret that contains another word is redacted whole.
@@ -289,5 +301,20 @@ mod tests {
         assert!(quoted.starts_with("debug: using ** redacted ** and token=** redacted **"), "{quoted}");
         // Short words stay readable.
         assert!(quoted.contains("debug: using"));
+    }
+
+    /// stdout is JSON, so the program may spell a value with escapes (`\/` is how PHP's and
+    /// other encoders write `/`, common in secret keys) while stderr carries it as the value
+    /// itself: the value as decoded is redacted too.
+    #[test]
+    fn values_spelt_with_json_escapes_are_redacted_as_decoded() {
+        let stdout = format!(
+            r#"{{"Version":1,"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"{}","SessionToken":"{}"}}"#,
+            SECRET.replace('/', "\\/"),
+            TOKEN.replace("IQoJ", "\\u0049QoJ")
+        );
+        let stderr = format!("using {SECRET} and {TOKEN}");
+        let quoted = stderr_quote(stderr.as_bytes(), stdout.as_bytes()).unwrap();
+        assert_eq!(quoted, "using ** redacted ** and ** redacted **");
     }
 }

@@ -10,8 +10,10 @@
 //!
 //! Sends one `GET {endpoint}/federation/credentials?account_id=…&role_name=…` with the token in
 //! the `x-amz-sso_bearer_token` header (up to three attempts on throttling, 5xx and broken
-//! connections), within [`ProviderConfig::sts_timeout`](crate::ProviderConfig::sts_timeout) and
-//! the caller's deadline. The endpoint is [`SsoSettings::endpoint`] (the shared-config layer
+//! connections, waiting at least what a `Retry-After` header asks; one asking for more than the
+//! time left ends the fetch at once), within
+//! [`ProviderConfig::sts_timeout`](crate::ProviderConfig::sts_timeout) and the caller's
+//! deadline. The endpoint is [`SsoSettings::endpoint`] (the shared-config layer
 //! resolves `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url`s into it)
 //! or [`default_endpoint`] for `sso_region`.
 //!
@@ -40,7 +42,7 @@ pub use token::{CachedToken, TokenError, cache_file_name, parse_token};
 use crate::config::ProviderConfig;
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError};
+use crate::http::{self, HttpError, NextAttempt};
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
 
 /// The name this source reports.
@@ -171,7 +173,10 @@ impl SsoProvider {
         })?;
         let shown = url.origin().ascii_serialization();
         let budget = self.config.sts_timeout();
-        let client = http::sts_client(self.config.env(), budget).map_err(|e| {
+        // The budget starts now: building the client (the first one of a process loads the TLS
+        // roots) is part of the fetch.
+        let deadline = http::deadline_after(budget);
+        let client = http::sts_client(self.config.env()).map_err(|e| {
             ProviderError::Failed(Error::new(
                 ErrorKind::Internal,
                 format!("{at}: the HTTP client could not be built: {e}"),
@@ -186,7 +191,6 @@ impl SsoProvider {
             ))
         })?;
         bearer.set_sensitive(true);
-        let deadline = Instant::now() + budget;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -196,7 +200,7 @@ impl SsoProvider {
                 .get(url.clone())
                 .header(BEARER_HEADER, bearer.clone())
                 .header(reqwest::header::ACCEPT, "application/json");
-            let (failure, retryable) = match client.send(request, remaining, BODY_CAP).await {
+            let (failure, retryable, asked) = match client.send(request, remaining, BODY_CAP).await {
                 Ok(response) => {
                     let error_type = response.headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok());
                     match parse_response(response.status, error_type, &response.body, SystemTime::now(), NAME)
@@ -204,20 +208,37 @@ impl SsoProvider {
                         Ok(credentials) => return Ok(credentials),
                         Err(e) => {
                             let retryable = e.is_retryable();
-                            (Failure::Portal(e), retryable)
+                            let asked = http::retry_after(&response.headers, SystemTime::now());
+                            (Failure::Portal(e), retryable, asked)
                         }
                     }
                 }
                 Err(e) => {
                     let retryable = e.is_transient();
-                    (Failure::Http(e), retryable)
+                    (Failure::Http(e), retryable, None)
                 }
             };
-            let wait = Duration::from_millis(100 << attempt.min(4));
-            if !(retryable && attempt < MAX_ATTEMPTS && Instant::now() + wait < deadline) {
-                return Err(self.describe(failure, at, &shown, attempt, budget, token.access_token()));
+            let backoff = Duration::from_millis(100 << attempt.min(4));
+            let room = deadline.saturating_duration_since(Instant::now());
+            let next =
+                (retryable && attempt < MAX_ATTEMPTS).then(|| http::next_attempt(backoff, asked, room));
+            match next {
+                Some(NextAttempt::After(wait)) if wait < room => tokio::time::sleep(wait).await,
+                Some(NextAttempt::TooLate(asked)) => {
+                    let e = self.describe(failure, at, &shown, attempt, budget, token.access_token());
+                    return Err(ProviderError::Failed(Error::new(
+                        e.error().kind(),
+                        format!(
+                            "{} (the portal asked to wait {} s before another try, more than the {} ms \
+                             this call may take)",
+                            e.error().message(),
+                            asked.as_secs_f64().ceil(),
+                            budget.as_millis()
+                        ),
+                    )));
+                }
+                _ => return Err(self.describe(failure, at, &shown, attempt, budget, token.access_token())),
             }
-            tokio::time::sleep(wait).await;
         }
     }
 
@@ -243,9 +264,28 @@ impl SsoProvider {
                     budget.as_millis()
                 ),
             ),
-            Failure::Http(e) => (
+            Failure::Http(HttpError::BodyTimeout) => (
+                ErrorKind::Timeout,
+                format!(
+                    "{call} started answering but did not finish within {} ms{tries}: check for a \
+                     proxy or network path that stalls, or allow more time",
+                    budget.as_millis()
+                ),
+            ),
+            Failure::Http(HttpError::TooLarge { cap }) => (
+                ErrorKind::CredentialsProvider,
+                format!(
+                    "{call} answered with more than {cap} bytes, which no portal answer needs: check \
+                     that the endpoint is the IAM Identity Center portal"
+                ),
+            ),
+            Failure::Http(e @ HttpError::Connect(_)) => (
                 ErrorKind::CredentialsProvider,
                 format!("{call} could not be reached: {e}{tries}: check sso_region, DNS and proxy settings"),
+            ),
+            Failure::Http(e) => (
+                ErrorKind::CredentialsProvider,
+                format!("{call} failed: {e}{tries}: check sso_region, DNS and proxy settings"),
             ),
             Failure::Portal(PortalError::Unauthorized) => (
                 ErrorKind::CredentialsProvider,

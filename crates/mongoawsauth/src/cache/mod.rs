@@ -10,6 +10,12 @@
 //!   remains before it expires; after that the next caller fetches.
 //! - Inside the earlier *refresh-ahead* window one background task refreshes the entry while
 //!   every caller keeps getting the still-valid one, so a pool never waits on a refresh.
+//! - Refresh-ahead backs off: IMDS and the container endpoints promise new credentials only
+//!   about 5 minutes before expiry, so between the two windows a refresh often brings back the
+//!   same keys. When it does (same access key id, secret and session token, compared in memory),
+//!   or when it fails, no other refresh ahead starts for that source for
+//!   [`REFRESH_AHEAD_BACKOFF`] (one minute). The back-off never delays the fetch inside the
+//!   refresh window, nor the one after a failure report (the entry is gone then).
 //! - Concurrent misses share one fetch (single flight). The map's lock is never held across I/O:
 //!   waiting callers wait on the shared fetch, not on the cache.
 //! - Every entry has a generation. [`invalidate_generation`] (what
@@ -18,22 +24,28 @@
 //! - After `fork()`, the child forgets fetches in flight in the parent (their tasks did not
 //!   survive) and keeps the cached entries.
 //!
-//! The functions under "Test hooks" exist for the MongoDB spec's caching tests (clear, read,
-//! overwrite, expire, poison). They are public so that drivers can run those tests through every
-//! binding; applications have no use for them.
+//! The test hooks ([`get`], [`set`], [`clear`], [`expire`], [`poison`], [`entries`]) exist for
+//! the MongoDB spec's caching tests. They are public so that drivers can run those tests through
+//! every binding; applications have no use for them.
+
+mod hooks;
+mod lookup;
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::OnceCell;
 
 use crate::credentials::Credentials;
-use crate::error::{Error, ErrorKind};
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
+
+pub use hooks::{CacheEntryInfo, clear, entries, expire, get, poison, set};
+pub use lookup::CacheLookup;
+pub(crate) use lookup::Peek;
 
 /// Cached credentials are served while more than this remains before they expire (the spec's
 /// 5 minutes: AWS rotates instance credentials at least 5 minutes before expiry).
@@ -41,6 +53,10 @@ pub const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// Inside this much time before expiry, one background refresh starts while callers keep the
 /// valid entry.
 pub const DEFAULT_REFRESH_AHEAD: Duration = Duration::from_secs(10 * 60);
+/// After a refresh ahead of expiry that brought back the same keys, or failed, the next one for
+/// that source waits this long: "at most one extra fetch per source per minute" between the
+/// refresh-ahead window and the time the endpoint actually rotates the credentials.
+pub const REFRESH_AHEAD_BACKOFF: Duration = Duration::from_secs(60);
 
 type Fetch = Arc<OnceCell<Result<Credentials, ProviderError>>>;
 
@@ -55,6 +71,23 @@ struct Slot {
     entry: Option<Entry>,
     in_flight: Option<Fetch>,
     refreshing: bool,
+    /// No refresh ahead starts before this (the back-off); `None` when none is in force.
+    ahead_not_before: Option<Instant>,
+}
+
+impl Slot {
+    /// Whether a refresh ahead may start now for an entry that has `left` before it expires.
+    fn refresh_ahead_due(&self, left: Duration, refresh_ahead: Duration, now: Instant) -> bool {
+        left <= refresh_ahead
+            && !self.refreshing
+            && self.in_flight.is_none()
+            && self.ahead_not_before.is_none_or(|t| now >= t)
+    }
+
+    fn back_off(&mut self) {
+        // A clock that cannot add a minute has no back-off rather than a panic.
+        self.ahead_not_before = Instant::now().checked_add(REFRESH_AHEAD_BACKOFF);
+    }
 }
 
 struct Cache {
@@ -147,7 +180,7 @@ impl CachedProvider {
             if left <= self.refresh_window {
                 return None;
             }
-            let start_refresh = left <= self.refresh_ahead && !slot.refreshing && slot.in_flight.is_none();
+            let start_refresh = slot.refresh_ahead_due(left, self.refresh_ahead, Instant::now());
             if start_refresh {
                 slot.refreshing = true;
             }
@@ -173,11 +206,16 @@ impl CachedProvider {
     /// `await` costs a thread hop.
     fn peek(&self, key: &str, now: SystemTime) -> Peek {
         let cache = lock();
-        let Some(entry) = cache.slots.get(key).and_then(|s| s.entry.as_ref()) else {
+        let Some(slot) = cache.slots.get(key) else {
+            return Peek::Nothing;
+        };
+        let Some(entry) = slot.entry.as_ref() else {
             return Peek::Nothing;
         };
         let left = remaining(entry.expiry, now);
-        if left > self.refresh_ahead {
+        let backing_off = slot.ahead_not_before.is_some_and(|t| Instant::now() < t);
+        if left > self.refresh_ahead || (left > self.refresh_window && backing_off) {
+            // Nothing would start: serve it without the chain.
             Peek::Settled(entry.credentials.clone())
         } else if left > self.refresh_window {
             Peek::NeedsRefresh
@@ -215,19 +253,8 @@ impl CachedProvider {
         handle.spawn(async move {
             // Reset the flag however this task ends, including when its runtime shuts down.
             let _reset = RefreshGuard(key.clone());
-            match inner.provide_credentials().await {
-                Ok(credentials) => {
-                    if let Some(expiry) = credentials.expiry() {
-                        store(&key, credentials, expiry);
-                        tracing::debug!(source = %inner.name(), "refreshed cached credentials ahead of expiry");
-                    }
-                }
-                Err(e) => tracing::warn!(
-                    source = %inner.name(),
-                    error = %e,
-                    "refreshing cached credentials ahead of expiry failed; the current ones stay in use"
-                ),
-            }
+            let outcome = inner.provide_credentials().await;
+            refreshed_ahead(&key, inner.name(), outcome);
         });
     }
 }
@@ -249,7 +276,55 @@ fn store(key: &str, credentials: Credentials, expiry: SystemTime) -> Credentials
     let mut cache = lock();
     let slot = cache.slots.entry(key.to_owned()).or_default();
     slot.entry = Some(Entry { credentials: stored.clone(), expiry, generation });
+    slot.ahead_not_before = None;
     stored
+}
+
+/// Takes in what a refresh ahead of expiry for `key` brought. New keys replace the entry. The
+/// same keys mean the source has not rotated them yet: the entry keeps its generation (a login
+/// that fails with them still drops it), takes the expiry the source gave (IMDS's static
+/// stability extends it), and the next refresh ahead backs off; so does a failure.
+fn refreshed_ahead(key: &str, source: &str, outcome: Result<Credentials, ProviderError>) {
+    let credentials = match outcome {
+        Ok(credentials) => credentials,
+        Err(e) => {
+            if let Some(slot) = lock().slots.get_mut(key) {
+                slot.back_off();
+            }
+            tracing::warn!(
+                source,
+                error = %e,
+                backoff_s = REFRESH_AHEAD_BACKOFF.as_secs(),
+                "refreshing cached credentials ahead of expiry failed; the current ones stay in use"
+            );
+            return;
+        }
+    };
+    let Some(expiry) = credentials.expiry() else {
+        return;
+    };
+    {
+        let mut cache = lock();
+        if let Some(slot) = cache.slots.get_mut(key)
+            && let Some(entry) = slot.entry.as_mut()
+            && entry.credentials.same_keys(&credentials)
+        {
+            if entry.expiry != expiry {
+                entry.expiry = expiry;
+                entry.credentials = credentials.with_generation(entry.generation);
+            }
+            slot.back_off();
+            tracing::debug!(
+                source,
+                access_key_id = %credentials.access_key_id(),
+                backoff_s = REFRESH_AHEAD_BACKOFF.as_secs(),
+                "a refresh ahead of expiry brought back the same credentials; backing off"
+            );
+            return;
+        }
+    }
+    store(key, credentials, expiry);
+    tracing::debug!(source, "refreshed cached credentials ahead of expiry");
 }
 
 async fn fetch_and_store(
@@ -298,197 +373,89 @@ impl fmt::Debug for CachedProvider {
     }
 }
 
-/// The spec's "valid cached credentials come before the environment" step: serves a valid
-/// cached entry of any of the given (cached) sources without running them, and is "not
-/// configured" otherwise. Inside the refresh-ahead window it starts the source's background
-/// refresh, exactly as the source itself would. The default chain puts it right after the custom
-/// provider.
-#[derive(Clone)]
-pub struct CacheLookup {
-    sources: Vec<CachedProvider>,
-}
-
-impl CacheLookup {
-    /// Looks up the cache entries of `sources`, with each one's refresh windows.
-    pub fn new(sources: Vec<CachedProvider>) -> Self {
-        CacheLookup { sources }
-    }
-
-    fn lookup(&self) -> Result<Credentials, ProviderError> {
-        let now = SystemTime::now();
-        for source in &self.sources {
-            if let Some(key) = source.inner.cache_key()
-                && let Some(credentials) = source.serve_cached(&key, now)
-            {
-                return Ok(credentials);
-            }
-        }
-        Err(ProviderError::not_configured("no valid cached credentials"))
-    }
-
-    /// What this step would do right now, without doing it: serve a settled entry, need the
-    /// chain (an entry to serve and refresh ahead), or answer "not configured".
-    pub(crate) fn peek(&self) -> Peek {
-        let now = SystemTime::now();
-        for source in &self.sources {
-            if let Some(key) = source.inner.cache_key() {
-                match source.peek(&key, now) {
-                    Peek::Nothing => continue,
-                    found => return found,
-                }
-            }
-        }
-        Peek::Nothing
-    }
-}
-
-/// What a synchronous look at the cache found.
-pub(crate) enum Peek {
-    /// A valid entry with more than the refresh-ahead window left: exactly what the cache step
-    /// would serve, with nothing to start.
-    Settled(Credentials),
-    /// A valid entry inside the refresh-ahead window: the cache step would serve it and start a
-    /// refresh, so only the chain itself should answer.
-    NeedsRefresh,
-    /// No usable entry: the cache step would answer "not configured".
-    Nothing,
-}
-
-impl ProvideCredentials for CacheLookup {
-    fn name(&self) -> &str {
-        "cache"
-    }
-
-    fn provide_credentials(&self) -> ProvideFuture<'_> {
-        let result = self.lookup();
-        Box::pin(async move { result })
-    }
-}
-
-impl fmt::Debug for CacheLookup {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.sources.iter().map(|s| s.inner.name()).collect();
-        f.debug_struct("CacheLookup").field("sources", &names).finish()
-    }
-}
-
 /// Drops the entry with this generation, if it is still current. Returns whether one was
 /// dropped. A newer entry (fetched after the failing login started) is left alone.
+///
+/// The dropped keys are also withdrawn from IMDS's static stability, so that while IMDS is
+/// down the next fetch does not hand back the keys a login has just failed with.
 pub fn invalidate_generation(generation: u64) -> bool {
-    let mut cache = lock();
-    for slot in cache.slots.values_mut() {
-        if slot.entry.as_ref().is_some_and(|e| e.generation == generation) {
-            slot.entry = None;
-            return true;
-        }
-    }
-    false
-}
-
-// ---------------------------------------------------------------------------------------------
-// Test hooks, for the MongoDB spec's caching tests. Not for application use.
-// ---------------------------------------------------------------------------------------------
-
-/// What the cache holds for one key (no secrets).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CacheEntryInfo {
-    /// The source's cache key.
-    pub key: String,
-    /// The cached access key id.
-    pub access_key_id: String,
-    /// The source that produced the credentials.
-    pub source: String,
-    /// When the cached credentials expire.
-    pub expiry: SystemTime,
-    /// The entry's generation.
-    pub generation: u64,
-}
-
-/// Test hook: every cached entry, without secrets.
-pub fn entries() -> Vec<CacheEntryInfo> {
-    let cache = lock();
-    let mut out: Vec<CacheEntryInfo> = cache
-        .slots
-        .iter()
-        .filter_map(|(key, slot)| {
-            slot.entry.as_ref().map(|e| CacheEntryInfo {
-                key: key.clone(),
-                access_key_id: e.credentials.access_key_id().to_owned(),
-                source: e.credentials.source().to_owned(),
-                expiry: e.expiry,
-                generation: e.generation,
-            })
+    let dropped = {
+        let mut cache = lock();
+        cache.slots.values_mut().find_map(|slot| {
+            if slot.entry.as_ref().is_some_and(|e| e.generation == generation) {
+                slot.ahead_not_before = None;
+                slot.entry.take()
+            } else {
+                None
+            }
         })
-        .collect();
-    out.sort_by(|a, b| a.key.cmp(&b.key));
-    out
-}
-
-/// Test hook: the credentials cached under `key`, or under the only key when `key` is `None`
-/// and exactly one entry exists.
-pub fn get(key: Option<&str>) -> Option<Credentials> {
-    let cache = lock();
-    match key {
-        Some(key) => cache.slots.get(key)?.entry.as_ref().map(|e| e.credentials.clone()),
-        None => {
-            let mut it = cache.slots.values().filter_map(|s| s.entry.as_ref());
-            let first = it.next()?;
-            it.next().is_none().then(|| first.credentials.clone())
+    };
+    // Outside the cache's lock: the IMDS module takes its own.
+    match dropped {
+        Some(entry) => {
+            crate::provider::imds::login_failed_with(&entry.credentials);
+            true
         }
+        None => false,
     }
 }
 
-/// Test hook: stores `credentials` under `key` as a fresh entry and returns its generation.
-/// The credentials must carry an expiry.
-pub fn set(key: &str, credentials: Credentials) -> Result<u64, Error> {
-    let expiry = credentials.expiry().ok_or_else(|| {
-        Error::new(ErrorKind::InvalidArgument, "only credentials with an expiry can be cached")
-    })?;
-    let stored = store(key, credentials, expiry);
-    Ok(stored.generation().unwrap_or_default())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Test hook: empties the cache.
-pub fn clear() {
-    lock().slots.clear();
-}
-
-/// Test hook: changes the expiry of the entry under `key` (every entry when `None`). Returns
-/// how many entries changed.
-pub fn expire(key: Option<&str>, expiry: SystemTime) -> usize {
-    modify(key, |entry| {
-        entry.expiry = expiry;
-        entry.credentials = entry.credentials.with_expiry(Some(expiry));
-    })
-}
-
-/// Test hook: replaces the access key id of the entry under `key` (every entry when `None`)
-/// with one that no STS knows, so the next login with it fails. Returns how many changed.
-pub fn poison(key: Option<&str>) -> usize {
-    modify(key, |entry| {
-        let c = &entry.credentials;
-        if let Ok(poisoned) = Credentials::new(
-            Some("AKIAPOISONEDCACHE000"),
-            Some(c.secret_access_key()),
-            c.session_token(),
-            c.expiry(),
-            c.source(),
-        ) {
-            entry.credentials = poisoned.with_generation(entry.generation);
-        }
-    })
-}
-
-fn modify(key: Option<&str>, mut change: impl FnMut(&mut Entry)) -> usize {
-    let mut cache = lock();
-    let mut changed = 0;
-    for (k, slot) in cache.slots.iter_mut() {
-        if key.is_none_or(|key| key == k)
-            && let Some(entry) = slot.entry.as_mut()
-        {
-            change(entry);
-            changed += 1;
-        }
+    #[test]
+    fn refresh_ahead_waits_out_the_back_off() {
+        let ahead = DEFAULT_REFRESH_AHEAD;
+        let seven_minutes = Duration::from_secs(7 * 60);
+        let now = Instant::now();
+        let mut slot = Slot::default();
+        assert!(slot.refresh_ahead_due(seven_minutes, ahead, now));
+        assert!(!slot.refresh_ahead_due(Duration::from_secs(11 * 60), ahead, now), "not in the window yet");
+        slot.back_off();
+        assert!(!slot.refresh_ahead_due(seven_minutes, ahead, Instant::now()));
+        let later = Instant::now() + REFRESH_AHEAD_BACKOFF;
+        assert!(slot.refresh_ahead_due(seven_minutes, ahead, later), "one more refresh a minute later");
+        slot.refreshing = true;
+        assert!(!slot.refresh_ahead_due(seven_minutes, ahead, later), "never two at once");
     }
-    changed
+
+    #[test]
+    fn a_refresh_ahead_with_the_same_keys_keeps_the_entry_and_backs_off() {
+        let key = "cache-unit-test:same-keys";
+        let soon = SystemTime::now() + Duration::from_secs(7 * 60);
+        let keys = |id: &str, expiry| {
+            Credentials::new(Some(id), Some("s"), Some("t"), Some(expiry), "unit").unwrap()
+        };
+        let generation = set(key, keys("ASIASAME", soon)).unwrap();
+
+        refreshed_ahead(key, "unit", Ok(keys("ASIASAME", soon)));
+        let slot_state = |key: &str| {
+            let cache = lock();
+            let slot = &cache.slots[key];
+            let entry = slot.entry.as_ref().unwrap();
+            (entry.generation, entry.expiry, slot.ahead_not_before.is_some())
+        };
+        assert_eq!(slot_state(key), (generation, soon, true));
+
+        // The same keys with a later expiry (IMDS's static stability): the expiry moves, the
+        // generation stays, and the back-off holds.
+        let later = soon + Duration::from_secs(600);
+        refreshed_ahead(key, "unit", Ok(keys("ASIASAME", later)));
+        assert_eq!(slot_state(key), (generation, later, true));
+        assert_eq!(get(Some(key)).unwrap().expiry(), Some(later));
+
+        // New keys replace the entry and lift the back-off.
+        refreshed_ahead(key, "unit", Ok(keys("ASIANEW", later)));
+        let (new_generation, _, backing_off) = slot_state(key);
+        assert_ne!(new_generation, generation);
+        assert!(!backing_off);
+
+        // A failure backs off too.
+        refreshed_ahead(key, "unit", Err(ProviderError::not_configured("gone")));
+        assert!(slot_state(key).2);
+        // A failure report drops the entry and the back-off with it.
+        assert!(invalidate_generation(new_generation));
+        assert!(lock().slots[key].ahead_not_before.is_none());
+    }
 }

@@ -1,0 +1,95 @@
+//! Refresh-ahead backs off when the source has not rotated its credentials yet: between the
+//! refresh-ahead window (10 minutes before expiry) and the moment IMDS or a container endpoint
+//! hands out new credentials (about 5 minutes before), a login must not trigger another round
+//! trip that brings back the same keys. The back-off never delays the fetch inside the refresh
+//! window, nor the one after a failure report.
+//!
+//! Against the testkit's IMDS stand-in on loopback, handing out the same keys every time with
+//! seven minutes left: inside the refresh-ahead window, outside the refresh window.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use mongoawsauth::provider::ProvideCredentials;
+use mongoawsauth::provider::imds::ImdsProvider;
+use mongoawsauth::{Authenticator, Env, Options, ProviderConfig, cache};
+use mongoawsauth_testkit::IdentityStore;
+use mongoawsauth_testkit::metadata::{CredentialsMode, ImdsConfig, ImdsServer};
+
+fn imds_config(endpoint: &str) -> ProviderConfig {
+    ProviderConfig::new()
+        .with_env(Env::from_vars([("AWS_EC2_METADATA_DISABLED", "false")]))
+        .with_imds_endpoint(endpoint)
+        .with_shared_config(false)
+}
+
+/// Credentials requests the stand-in has answered.
+fn fetches(s: &ImdsServer) -> u64 {
+    s.counters().credentials_issued
+}
+
+/// Waits until the stand-in has answered `n` credentials requests, or `within` has passed;
+/// returns the count then.
+async fn wait_for_fetches(s: &ImdsServer, n: u64, within: Duration) -> u64 {
+    let until = Instant::now() + within;
+    while fetches(s) < n && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    fetches(s)
+}
+
+#[tokio::test]
+async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
+    let store = IdentityStore::default();
+    let identity = store.add_temporary("imds-role", "i-0123456789abcdef0");
+    let mut config = ImdsConfig::new(CredentialsMode::Fixed(identity.clone()), "imds-role");
+    config.lifetime = Duration::from_secs(7 * 60);
+    let s = ImdsServer::start(config).await.unwrap();
+    let endpoint = s.url();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "tests only talk to loopback, not {endpoint}");
+    let imds = ImdsProvider::with_config(imds_config(&endpoint));
+    imds.clear_cached_state();
+    let key = imds.cache_key().unwrap();
+    cache::expire(Some(&key), SystemTime::UNIX_EPOCH);
+    let auth = Authenticator::new(
+        Options::new().provider_config(imds_config(&endpoint)).credentials_timeout(Duration::from_secs(5)),
+    )
+    .unwrap();
+
+    // The first login fetches; the second is served from the cache and starts one refresh
+    // ahead, which brings back the same keys.
+    assert!(!auth.resolve().await.unwrap().from_cache);
+    assert_eq!(fetches(&s), 1);
+    let second = auth.resolve().await.unwrap();
+    assert!(second.from_cache);
+    assert_eq!(wait_for_fetches(&s, 2, Duration::from_secs(5)).await, 2, "no refresh ahead started");
+
+    // Later logins in the same minute are served without another round trip. (Without the
+    // back-off, each would start a refresh as soon as the previous one finished.)
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let served = auth.resolve().await.unwrap();
+        assert!(served.from_cache);
+        assert_eq!(served.credentials.access_key_id(), identity.access_key_id);
+    }
+    assert_eq!(
+        wait_for_fetches(&s, 3, Duration::from_millis(300)).await,
+        2,
+        "refresh ahead did not back off"
+    );
+    // Nothing would start, so the synchronous fast path answers too, without the chain.
+    let now = auth.credentials_now().expect("a backing-off entry is settled");
+    assert_eq!(now.access_key_id(), identity.access_key_id);
+    // The cache kept the entry it had (same keys): a failure report for it still drops it.
+    let generation = auth.credentials().await.unwrap().generation().unwrap();
+    assert_eq!(second.credentials.generation(), Some(generation));
+
+    // The fetch inside the refresh window is not delayed by the back-off...
+    assert_eq!(cache::expire(Some(&key), SystemTime::now() + Duration::from_secs(4 * 60)), 1);
+    let due = auth.resolve().await.unwrap();
+    assert!(!due.from_cache);
+    assert_eq!(fetches(&s), 3);
+    // ...nor the one after a failure report.
+    assert!(auth.report_failure(due.credentials.generation().unwrap()));
+    assert!(!auth.resolve().await.unwrap().from_cache);
+    assert_eq!(fetches(&s), 4);
+}
