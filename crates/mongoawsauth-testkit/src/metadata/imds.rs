@@ -147,7 +147,7 @@ impl ImdsServer {
     }
 
     /// Answers 429 to requests beyond `limit` (`None`: no limit, the default); see
-    /// [`RateLimit`] for the real services' rates.
+    /// [`RateLimit`](super::RateLimit) for the real services' rates.
     pub fn set_rate_limit(&self, limit: Option<super::RateLimit>) {
         self.route.shared.throttle.set(limit);
     }
