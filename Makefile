@@ -61,6 +61,10 @@ help:
 	@echo "make c-sanitize   the C tests against the library under AddressSanitizer and UBSan"
 	@echo "make miri    the core's pure modules and the C ABI's pointer helpers under Miri"
 	@echo "make check-deep   longer fuzzing, sanitizers and Miri (docs/reliability.md)"
+	@echo "make dist-python / dist-node   the Python wheel and sdist / the npm tarballs, in target/dist/"
+	@echo "make python-install-test / node-install-test   install those artifacts with no Rust on PATH and log in"
+	@echo "make check-dist-sdist   build the Python sdist with pip in a fresh venv (slow; not in make test)"
+	@echo "make abi-check   compare the C library's ABI with the checked-in baseline (make abi-baseline renews it)"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
