@@ -37,6 +37,7 @@ pub mod fuzzing;
 pub(crate) mod http;
 pub mod provider;
 mod redact;
+pub mod retry;
 pub mod runtime;
 mod secret_file;
 pub mod settings;

@@ -21,7 +21,7 @@
 //! proxy, no redirects). The answer is the JSON credentials document IMDS also serves
 //! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`). 5xx and 429 answers, refused or
 //! broken connections and unparseable 200 answers are tried again, three attempts in all with
-//! jittered backoff; other 4xx answers and timeouts are not (one attempt may already take the
+//! jittered backoff ([`crate::retry::CONTAINER`]); other 4xx answers and timeouts are not (one attempt may already take the
 //! whole connect plus read timeout). A `Retry-After` header lengthens the wait before the next
 //! attempt; one asking for more than a request's timeout (connect plus read) ends the fetch at
 //! once with an error that says so. Neither URI set means "not configured".
@@ -41,11 +41,12 @@ use zeroize::Zeroizing;
 use crate::config::{Env, ProviderConfig};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, METADATA_BODY_CAP, NextAttempt};
+use crate::http::{self, HttpError, METADATA_BODY_CAP};
 use crate::secret_file::SecretFile;
 
-use super::metadata::{self, Document, backoff, body_summary, human, quoted, shown_url};
+use super::metadata::{self, Document, body_summary, human, quoted, shown_url};
 use super::{ProvideCredentials, ProvideFuture, ProviderError};
+use crate::retry::{CONTAINER as RETRY, Next, OsRandom, Room};
 
 /// The name this source reports.
 pub const NAME: &str = "container";
@@ -55,8 +56,6 @@ const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 const TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 const TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 
-/// Attempts per fetch, the first included.
-const MAX_ATTEMPTS: u32 = 3;
 /// The largest token file read (EKS tokens are about 1 KB).
 const TOKEN_FILE_CAP: usize = 16 * 1024;
 
@@ -151,19 +150,25 @@ impl ContainerProvider {
             match self.attempt(&client, &target, &shown, per_request).await {
                 Ok(credentials) => return Ok(credentials),
                 Err(Outcome::Final(e)) => return Err(e),
-                Err(Outcome::Retry(e, _)) if attempt >= MAX_ATTEMPTS => {
-                    let message = format!(
-                        "{} (after {MAX_ATTEMPTS} attempts): try again later; if it persists, check the agent",
-                        e.error().message()
-                    );
-                    return Err(failed(message));
-                }
                 Err(Outcome::Retry(e, asked)) => {
                     // A request's own timeout bounds the wait: the provider has no deadline of its
                     // own, and a longer sleep would end in the caller's bare timeout instead.
-                    let wait = match http::next_attempt(backoff(attempt), asked, per_request) {
-                        NextAttempt::After(wait) => wait,
-                        NextAttempt::TooLate(asked) => {
+                    let wait = match RETRY.next(
+                        attempt,
+                        true,
+                        asked,
+                        Room::per_request(per_request),
+                        &OsRandom,
+                    ) {
+                        Next::Retry(wait) => wait,
+                        Next::GiveUp => {
+                            let message = format!(
+                                "{} (after {attempt} attempts): try again later; if it persists, check the agent",
+                                e.error().message()
+                            );
+                            return Err(failed(message));
+                        }
+                        Next::TooLate(asked) => {
                             return Err(failed(format!(
                                 "{} (it asked to wait {} before another try, more than one request \
                                  may take: {}): try again later",

@@ -42,15 +42,15 @@ pub use token::{CachedToken, TokenError, cache_file_name, parse_token};
 use crate::config::ProviderConfig;
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, NextAttempt};
+use crate::http::{self, HttpError};
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
+use crate::retry::{Next, OsRandom, Room, SSO_PORTAL as RETRY};
 
 /// The name this source reports.
 pub const NAME: &str = "sso";
 
 /// The largest portal answer accepted (a credentials document is under 2 KiB).
 const BODY_CAP: usize = 64 * 1024;
-const MAX_ATTEMPTS: u32 = 3;
 
 /// What a profile says about its IAM Identity Center role.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,26 +218,20 @@ impl SsoProvider {
                     (Failure::Http(e), retryable, None)
                 }
             };
-            let backoff = Duration::from_millis(100 << attempt.min(4));
-            let room = deadline.saturating_duration_since(Instant::now());
-            let next =
-                (retryable && attempt < MAX_ATTEMPTS).then(|| http::next_attempt(backoff, asked, room));
-            match next {
-                Some(NextAttempt::After(wait)) if wait < room => tokio::time::sleep(wait).await,
-                Some(NextAttempt::TooLate(asked)) => {
+            let room = Room::budget(deadline.saturating_duration_since(Instant::now()));
+            match RETRY.next(attempt, retryable, asked, room, &OsRandom) {
+                Next::Retry(wait) => tokio::time::sleep(wait).await,
+                Next::TooLate(asked) => {
                     let e = self.describe(failure, at, &shown, attempt, budget, token.access_token());
+                    let note = crate::retry::too_late_note("the portal", asked, budget);
                     return Err(ProviderError::Failed(Error::new(
                         e.error().kind(),
-                        format!(
-                            "{} (the portal asked to wait {} s before another try, more than the {} ms \
-                             this call may take)",
-                            e.error().message(),
-                            asked.as_secs_f64().ceil(),
-                            budget.as_millis()
-                        ),
+                        format!("{}{note}", e.error().message()),
                     )));
                 }
-                _ => return Err(self.describe(failure, at, &shown, attempt, budget, token.access_token())),
+                Next::GiveUp => {
+                    return Err(self.describe(failure, at, &shown, attempt, budget, token.access_token()));
+                }
             }
         }
     }
