@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{TempDir, assert_no_secret, login, standins};
+use mongoawsauth::config::{Fs, ManualClock};
 use mongoawsauth::provider::profile::sso::{NAME, SsoProvider, SsoSettings, cache_file_name};
 use mongoawsauth::{Credentials, Env, ErrorKind, ProvideCredentials, ProviderConfig, ProviderError};
 use mongoawsauth_testkit::sso::{SsoFault, write_token_file};
@@ -41,6 +42,24 @@ fn provider(settings: SsoSettings, home: &Path, timeout: Duration) -> SsoProvide
         .with_env(Env::from_vars([("HOME", home.to_str().unwrap())]))
         .with_sts_timeout(timeout);
     SsoProvider::with_config(settings, config)
+}
+
+/// A provider that reads its token from in-memory `fs` under the home `/home/u`, and the time
+/// from `clock`.
+fn provider_in(settings: SsoSettings, fs: &Fs, clock: &ManualClock) -> SsoProvider {
+    let config = ProviderConfig::new()
+        .with_env(Env::from_vars([("HOME", "/home/u")]))
+        .with_sts_timeout(TIMEOUT)
+        .with_fs(fs.clone())
+        .with_clock(clock.clone());
+    SsoProvider::with_config(settings, config)
+}
+
+/// The token document `aws sso login` writes, expiring at `expires_at` (RFC 3339).
+fn token_document(token: &str, expires_at: &str) -> String {
+    format!(
+        r#"{{"startUrl":"{SSO_START_URL}","region":"{SSO_REGION}","accessToken":"{token}","expiresAt":"{expires_at}"}}"#
+    )
 }
 
 /// `~/.aws/sso/cache/<sha1(key)>.json` under `home`.
@@ -117,42 +136,47 @@ async fn a_missing_token_names_the_login_command() {
 #[tokio::test]
 async fn an_expired_token_names_the_login_command_and_is_not_sent() {
     let s = standins().await;
-    let home = TempDir::new("sso-expired");
-    let path = token_path(&home.0, "corp");
-    write_token_file(
-        &path,
-        SSO_START_URL,
-        SSO_REGION,
-        s.sso_token(),
-        SystemTime::now() - Duration::from_secs(60),
-    )
-    .unwrap();
-    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    let fs = Fs::from_files([(
+        token_path(Path::new("/home/u"), "corp"),
+        token_document(s.sso_token(), "2030-01-01T00:00:00Z"),
+    )]);
+    // One minute after the token's expiry by the injected clock, whatever the real time.
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_060));
+    let err = failed(provider_in(session_settings(&s, "corp"), &fs, &clock).load().await);
     let text = err.to_string();
-    assert!(text.contains("the SSO token for sso-session 'corp' expired at"), "{text}");
+    assert!(text.contains("the SSO token for sso-session 'corp' expired at 2030-01-01T00:00:00Z"), "{text}");
     assert!(text.contains("run `aws sso login --sso-session corp`"), "{text}");
     assert_no_secret(&err, &text, &[s.sso_token()]);
     assert_eq!(s.sso().counters().requests, 0);
+    // At its last second it is still sent. (What the portal answers is not the point here: by
+    // this clock the role credentials it issues, an hour from the real time, have expired.)
+    clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_455_999));
+    let before = s.sso().counters().requests;
+    let _ = provider_in(session_settings(&s, "corp"), &fs, &clock).load().await;
+    assert_eq!(s.sso().counters().requests, before + 1, "a token not yet expired is sent");
 }
 
 #[tokio::test]
 async fn a_corrupt_token_file_is_named_without_its_contents() {
     let s = standins().await;
-    let home = TempDir::new("sso-corrupt");
-    let path = token_path(&home.0, "corp");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let fs = Fs::from_files::<_, &str, &str>([]);
+    let clock = ManualClock::starting_now();
+    let path = token_path(Path::new("/home/u"), "corp");
     for (contents, want) in [
         (format!("{{\"accessToken\": \"{}\"", s.sso_token()), "it is not a JSON object"),
         (format!("{{\"accessToken\": \"{}\"}}", s.sso_token()), "it has no expiresAt"),
         ("{\"expiresAt\": \"2030-01-01T00:00:00Z\"}".to_owned(), "it has no accessToken"),
     ] {
-        std::fs::write(&path, &contents).unwrap();
-        let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+        fs.write(&path, &contents).unwrap();
+        let err = failed(provider_in(session_settings(&s, "corp"), &fs, &clock).load().await);
         let text = err.to_string();
         assert!(text.contains(&format!("is unusable ({want})")), "{text}");
         assert!(text.contains("aws sso login --sso-session corp"), "{text}");
         assert_no_secret(&err, &text, &[s.sso_token()]);
     }
+    fs.write(&path, vec![b' '; 64 * 1024 + 1]).unwrap();
+    let err = failed(provider_in(session_settings(&s, "corp"), &fs, &clock).load().await);
+    assert!(err.to_string().contains("could not be read (it is larger than 65536 bytes)"), "{err}");
 }
 
 #[tokio::test]
