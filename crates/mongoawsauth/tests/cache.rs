@@ -79,6 +79,13 @@ fn stopped_clock() -> ManualClock {
     ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000))
 }
 
+/// A [`Counting`] source under `key`, answering at once, cached, both reading `clock`.
+fn clocked(key: &str, clock: &ManualClock) -> (CachedProvider, Arc<AtomicUsize>) {
+    let (mut source, calls) = Counting::new(key, Duration::ZERO);
+    source.clock = Arc::new(clock.clone());
+    (CachedProvider::new(source).with_clock(Arc::new(clock.clone())), calls)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_misses_make_one_fetch() {
     let (source, calls) = Counting::new("test:storm", Duration::from_millis(50));
@@ -132,18 +139,14 @@ async fn a_refresh_ahead_of_expiry_never_makes_a_caller_wait() {
 #[tokio::test]
 async fn an_entry_inside_the_refresh_window_is_refetched() {
     let clock = stopped_clock();
-    let (mut source, calls) = Counting::new("test:window", Duration::ZERO);
-    source.clock = Arc::new(clock.clone());
-    let provider = CachedProvider::new(source).with_clock(Arc::new(clock.clone()));
+    let (provider, calls) = clocked("test:window", &clock);
     cache::set("test:window", seeded_at(clock.now(), Duration::from_secs(240))).unwrap();
     let served = provider.provide_credentials().await.unwrap();
     assert_eq!(served.access_key_id(), "ASIA0000000000000001");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     // A configurable window: with a 1-minute window, 4 minutes left is still good...
-    let (source, calls) = Counting::new("test:window-1m", Duration::ZERO);
-    let provider = CachedProvider::new(source)
-        .with_windows(Duration::from_secs(60), Duration::from_secs(60))
-        .with_clock(Arc::new(clock.clone()));
+    let (provider, calls) = clocked("test:window-1m", &clock);
+    let provider = provider.with_windows(Duration::from_secs(60), Duration::from_secs(60));
     cache::set("test:window-1m", seeded_at(clock.now(), Duration::from_secs(240))).unwrap();
     assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIASEEDED");
     assert_eq!(calls.load(Ordering::SeqCst), 0);
@@ -161,9 +164,7 @@ async fn an_entry_inside_the_refresh_window_is_refetched() {
 #[tokio::test]
 async fn the_windows_follow_the_injected_clock() {
     let clock = stopped_clock();
-    let (mut source, calls) = Counting::new("test:clock", Duration::ZERO);
-    source.clock = Arc::new(clock.clone());
-    let provider = CachedProvider::new(source).with_clock(Arc::new(clock.clone()));
+    let (provider, calls) = clocked("test:clock", &clock);
     let fetched = provider.provide_credentials().await.unwrap();
     assert_eq!(fetched.expiry(), Some(clock.now() + Duration::from_secs(3600)));
     // 11 minutes left: outside both windows, served as is with nothing started.
