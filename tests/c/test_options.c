@@ -104,7 +104,7 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     mongoawsauth_authenticator_t *auth = NULL;
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_OK);
     CHECK(c != NULL && strcmp(mongoawsauth_credentials_access_key_id(c, NULL), "AKIACPROFILE") == 0);
     CHECK(strcmp(mongoawsauth_credentials_source(c, NULL), "profile") == 0);
     mongoawsauth_credentials_destroy(c);
@@ -113,7 +113,7 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     CHECK_RC(mongoawsauth_options_set_profile(o, "no-such-profile", NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
     CHECK(c == NULL);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "ctest");
     mongoawsauth_authenticator_destroy(auth);
@@ -121,7 +121,7 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     CHECK_RC(mongoawsauth_options_set_profile(o, "ctest", NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_options_set_shared_config(o, false, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error),
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, &error),
              MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND, "switched off");
     mongoawsauth_authenticator_destroy(auth);
@@ -156,7 +156,7 @@ static void explicit_credentials_need_the_legacy_policy(void) {
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_options_destroy(o);
     mongoawsauth_credentials_t *fetched = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &fetched, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &fetched, &error), MONGOAWSAUTH_RESULT_OK);
     CHECK(fetched != NULL && strcmp(mongoawsauth_credentials_access_key_id(fetched, NULL), TEST_ACCESS_KEY_ID) == 0);
     mongoawsauth_credentials_destroy(fetched);
     mongoawsauth_authenticator_destroy(auth);

@@ -158,7 +158,7 @@ static void saml_fetches_through_the_callback_and_the_cache(void) {
     CHECK(strcmp(mongoawsauth_credentials_source(c, NULL), "saml") == 0);
     CHECK(mongoawsauth_credentials_is_temporary(c));
     int64_t expiry = 0;
-    CHECK(mongoawsauth_credentials_expiry(c, &expiry));
+    CHECK(mongoawsauth_credentials_expiration(c, &expiry));
     /* DurationSeconds=900 reached STS: the session lasts 15 minutes. */
     CHECK(expiry > test_now_unix_ms() + 800 * 1000 && expiry <= test_now_unix_ms() + 901 * 1000);
     CHECK(!mongoawsauth_resolution_from_cache(r));

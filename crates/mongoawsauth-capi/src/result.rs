@@ -8,6 +8,7 @@
 //! argument) can never be undefined behaviour on the Rust side.
 
 use std::ffi::c_char;
+use std::sync::OnceLock;
 
 use mongoawsauth_core::ErrorKind;
 
@@ -45,7 +46,7 @@ pub const MONGOAWSAUTH_RESULT_RUNTIME: mongoawsauth_result_t = 8;
 pub const MONGOAWSAUTH_RESULT_INTERNAL: mongoawsauth_result_t = 99;
 
 /// A panic inside libmongoawsauth was caught at the C boundary (or in a fetch running for
-/// `mongoawsauth_authenticator_fetch_credentials_async`): a bug in the library, reported as an
+/// `mongoawsauth_authenticator_credentials_async`): a bug in the library, reported as an
 /// error instead of aborting the host. The call had no effect. The panic's message is in the
 /// error; it reaches stderr only when `MONGOAWSAUTH_LOG` is set.
 pub const MONGOAWSAUTH_RESULT_PANIC: mongoawsauth_result_t = 100;
@@ -93,6 +94,70 @@ fn name(code: mongoawsauth_result_t) -> &'static [u8] {
 #[unsafe(no_mangle)]
 pub extern "C" fn mongoawsauth_result_str(code: mongoawsauth_result_t) -> *const c_char {
     ffi_infallible!(c"panic".as_ptr(), { name(code).as_ptr().cast::<c_char>() })
+}
+
+/// The longest code name, with its NUL, that the table below holds (`CREDENTIALS_NOT_FOUND` is 21).
+const NAME_CAPACITY: usize = 32;
+/// Codes 0–100, the ones `mongoawsauth_result_t` defines: one NUL-terminated name each, or all
+/// zeros for a code no kind has.
+type NameTable = [[u8; NAME_CAPACITY]; 101];
+
+/// The core's names of its error kinds, NUL-terminated for C, filled once. Inline in a static
+/// rather than allocated, so that a leak checker at the host's exit sees no block of ours.
+static KIND_NAMES: OnceLock<NameTable> = OnceLock::new();
+
+fn kind_names() -> &'static NameTable {
+    KIND_NAMES.get_or_init(|| {
+        let mut table = [[0; NAME_CAPACITY]; 101];
+        for (code, slot) in (0u32..).zip(table.iter_mut()) {
+            let name = match code {
+                MONGOAWSAUTH_RESULT_OK => "OK",
+                MONGOAWSAUTH_RESULT_PANIC => "PANIC",
+                _ => match core_kind_name(code) {
+                    Some(name) => name,
+                    None => continue,
+                },
+            };
+            // Always true for the core's names; a longer one would read as "UNKNOWN", not overflow.
+            if name.len() < NAME_CAPACITY {
+                slot[..name.len()].copy_from_slice(name.as_bytes());
+            }
+        }
+        table
+    })
+}
+
+/// The name of the core's error kind with this result code.
+fn core_kind_name(code: u32) -> Option<&'static str> {
+    // PRE-MERGE STUB: replaced by ErrorKind::from_result_code(code).map(ErrorKind::name).
+    Some(match code {
+        1 => "INVALID_ARGUMENT",
+        2 => "CONFIGURATION",
+        3 => "CREDENTIALS_NOT_FOUND",
+        4 => "CREDENTIALS_PROVIDER",
+        5 => "AUTHENTICATION",
+        6 => "SIGNING",
+        7 => "TIMEOUT",
+        8 => "RUNTIME",
+        99 => "INTERNAL",
+        _ => return None,
+    })
+}
+
+/// The code of `code`, the enumerated name every face spells the same way: `"INVALID_ARGUMENT"`
+/// for `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, as Python's and Node's `err.code` say; `"OK"` and
+/// `"PANIC"` for the C layer's own codes; `"UNKNOWN"` for a value this library does not define
+/// (a newer library's code, or garbage).
+///
+/// Never returns NULL. The string is static: do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn mongoawsauth_result_name(code: mongoawsauth_result_t) -> *const c_char {
+    ffi_infallible!(c"UNKNOWN".as_ptr(), {
+        match usize::try_from(code).ok().and_then(|i| kind_names().get(i)) {
+            Some(name) if name[0] != 0 => name.as_ptr().cast::<c_char>(),
+            _ => c"UNKNOWN".as_ptr(),
+        }
+    })
 }
 
 #[cfg(test)]

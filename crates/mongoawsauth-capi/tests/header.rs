@@ -24,9 +24,28 @@ fn version_macros() -> String {
          /** The version of this header as one number, `(major << 16) | (minor << 8) | patch`, \
          comparable with `mongoawsauth_version_number()`. */\n\
          #define MONGOAWSAUTH_VERSION_NUMBER \\\n    \
-         ((MONGOAWSAUTH_VERSION_MAJOR << 16) | (MONGOAWSAUTH_VERSION_MINOR << 8) | MONGOAWSAUTH_VERSION_PATCH)\n"
+         ((MONGOAWSAUTH_VERSION_MAJOR << 16) | (MONGOAWSAUTH_VERSION_MINOR << 8) | MONGOAWSAUTH_VERSION_PATCH)\n{DEPRECATED_MACRO}"
     )
 }
+
+/// What cbindgen.toml's `deprecated_with_note` puts in front of a deprecated function: the
+/// compiler's deprecation attribute where there is one, so that a call warns, and nothing
+/// elsewhere. A program defines it first (as empty) to silence the warnings.
+const DEPRECATED_MACRO: &str = "
+/**
+ * Marks a function kept for one release under its old name: compilers that support it warn at
+ * each call with the new name. Define it as empty before including this header to silence them.
+ */
+#ifndef MONGOAWSAUTH_DEPRECATED
+#if defined(__GNUC__) || defined(__clang__)
+#define MONGOAWSAUTH_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define MONGOAWSAUTH_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define MONGOAWSAUTH_DEPRECATED(note)
+#endif
+#endif
+";
 
 fn generate() -> String {
     let dir = crate_dir();
