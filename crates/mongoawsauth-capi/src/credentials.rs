@@ -3,15 +3,12 @@
 use std::ffi::c_char;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mongoawsauth_core::Credentials;
+use mongoawsauth_core::{APPLICATION_SOURCE, Credentials};
 use zeroize::Zeroizing;
 
 use crate::error::{Failure, mongoawsauth_error_t};
 use crate::ffi;
 use crate::result::mongoawsauth_result_t;
-
-/// The source name of credentials the host builds with `mongoawsauth_credentials_new`.
-pub(crate) const APPLICATION_SOURCE: &str = "application";
 
 /// AWS credentials: an access key id, a secret access key, an optional session token, an
 /// optional expiration and the name of the source that produced them.
@@ -228,7 +225,7 @@ pub unsafe extern "C" fn mongoawsauth_credentials_expiration(
 ) -> bool {
     ffi_infallible!(false, {
         // SAFETY: `credentials` is NULL or a live handle.
-        let expiration = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiry());
+        let expiration = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiration());
         match expiration {
             Some(at) if !expiration_unix_ms.is_null() => {
                 // SAFETY: checked non-NULL; the caller guarantees it is writable.

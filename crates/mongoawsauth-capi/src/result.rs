@@ -51,22 +51,11 @@ pub const MONGOAWSAUTH_RESULT_INTERNAL: mongoawsauth_result_t = 99;
 /// error; it reaches stderr only when `MONGOAWSAUTH_LOG` is set.
 pub const MONGOAWSAUTH_RESULT_PANIC: mongoawsauth_result_t = 100;
 
-/// The C code for a core error kind.
+/// The C code for a core error kind: its result code, the stable number every face shares (the
+/// constants above are those numbers; a kind added to the core later passes through the same way,
+/// and `mongoawsauth_result_name` names it).
 pub(crate) fn from_kind(kind: ErrorKind) -> mongoawsauth_result_t {
-    match kind {
-        ErrorKind::InvalidArgument => MONGOAWSAUTH_RESULT_INVALID_ARGUMENT,
-        ErrorKind::Configuration => MONGOAWSAUTH_RESULT_CONFIGURATION,
-        ErrorKind::CredentialsNotFound => MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND,
-        ErrorKind::CredentialsProvider => MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER,
-        ErrorKind::Authentication => MONGOAWSAUTH_RESULT_AUTHENTICATION,
-        ErrorKind::Signing => MONGOAWSAUTH_RESULT_SIGNING,
-        ErrorKind::Timeout => MONGOAWSAUTH_RESULT_TIMEOUT,
-        ErrorKind::Runtime => MONGOAWSAUTH_RESULT_RUNTIME,
-        ErrorKind::Internal => MONGOAWSAUTH_RESULT_INTERNAL,
-        // A kind added to the core after this layer: its code is already stable and shared, so
-        // pass it through; `mongoawsauth_result_str` names it "unknown" until the C layer learns it.
-        other => other.code(),
-    }
+    kind.result_code()
 }
 
 /// The NUL-terminated static name of each code, as `mongoawsauth_result_str` returns it.
@@ -129,19 +118,7 @@ fn kind_names() -> &'static NameTable {
 
 /// The name of the core's error kind with this result code.
 fn core_kind_name(code: u32) -> Option<&'static str> {
-    // PRE-MERGE STUB: replaced by ErrorKind::from_result_code(code).map(ErrorKind::name).
-    Some(match code {
-        1 => "INVALID_ARGUMENT",
-        2 => "CONFIGURATION",
-        3 => "CREDENTIALS_NOT_FOUND",
-        4 => "CREDENTIALS_PROVIDER",
-        5 => "AUTHENTICATION",
-        6 => "SIGNING",
-        7 => "TIMEOUT",
-        8 => "RUNTIME",
-        99 => "INTERNAL",
-        _ => return None,
-    })
+    ErrorKind::from_result_code(code).map(ErrorKind::name)
 }
 
 /// The code of `code`, the enumerated name every face spells the same way: `"INVALID_ARGUMENT"`
@@ -164,22 +141,46 @@ pub extern "C" fn mongoawsauth_result_name(code: mongoawsauth_result_t) -> *cons
 mod tests {
     use super::*;
 
+    /// Each constant is its kind's result code, and `mongoawsauth_result_str` still gives the
+    /// kind's words.
     #[test]
-    fn core_kinds_keep_their_codes() {
-        for kind in [
-            ErrorKind::InvalidArgument,
-            ErrorKind::Configuration,
-            ErrorKind::CredentialsNotFound,
-            ErrorKind::CredentialsProvider,
-            ErrorKind::Authentication,
-            ErrorKind::Signing,
-            ErrorKind::Timeout,
-            ErrorKind::Runtime,
-            ErrorKind::Internal,
-        ] {
-            assert_eq!(from_kind(kind), kind.code(), "{kind}");
-            let text = std::str::from_utf8(name(kind.code())).unwrap();
-            assert_eq!(text.trim_end_matches('\0'), kind.as_str());
+    fn constants_are_the_core_result_codes() {
+        let constants = [
+            (MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, ErrorKind::InvalidArgument),
+            (MONGOAWSAUTH_RESULT_CONFIGURATION, ErrorKind::Configuration),
+            (MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND, ErrorKind::CredentialsNotFound),
+            (MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER, ErrorKind::CredentialsProvider),
+            (MONGOAWSAUTH_RESULT_AUTHENTICATION, ErrorKind::Authentication),
+            (MONGOAWSAUTH_RESULT_SIGNING, ErrorKind::Signing),
+            (MONGOAWSAUTH_RESULT_TIMEOUT, ErrorKind::Timeout),
+            (MONGOAWSAUTH_RESULT_RUNTIME, ErrorKind::Runtime),
+            (MONGOAWSAUTH_RESULT_INTERNAL, ErrorKind::Internal),
+        ];
+        assert_eq!(constants.len(), ErrorKind::ALL.len(), "a core kind has no C constant");
+        for (constant, kind) in constants {
+            assert_eq!(constant, kind.result_code(), "{kind}");
+            assert_eq!(from_kind(kind), constant, "{kind}");
+            let text = std::str::from_utf8(name(constant)).unwrap();
+            assert_eq!(text.trim_end_matches('\0'), kind.description());
+        }
+    }
+
+    fn result_name(code: mongoawsauth_result_t) -> &'static str {
+        // SAFETY: the function returns a static NUL-terminated string, never NULL.
+        unsafe { std::ffi::CStr::from_ptr(mongoawsauth_result_name(code)) }.to_str().unwrap()
+    }
+
+    /// The names come from the core (`ErrorKind::name`); OK and PANIC are C's own; every other
+    /// number is UNKNOWN.
+    #[test]
+    fn result_names_are_the_core_names() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(result_name(kind.result_code()), kind.name());
+        }
+        assert_eq!(result_name(MONGOAWSAUTH_RESULT_OK), "OK");
+        assert_eq!(result_name(MONGOAWSAUTH_RESULT_PANIC), "PANIC");
+        for unknown in [9, 42, 98, 101, 1000, u32::MAX] {
+            assert_eq!(result_name(unknown), "UNKNOWN", "{unknown}");
         }
     }
 
