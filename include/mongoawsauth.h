@@ -691,8 +691,9 @@ mongoawsauth_result_t mongoawsauth_options_set_credential_policy(mongoawsauth_op
  * How long one credential resolution may take when a fetch passes no timeout, in
  * milliseconds (default 10000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_credentials_timeout_ms(mongoawsauth_options_t *options,
                                                                       uint32_t timeout_ms,
@@ -702,8 +703,9 @@ mongoawsauth_result_t mongoawsauth_options_set_credentials_timeout_ms(mongoawsau
  * The connect timeout for the EC2 instance metadata service and container endpoints, in
  * milliseconds (default 1000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_metadata_connect_timeout_ms(mongoawsauth_options_t *options,
                                                                            uint32_t timeout_ms,
@@ -713,8 +715,9 @@ mongoawsauth_result_t mongoawsauth_options_set_metadata_connect_timeout_ms(mongo
  * The read timeout for the EC2 instance metadata service and container endpoints, in
  * milliseconds (default 10000 ms, the spec's).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_metadata_read_timeout_ms(mongoawsauth_options_t *options,
                                                                         uint32_t timeout_ms,
@@ -724,8 +727,9 @@ mongoawsauth_result_t mongoawsauth_options_set_metadata_read_timeout_ms(mongoaws
  * The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), in
  * milliseconds (default 10000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_sts_timeout_ms(mongoawsauth_options_t *options,
                                                               uint32_t timeout_ms,
@@ -736,7 +740,9 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_timeout_ms(mongoawsauth_optio
  * `http://169.254.170.2`, the ECS agent).
  *
  * This function does not take ownership of `url`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+ * `https://` URL with a host.
  */
 mongoawsauth_result_t mongoawsauth_options_set_ecs_base_url(mongoawsauth_options_t *options,
                                                             const char *url,
@@ -747,7 +753,9 @@ mongoawsauth_result_t mongoawsauth_options_set_ecs_base_url(mongoawsauth_options
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` and the default `http://169.254.169.254`.
  *
  * This function does not take ownership of `url`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+ * `https://` URL with a host.
  */
 mongoawsauth_result_t mongoawsauth_options_set_imds_endpoint(mongoawsauth_options_t *options,
                                                              const char *url,
@@ -758,7 +766,9 @@ mongoawsauth_result_t mongoawsauth_options_set_imds_endpoint(mongoawsauth_option
  * `AWS_ENDPOINT_URL` and the regional default.
  *
  * This function does not take ownership of `url`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+ * `https://` URL with a host.
  */
 mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options_t *options,
                                                             const char *url,
@@ -771,8 +781,8 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options
  * the profiles that do exist.
  *
  * This function does not take ownership of `profile`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `profile` is NULL, or `profile` is
- * empty, only whitespace or not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `profile` is NULL, or `profile` is empty, only whitespace or not UTF-8.
  */
 mongoawsauth_result_t mongoawsauth_options_set_profile(mongoawsauth_options_t *options,
                                                        const char *profile,
@@ -796,7 +806,8 @@ mongoawsauth_result_t mongoawsauth_options_set_shared_config(mongoawsauth_option
  * credentials until they expire.
  *
  * Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
- * metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function, if
+ * `options` is NULL or `window_ms` is more than 2147483647 (2^31-1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_refresh_window_ms(mongoawsauth_options_t *options,
                                                                  uint32_t window_ms,
@@ -807,7 +818,8 @@ mongoawsauth_result_t mongoawsauth_options_set_refresh_window_ms(mongoawsauth_op
  * while every caller keeps getting the still-valid ones, so a connection pool never waits on a
  * refresh (default 600000 ms). A value below the refresh window is raised to it.
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function, if `options` is NULL
+ * or `window_ms` is more than 2147483647 (2^31-1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_refresh_ahead_ms(mongoawsauth_options_t *options,
                                                                 uint32_t window_ms,

@@ -323,9 +323,10 @@ static void refresh_window_setters(void) {
     }
     CHECK_RC(mongoawsauth_cache_clear(NULL), MONGOAWSAUTH_RESULT_OK);
 
-    /* A refresh window longer than the credentials live: the cache never serves them. */
+    /* A refresh window longer than the credentials live (the longest accepted, 2^31-1 ms, about 24.8
+     * days): the cache never serves them. */
     mongoawsauth_options_t *o = mongoawsauth_options_new();
-    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, UINT32_MAX, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, 2147483647u, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_authenticator_t *auth = authenticator_with(o);
     mongoawsauth_resolution_t *first = NULL;
     mongoawsauth_resolution_t *second = NULL;

@@ -55,8 +55,9 @@ static void setters_reject_null_and_bad_values(void) {
     mongoawsauth_options_destroy(NULL);
 }
 
-/* A zero timeout would fail every request at once: every timeout setter refuses it, says the
- * floor, and leaves the options as they were; the cache windows, where 0 means something, take it. */
+/* A zero timeout would fail every request at once, and one above 2^31-1 ms is more than any
+ * face accepts: every timeout setter refuses both, names itself, says the range, and leaves the
+ * options as they were; the cache windows, where 0 means something, take 0. */
 static void zero_timeouts_are_invalid_arguments(void) {
     mongoawsauth_options_t *o = mongoawsauth_options_new();
     mongoawsauth_error_t *error = NULL;
@@ -68,13 +69,18 @@ static void zero_timeouts_are_invalid_arguments(void) {
     };
     for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++) {
         CHECK_RC(setters[i](o, 0, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "must be at least 1 ms");
+        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "must be more than 0 ms");
         CHECK_RC(setters[i](o, 0, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        CHECK_RC(setters[i](o, 2147483648u, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "at most 2147483647 ms");
+        CHECK_RC(setters[i](o, 2147483647u, NULL), MONGOAWSAUTH_RESULT_OK);
         CHECK_RC(setters[i](o, 1, &error), MONGOAWSAUTH_RESULT_OK);
         CHECK(error == NULL);
     }
     CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_options_set_refresh_ahead_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, UINT32_MAX, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "mongoawsauth_options_set_refresh_window_ms");
     /* The refused zero left the 1 ms credentials timeout in place: the authenticator builds. */
     mongoawsauth_authenticator_t *auth = NULL;
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
@@ -127,7 +133,7 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     mongoawsauth_authenticator_destroy(auth);
 
     CHECK_RC(mongoawsauth_options_set_profile(o, "  ", &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "profile is empty");
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "mongoawsauth_options_set_profile refused");
     CHECK_RC(mongoawsauth_options_set_profile(o, NULL, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_RC(mongoawsauth_options_set_shared_config(NULL, true, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     mongoawsauth_options_destroy(o);

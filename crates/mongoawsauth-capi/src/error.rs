@@ -7,6 +7,7 @@ use std::time::Duration;
 use mongoawsauth_core::{Attempt, AttemptOutcome, Error};
 
 use crate::ffi;
+use crate::option_names;
 use crate::result::{
     self, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, MONGOAWSAUTH_RESULT_OK, mongoawsauth_result_t,
 };
@@ -67,11 +68,12 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure {
-            code: result::from_kind(error.kind()),
-            message: error.message().to_owned(),
-            attempts: error.attempts().to_vec(),
-        }
+        // An option the core refused is named as the C setter that sets it.
+        let message = error
+            .option()
+            .and_then(|concept| option_names::message(concept, error.message()))
+            .unwrap_or_else(|| error.message().to_owned());
+        Failure { code: result::from_kind(error.kind()), message, attempts: error.attempts().to_vec() }
     }
 }
 

@@ -31,7 +31,8 @@
 //! authenticator, and the generation it takes with the credentials and the conversation.
 //!
 //! Infrastructure: `panic` (the boundary every exported body runs in), `ffi` (the only place
-//! raw pointers are cast, dereferenced, boxed or freed), `units` (durations in C's units).
+//! raw pointers are cast, dereferenced, boxed or freed), `units` (durations in C's units),
+//! `option_names` (the core's option names as C setters, for error messages).
 
 #![allow(non_camel_case_types)]
 // Every exported function is `unsafe` because it takes raw pointers, and they all share one
@@ -42,6 +43,7 @@
 #[macro_use]
 mod panic;
 mod ffi;
+mod option_names;
 mod units;
 
 pub mod version;

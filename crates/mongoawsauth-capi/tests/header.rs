@@ -89,3 +89,27 @@ fn header_versions_match_the_crate() {
         assert!(header.contains(&format!("#define MONGOAWSAUTH_VERSION_{name} {value}\n")), "{name}");
     }
 }
+
+/// The setters' documentation states the defaults; they must be the core's (`defaults`), which
+/// every face reads, so that the header cannot keep an old number after the core changes one.
+#[test]
+fn header_states_the_core_defaults() {
+    use mongoawsauth_core::defaults;
+    let header = std::fs::read_to_string(header_path()).expect("include/mongoawsauth.h");
+    let millis = |d: std::time::Duration| format!("(default {} ms", d.as_millis());
+    for (setter, default) in [
+        ("mongoawsauth_options_set_credentials_timeout_ms", millis(defaults::CREDENTIALS_TIMEOUT)),
+        ("mongoawsauth_options_set_metadata_connect_timeout_ms", millis(defaults::METADATA_CONNECT_TIMEOUT)),
+        ("mongoawsauth_options_set_metadata_read_timeout_ms", millis(defaults::METADATA_READ_TIMEOUT)),
+        ("mongoawsauth_options_set_sts_timeout_ms", millis(defaults::STS_TIMEOUT)),
+        ("mongoawsauth_options_set_refresh_window_ms", millis(defaults::REFRESH_WINDOW)),
+        ("mongoawsauth_options_set_refresh_ahead_ms", millis(defaults::REFRESH_AHEAD)),
+        ("mongoawsauth_options_set_ecs_base_url", format!("`{}`", defaults::ECS_BASE_URL)),
+    ] {
+        let declaration =
+            header.find(&format!(" {setter}(")).unwrap_or_else(|| panic!("{setter} is not declared"));
+        let doc_start = header[..declaration].rfind("/**").expect("a doc comment");
+        let doc = header[doc_start..declaration].replace("\n * ", " ");
+        assert!(doc.contains(&default), "the documentation of {setter} does not say {default}: {doc}");
+    }
+}
