@@ -48,6 +48,7 @@ pub mod signing;
 pub mod sts;
 pub mod sts_host;
 pub mod time_fmt;
+mod validate;
 
 pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Resolution};
 pub use config::{Env, ProviderConfig};
