@@ -254,18 +254,28 @@ export declare class Credentials {
    */
   get source(): string
   /** Whether they are temporary (carry a session token). */
+  get isTemporary(): boolean
+  /**
+   * The same as `isTemporary`, kept for one release (reading it emits a `DeprecationWarning`
+   * once per process).
+   *
+   * @deprecated Read `isTemporary`.
+   */
   get temporary(): boolean
   /**
    * The cache generation of cached credentials (what `reportFailure` takes); `undefined` for
    * credentials that were not cached (environment, custom provider).
    */
   get generation(): number | undefined
-  /** Everything but the secret and the token, for `JSON.stringify` and logs. Never throws. */
+  /**
+   * Everything but the secret and the token, for `JSON.stringify` and logs. A time the
+   * formatter cannot show is written as a placeholder rather than thrown.
+   */
   toJSON(): CredentialsJson
   /**
    * A one-line description without secrets, e.g.
-   * `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. Never
-   * throws.
+   * `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. A time
+   * the formatter cannot show is described rather than thrown.
    */
   toString(): string
 }
@@ -280,6 +290,13 @@ export interface CredentialsJson {
   /** When the credentials expire, as an ISO 8601 string. */
   expiration?: string
   source: string
+  /** Whether they are temporary (carry a session token). */
+  isTemporary: boolean
+  /**
+   * The same as `isTemporary`, kept for one release.
+   *
+   * @deprecated Read `isTemporary`.
+   */
   temporary: boolean
   generation?: number
 }

@@ -32,7 +32,7 @@ thread_local! {
 /// Registers the function that builds error objects. Called once by `index.js`.
 #[napi(js_name = "__setErrorFactory", skip_typescript, catch_unwind)]
 pub fn set_error_factory(env: Env, factory: Unknown) -> Result<()> {
-    crate::guard::sync(&env, || {
+    crate::guard::sync(&env, "__setErrorFactory", || {
         if factory.get_type()? != napi::ValueType::Function {
             return Err(values::type_error(&env, "the error factory must be a function"));
         }
