@@ -58,7 +58,8 @@ impl Credentials {
     /// Credentials from their parts, for `testing.set` and for tests of code that takes
     /// credentials. `expiration` is a `Date` or milliseconds since the epoch, from 1970 to the
     /// end of year 9999 (a `RangeError` otherwise); `source` names where they came from (default
-    /// `"static"`). Blank values count as missing.
+    /// `"application"`, the name every face gives credentials an application builds). Blank
+    /// values count as missing.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         env: Env,
@@ -86,7 +87,7 @@ impl Credentials {
                     Some(values::time(&expiration, "expiration")?)
                 };
                 let source = values::optional_string(&field("source")?, "source")?
-                    .unwrap_or_else(|| "static".to_owned());
+                    .unwrap_or_else(|| mongoawsauth::APPLICATION_SOURCE.to_owned());
                 Ok((id, secret, token, expiry, source))
             };
             let (id, secret, token, expiry, source) = read().map_err(|why| why.throw(&env))?;
@@ -130,7 +131,7 @@ impl Credentials {
     #[napi(getter, ts_return_type = "Date | undefined", catch_unwind)]
     pub fn expiration<'env>(&self, env: &'env Env) -> Result<Either<Unknown<'env>, Undefined>> {
         guard::sync(env, "Credentials.expiration", || {
-            Ok(match self.inner.expiry() {
+            Ok(match self.inner.expiration() {
                 Some(t) => Either::A(values::date(env, t)?),
                 None => Either::B(()),
             })
@@ -181,7 +182,7 @@ impl Credentials {
                 access_key_id: c.access_key_id().to_owned(),
                 secret_access_key: REDACTED.to_owned(),
                 session_token: c.session_token().map(|_| REDACTED.to_owned()),
-                expiration: c.expiry().map(iso8601),
+                expiration: c.expiration().map(iso8601),
                 source: c.source().to_owned(),
                 is_temporary: c.is_temporary(),
                 temporary: c.is_temporary(),
@@ -200,7 +201,7 @@ impl Credentials {
             Ok(guard::catch(|| c.to_string()).unwrap_or_else(|| {
                 let kind = if c.is_temporary() { "temporary" } else { "long-term" };
                 let expiring =
-                    if c.expiry().is_some() { format!(", expiring {UNREPRESENTABLE}") } else { String::new() };
+                    if c.expiration().is_some() { format!(", expiring {UNREPRESENTABLE}") } else { String::new() };
                 format!("{kind} credentials {} from {}{expiring}", c.access_key_id(), c.source())
             }))
         })

@@ -4,6 +4,7 @@
 use std::time::SystemTime;
 
 use mongoawsauth::cache;
+use mongoawsauth::{Error as CoreError, ErrorKind};
 use napi::Env;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -94,6 +95,21 @@ pub fn poison(env: Env, key: Option<String>) -> Result<u32> {
 #[napi(namespace = "testing", catch_unwind)]
 pub fn invalidate_generation(env: Env, generation: f64) -> Result<bool> {
     guard::sync(&env, "testing.invalidateGeneration", || Ok(generation >= 0.0 && cache::invalidate_generation(generation as u64)))
+}
+
+/// The error the package raises for a core result code (`1` is `INVALID_ARGUMENT`...), built
+/// exactly as a failing call builds it, with `message`: the class of that kind, its `code` and
+/// `resultCode`. A number no kind has gives the base `MongoAwsAuthError` with code `UNKNOWN`.
+/// For tests of code that handles this package's errors; returned, not thrown.
+#[napi(namespace = "testing", ts_return_type = "MongoAwsAuthError", catch_unwind)]
+pub fn error<'env>(env: &'env Env, result_code: u32, message: Option<String>) -> Result<Unknown<'env>> {
+    guard::sync(env, "testing.error", || {
+        let message = message.unwrap_or_else(|| format!("an error made by testing.error({result_code})"));
+        match ErrorKind::from_result_code(result_code) {
+            Some(kind) => errors::build(env, &CoreError::new(kind, message)),
+            None => errors::build_unknown(env, result_code, &message),
+        }
+    })
 }
 
 /// Panics on purpose inside one of the addon's asynchronous panic boundaries, so that the test

@@ -73,7 +73,8 @@ describe('a duration option out of range is a RangeError naming the option and t
       test(`${option}: ${value}`, () => {
         const { outcome, error } = run(`option:${option}=${Number(value)}`)
         assert.equal(outcome, 'threw')
-        assertRangeError(error, new RegExp(`^options\\.${option} must be a number of milliseconds from 0 to 2147483647`), /got/)
+        const from = option === 'refreshWindowMs' ? '0 or more' : 'greater than 0'
+        assertRangeError(error, new RegExp(`^options\\.${option} must be a number of milliseconds ${from} and at most 2147483647`), /got/)
       })
     }
   }
