@@ -74,7 +74,7 @@ fn build(py: Python<'_>, err: &Error, class: &str) -> PyResult<PyErr> {
     let attempts =
         err.attempts().iter().map(|a| Py::new(py, PyAttempt::from(a))).collect::<PyResult<Vec<_>>>()?;
     let attempts = PyTuple::new(py, attempts)?;
-    let exc = class.call1((err.to_string(), err.kind().code(), err.kind().as_str(), attempts))?;
+    let exc = class.call1((err.to_string(), err.kind().result_code(), err.kind().as_str(), attempts))?;
     Ok(PyErr::from_value(exc))
 }
 
