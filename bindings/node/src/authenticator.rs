@@ -40,7 +40,9 @@ impl Authenticator {
         env: Env,
         #[napi(ts_arg_type = "AuthenticatorOptions")] options: Option<Unknown>,
     ) -> Result<Self> {
-        guard::sync(&env, "new Authenticator", || Ok(Authenticator { inner: options::authenticator(&env, options)? }))
+        guard::sync(&env, "new Authenticator", || {
+            Ok(Authenticator { inner: options::authenticator(&env, options)? })
+        })
     }
 
     /// The credentials `credentials()` would resolve right now when that needs no I/O: a settled
@@ -49,7 +51,9 @@ impl Authenticator {
     /// library's threads.
     #[napi(catch_unwind)]
     pub fn credentials_now(&self, env: Env) -> Result<Option<Credentials>> {
-        guard::sync(&env, "Authenticator.credentialsNow", || Ok(self.inner.credentials_now().map(Credentials::from_core)))
+        guard::sync(&env, "Authenticator.credentialsNow", || {
+            Ok(self.inner.credentials_now().map(Credentials::from_core))
+        })
     }
 
     /// Resolves credentials, within `timeoutMs` (default 10 s).

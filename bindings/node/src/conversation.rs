@@ -46,7 +46,9 @@ impl Conversation {
     /// The credentials this conversation signs with.
     #[napi(getter, catch_unwind)]
     pub fn credentials(&self, env: Env) -> Result<Option<Credentials>> {
-        guard::sync(&env, "Conversation.credentials", || Ok(self.inner.as_ref().map(|c| Credentials::from_core(c.credentials().clone()))))
+        guard::sync(&env, "Conversation.credentials", || {
+            Ok(self.inner.as_ref().map(|c| Credentials::from_core(c.credentials().clone())))
+        })
     }
 
     /// The client-first payload (BSON `{r: 32-byte nonce, p: 110}`) for `saslStart`.

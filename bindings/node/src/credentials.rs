@@ -200,8 +200,11 @@ impl Credentials {
             let c = &self.inner;
             Ok(guard::catch(|| c.to_string()).unwrap_or_else(|| {
                 let kind = if c.is_temporary() { "temporary" } else { "long-term" };
-                let expiring =
-                    if c.expiration().is_some() { format!(", expiring {UNREPRESENTABLE}") } else { String::new() };
+                let expiring = if c.expiration().is_some() {
+                    format!(", expiring {UNREPRESENTABLE}")
+                } else {
+                    String::new()
+                };
                 format!("{kind} credentials {} from {}{expiring}", c.access_key_id(), c.source())
             }))
         })

@@ -19,7 +19,7 @@ use crate::{errors, guard, values};
 pub struct ValidatedSettings {
     /// Always `"$external"`.
     pub source: String,
-    /// The keys the connection string carried, under the `'legacy'` policy only; `null` otherwise.
+    /// The keys the connection string carried, under the `'legacy'` policy only; absent otherwise.
     pub credentials: Option<Credentials>,
 }
 
@@ -38,13 +38,15 @@ pub fn validate_connection_string(
     guard::sync(&env, "validateConnectionString", || {
         let policy = match policy.filter(|p| !values::is_nullish(p)) {
             None => CredentialPolicy::Strict,
-            Some(p) => match values::string(&p, "policy").map_err(|why| values::type_error(&env, why))?.as_str() {
-                "strict" => CredentialPolicy::Strict,
-                "legacy" => CredentialPolicy::Legacy,
-                _ => {
-                    return Err(values::value_error(&env, "policy must be 'strict' or 'legacy'"));
+            Some(p) => {
+                match values::string(&p, "policy").map_err(|why| values::type_error(&env, why))?.as_str() {
+                    "strict" => CredentialPolicy::Strict,
+                    "legacy" => CredentialPolicy::Legacy,
+                    _ => {
+                        return Err(values::value_error(&env, "policy must be 'strict' or 'legacy'"));
+                    }
                 }
-            },
+            }
         };
         let validated = AuthSettings::from_connection_string(&uri)
             .and_then(|settings| settings.validate(policy))

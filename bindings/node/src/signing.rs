@@ -13,7 +13,6 @@ use crate::credentials::Credentials;
 use crate::{errors, guard, values};
 
 /// What `signing.signGetCallerIdentity` returns.
-#[derive(Debug)]
 #[napi(object, object_from_js = false, namespace = "signing")]
 pub struct SignedRequest {
     /// The `Authorization` header value of the signed STS GetCallerIdentity request (not a
@@ -24,6 +23,16 @@ pub struct SignedRequest {
     /// The client-final payload (BSON `{a, d, t?}`) a `Conversation` would send for the same
     /// inputs; `t` is the session token, present exactly when the credentials have one.
     pub payload: Buffer,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("authorization", &self.authorization)
+            .field("amz_date", &self.amz_date)
+            .field("payload_len", &self.payload.len())
+            .finish()
+    }
 }
 
 /// Signs the STS GetCallerIdentity request of a MONGODB-AWS login for the STS `host` and the

@@ -94,7 +94,9 @@ pub fn poison(env: Env, key: Option<String>) -> Result<u32> {
 /// Drops the entry with this generation if it is still current (what `reportFailure` does).
 #[napi(namespace = "testing", catch_unwind)]
 pub fn invalidate_generation(env: Env, generation: f64) -> Result<bool> {
-    guard::sync(&env, "testing.invalidateGeneration", || Ok(generation >= 0.0 && cache::invalidate_generation(generation as u64)))
+    guard::sync(&env, "testing.invalidateGeneration", || {
+        Ok(generation >= 0.0 && cache::invalidate_generation(generation as u64))
+    })
 }
 
 /// The error the package raises for a core result code (`1` is `INVALID_ARGUMENT`...), built

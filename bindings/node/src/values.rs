@@ -157,7 +157,11 @@ pub(crate) fn optional_string(value: &Unknown, what: &str) -> std::result::Resul
 
 /// A number of milliseconds from `minimum` to [`MAX_MILLIS`], as a duration. The message states
 /// the very rule that refused the value.
-pub(crate) fn millis(value: &Unknown, what: &str, minimum: Minimum) -> std::result::Result<Duration, Invalid> {
+pub(crate) fn millis(
+    value: &Unknown,
+    what: &str,
+    minimum: Minimum,
+) -> std::result::Result<Duration, Invalid> {
     if value.get_type().ok() != Some(ValueType::Number) {
         return Err(Invalid::Type(format!(
             "{what} must be a number of milliseconds, got {}",

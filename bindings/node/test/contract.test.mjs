@@ -326,7 +326,7 @@ describe("the MongoDB specification's MONGODB-AWS connection-string cases, throu
         const settings = validateConnectionString(c.uri, policy)
         assert.equal(settings.source, '$external')
         if (policy === 'strict') {
-          assert.equal(settings.credentials, null)
+          assert.equal(settings.credentials, undefined)
           return
         }
         const expected = c.credential
@@ -337,7 +337,7 @@ describe("the MongoDB specification's MONGODB-AWS connection-string cases, throu
           assert.equal(settings.credentials.sessionToken, token)
           assert.equal(settings.credentials.isTemporary, token !== undefined)
         } else if (expected && expected.username === null) {
-          assert.equal(settings.credentials, null)
+          assert.equal(settings.credentials, undefined)
         }
       })
     }
