@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongoawsauth::cache::CachedProvider;
 use mongoawsauth::{Authenticator, CredentialPolicy, Credentials, Env, Options, ProviderConfig};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -132,10 +131,8 @@ impl Config {
         let config = self.options.provider_config().clone().with_env(env);
         match &self.source {
             Source::Saml(saml) => {
-                let provider = saml.get().build(config, ctx).into_py(py)?;
-                let cached = CachedProvider::new(provider)
-                    .with_windows(self.options.refresh_window(), self.options.refresh_ahead());
-                Ok(Authenticator::from_provider(cached).with_timeout(self.timeout))
+                let options = self.options.clone().with_provider_config(config);
+                Authenticator::saml(saml.get().saml_options(ctx), options).into_py(py)
             }
             Source::Chain(custom) => {
                 let mut options = self.options.clone().with_provider_config(config);
