@@ -67,7 +67,7 @@ pub(crate) fn authenticator(env: &Env, options: Option<Unknown>) -> Result<Authe
 /// A core error that names the option it refused, as the `TypeError` or `RangeError` a Node
 /// API throws for a bad argument, with the core's message spoken in this face's names.
 fn refused_option(error: &mongoawsauth::Error) -> Option<Invalid> {
-    let concept = option_of(error)?;
+    let concept = error.option()?;
     let (_, name, duration) = CONCEPTS.iter().find(|(c, _, _)| *c == concept)?;
     let message = replace_word(error.message(), concept, &format!("options.{name}"));
     Some(if *duration { Invalid::Range(message) } else { Invalid::Value(message) })
@@ -156,12 +156,6 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
         core = core.with_refresh_ahead(d);
     }
     Ok((core, saml))
-}
-
-/// The option a core error names. The core's validation at construction (which names the
-/// option it refused) lands after the renames; until then no core error names one.
-fn option_of(_error: &mongoawsauth::Error) -> Option<&str> {
-    None
 }
 
 /// `text` with every whole-word `word` (not part of a longer snake_case name) replaced.
