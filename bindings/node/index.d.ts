@@ -7,11 +7,12 @@
 export interface Attempt {
   /** `custom`, `cache`, `environment`, `web_identity`, `container`, `imds`... */
   readonly source: string
-  readonly outcome: 'succeeded' | 'not-configured' | 'failed'
+  readonly outcome: 'succeeded' | 'not_configured' | 'failed'
   /** Why the source was not configured, or how it failed. */
   readonly message?: string
-  /** For a failure, the kind of error, e.g. `TIMEOUT`. */
+  /** For a failure, the code of its error, e.g. `TIMEOUT`. */
   readonly code?: ErrorCode
+  /** How long the source took, in milliseconds. */
   readonly elapsedMs: number
 }
 
@@ -25,12 +26,24 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'RUNTIME'
   | 'INTERNAL'
+  /** A result code this package has no class for (a newer library's); `resultCode` keeps the number. */
+  | 'UNKNOWN'
 
-/** Every error mongoawsauth throws or rejects with, except `TypeError`s for arguments of the wrong type. */
+/**
+ * Every error mongoawsauth throws or rejects with, except the `TypeError`s and `RangeError`s
+ * for bad arguments (codes `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`).
+ */
 export declare class MongoAwsAuthError extends Error {
-  /** The error kind as a constant. */
+  /** The error kind's name, the same in every face, e.g. `CREDENTIALS_NOT_FOUND`. */
   readonly code: ErrorCode
   /** The error kind's stable number, the same as the C library's result code. */
+  readonly resultCode: number
+  /**
+   * The same number as `resultCode`, kept for one release (reading it emits a
+   * `DeprecationWarning`, code `MONGOAWSAUTH_DEP0001`, once per process).
+   *
+   * @deprecated Read `resultCode`, or `code` for the name.
+   */
   readonly kind: number
   /** What each credential source said, in order (empty unless a chain ran). */
   readonly attempts: readonly Attempt[]
@@ -97,30 +110,37 @@ export interface AuthenticatorOptions {
   /** Environment variables to read instead of `process.env` (undefined values are skipped). */
   env?: Record<string, string | undefined>
   /**
-   * How long one credential resolution may take (default 10000). Every `…Ms` option takes 0 to
-   * 2147483647 (Node's timer limit); other numbers throw a `RangeError`.
+   * How long one credential resolution may take (default `defaults().timeoutMs`, 10 s). Every
+   * timeout (`…TimeoutMs`, `timeoutMs`) takes more than 0 and at most
+   * `defaults().maxTimeoutMs` (2147483647, Node's timer limit); the refresh windows take 0 or
+   * more, with the same maximum. Other numbers throw a `RangeError` (`ERR_OUT_OF_RANGE`).
    */
   timeoutMs?: number
-  /** Cached credentials are used while more than this remains (default 300000, the spec's 5 minutes). */
+  /** Cached credentials are used while more than this remains (default `defaults().refreshWindowMs`, the spec's 5 minutes); 0 uses them to the end. */
   refreshWindowMs?: number
-  /** Inside this window one background refresh starts (default 600000). */
+  /** Inside this window one background refresh starts (default `defaults().refreshAheadMs`, 10 minutes). */
   refreshAheadMs?: number
-  /** The STS endpoint for web identity and SAML, overriding AWS_ENDPOINT_URL_STS and the regional default. */
+  /**
+   * The STS endpoint for web identity and SAML, overriding AWS_ENDPOINT_URL_STS and the regional
+   * default. Each endpoint must be an absolute `http` or `https` URL with a host: anything else
+   * throws a `TypeError` (`ERR_INVALID_ARG_VALUE`) when the options are built.
+   */
   stsEndpoint?: string
   /** The IMDS base URL, overriding AWS_EC2_METADATA_SERVICE_ENDPOINT. */
   imdsEndpoint?: string
-  /** The base URL for AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (default http://169.254.170.2). */
+  /** The base URL for AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (default `defaults().ecsBaseUrl`). */
   ecsBaseUrl?: string
-  /** Connect timeout for IMDS and container endpoints (default 1000). */
+  /** Connect timeout for IMDS and container endpoints (default `defaults().metadataConnectTimeoutMs`, 1 s). */
   metadataConnectTimeoutMs?: number
-  /** Read timeout for IMDS and container endpoints (default 10000). */
+  /** Read timeout for IMDS and container endpoints (default `defaults().metadataReadTimeoutMs`, 10 s). */
   metadataReadTimeoutMs?: number
-  /** Time allowed for one STS call, retries included (default 10000). */
+  /** Time allowed for one STS call, retries included (default `defaults().stsTimeoutMs`, 10 s). */
   stsTimeoutMs?: number
   /**
    * The profile of `~/.aws/config` / `~/.aws/credentials` to use, overriding `AWS_PROFILE`. It
-   * must exist in one of the files (a `ConfigurationError` otherwise); a non-string or blank
-   * value throws a `TypeError`. Keys in the environment still come first, as in the chain.
+   * must exist in one of the files (a `ConfigurationError` otherwise); a non-string throws a
+   * `TypeError` (`ERR_INVALID_ARG_TYPE`), a blank name a `TypeError` (`ERR_INVALID_ARG_VALUE`).
+   * Keys in the environment still come first, as in the chain.
    */
   profile?: string
   /**
@@ -237,7 +257,8 @@ export declare class Credentials {
    * Credentials from their parts, for `testing.set` and for tests of code that takes
    * credentials. `expiration` is a `Date` or milliseconds since the epoch, from 1970 to the
    * end of year 9999 (a `RangeError` otherwise); `source` names where they came from (default
-   * `"static"`). Blank values count as missing.
+   * `"application"`, the name every face gives credentials an application builds). Blank
+   * values count as missing.
    */
   constructor(init: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date | number; source?: string })
   /** The access key id (not a secret). */
@@ -254,18 +275,28 @@ export declare class Credentials {
    */
   get source(): string
   /** Whether they are temporary (carry a session token). */
+  get isTemporary(): boolean
+  /**
+   * The same as `isTemporary`, kept for one release (reading it emits a `DeprecationWarning`
+   * once per process).
+   *
+   * @deprecated Read `isTemporary`.
+   */
   get temporary(): boolean
   /**
    * The cache generation of cached credentials (what `reportFailure` takes); `undefined` for
    * credentials that were not cached (environment, custom provider).
    */
   get generation(): number | undefined
-  /** Everything but the secret and the token, for `JSON.stringify` and logs. Never throws. */
+  /**
+   * Everything but the secret and the token, for `JSON.stringify` and logs. A time the
+   * formatter cannot show is written as a placeholder rather than thrown.
+   */
   toJSON(): CredentialsJson
   /**
    * A one-line description without secrets, e.g.
-   * `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. Never
-   * throws.
+   * `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. A time
+   * the formatter cannot show is described rather than thrown.
    */
   toString(): string
 }
@@ -280,8 +311,44 @@ export interface CredentialsJson {
   /** When the credentials expire, as an ISO 8601 string. */
   expiration?: string
   source: string
+  /** Whether they are temporary (carry a session token). */
+  isTemporary: boolean
+  /**
+   * The same as `isTemporary`, kept for one release.
+   *
+   * @deprecated Read `isTemporary`.
+   */
   temporary: boolean
   generation?: number
+}
+
+/** The defaults and limits of the options, from the core (a fresh object at each call). */
+export declare function defaults(): Defaults
+
+/** The default of every option of `new Authenticator(options)` that has one, and the limits. */
+export interface Defaults {
+  /** `timeoutMs`: how long one credential resolution may take. */
+  timeoutMs: number
+  /** `refreshWindowMs`: cached credentials are used while more than this remains. */
+  refreshWindowMs: number
+  /** `refreshAheadMs`: inside this window one background refresh starts. */
+  refreshAheadMs: number
+  /** `metadataConnectTimeoutMs`: connecting to IMDS or the container endpoint. */
+  metadataConnectTimeoutMs: number
+  /** `metadataReadTimeoutMs`: reading from IMDS or the container endpoint. */
+  metadataReadTimeoutMs: number
+  /** `stsTimeoutMs`: one STS call, retries included. */
+  stsTimeoutMs: number
+  /** `ecsBaseUrl`: the address `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is relative to. */
+  ecsBaseUrl: string
+  /** `sharedConfig`: whether `~/.aws/config` and `~/.aws/credentials` are read. */
+  sharedConfig: boolean
+  /** The largest value of every `…Ms` option (Node's timer limit). */
+  maxTimeoutMs: number
+  /** The shortest `saml.durationSeconds` STS grants. */
+  samlMinDurationSeconds: number
+  /** The longest `saml.durationSeconds` STS grants. */
+  samlMaxDurationSeconds: number
 }
 
 /** Where `resolve()` found credentials. */
@@ -293,8 +360,51 @@ export interface Resolution {
   elapsedMs: number
 }
 
+/**
+ * Checks the MONGODB-AWS settings of a `mongodb://` or `mongodb+srv://` connection string.
+ * `policy` is `'strict'` (the default: the current specification, which refuses keys in the
+ * connection string) or `'legacy'` (the specification before 2025, which accepted a complete
+ * set of username, password and `AWS_SESSION_TOKEN` as credentials). A string that is not a
+ * connection string is an `InvalidArgumentError`; settings the specification refuses are a
+ * `ConfigurationError` whose message never repeats a password or token.
+ */
+export declare function validateConnectionString(uri: string, policy?: 'strict' | 'legacy'): ValidatedSettings
+
+/** What `validateConnectionString` returns for settings that pass. */
+export interface ValidatedSettings {
+  /** Always `"$external"`. */
+  source: string
+  /** The keys the connection string carried, under the `'legacy'` policy only; absent otherwise. */
+  credentials?: Credentials
+}
+
 /** The version of the core library inside this addon. */
 export declare const VERSION: string
+
+export declare namespace signing {
+  /** What `signing.signGetCallerIdentity` returns. */
+  export interface SignedRequest {
+    /**
+     * The `Authorization` header value of the signed STS GetCallerIdentity request (not a
+     * secret: it proves knowledge of one, for this one request).
+     */
+    authorization: string
+    /** The signed `X-Amz-Date`, `YYYYMMDDTHHMMSSZ`. */
+    amzDate: string
+    /**
+     * The client-final payload (BSON `{a, d, t?}`) a `Conversation` would send for the same
+     * inputs; `t` is the session token, present exactly when the credentials have one.
+     */
+    payload: Buffer
+  }
+  /**
+   * Signs the STS GetCallerIdentity request of a MONGODB-AWS login for the STS `host` and the
+   * `serverNonce` the server sent (all its bytes), at `date` (a `Date` or milliseconds since the
+   * epoch) instead of now. The host is checked and its region derived by the MongoDB
+   * specification's rules: a host it refuses is an `AuthenticationError`.
+   */
+  export function signGetCallerIdentity(credentials: Credentials, host: string, serverNonce: Uint8Array, date: Date | number): signing.SignedRequest
+}
 
 export declare namespace testing {
   /** One cached entry, without secrets. */
@@ -311,6 +421,13 @@ export declare namespace testing {
   export function clear(): void
   /** Every cached entry, sorted by key. */
   export function entries(): Array<testing.CacheEntry>
+  /**
+   * The error the package raises for a core result code (`1` is `INVALID_ARGUMENT`...), built
+   * exactly as a failing call builds it, with `message`: the class of that kind, its `code` and
+   * `resultCode`. A number no kind has gives the base `MongoAwsAuthError` with code `UNKNOWN`.
+   * For tests of code that handles this package's errors; returned, not thrown.
+   */
+  export function error(resultCode: number, message?: string | undefined | null): MongoAwsAuthError
   /**
    * Moves the expiry of the entry under `key` (every entry when `key` is null or omitted) to
    * `expiration` (a Date or epoch milliseconds; default: now). Returns how many changed.

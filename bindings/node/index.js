@@ -6,13 +6,30 @@
 // function the mongodb driver's AWS_CREDENTIAL_PROVIDER expects) and createClient() (a
 // MongoClient wired to it and watched, so a failed login clears the cache).
 
-const { inspect } = require('node:util')
+const { deprecate, inspect } = require('node:util')
 const native = require('./binding.js')
 const errors = require('./errors.js')
 
 native.__setErrorFactory(errors.createError)
 
-const { Authenticator, Conversation, Credentials, testing, VERSION, __napiBindingTarget } = native
+const { Authenticator, Conversation, Credentials, defaults, signing, testing, validateConnectionString, VERSION, __napiBindingTarget } =
+  native
+
+// `temporary` was the name of `isTemporary`; kept for one release, with a warning once per
+// process when it is read (the addon's getter does the reading).
+{
+  const native = Object.getOwnPropertyDescriptor(Credentials.prototype, 'temporary')
+  if (native?.get) {
+    Object.defineProperty(Credentials.prototype, 'temporary', {
+      ...native,
+      get: deprecate(
+        native.get,
+        'mongoawsauth: credentials.temporary is deprecated; read credentials.isTemporary',
+        'MONGOAWSAUTH_DEP0002',
+      ),
+    })
+  }
+}
 
 // util.inspect shows what toJSON shows: never the secret or the token. It never throws either
 // (a logger calls it): on something that only looks like an instance, such as the prototype
@@ -153,7 +170,10 @@ module.exports = {
   Credentials,
   credentialProvider,
   createClient,
+  defaults,
+  signing,
   testing,
+  validateConnectionString,
   VERSION,
   __napiBindingTarget,
   MongoAwsAuthError: errors.MongoAwsAuthError,

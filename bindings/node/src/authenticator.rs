@@ -40,7 +40,9 @@ impl Authenticator {
         env: Env,
         #[napi(ts_arg_type = "AuthenticatorOptions")] options: Option<Unknown>,
     ) -> Result<Self> {
-        guard::sync(&env, || Ok(Authenticator { inner: options::authenticator(&env, options)? }))
+        guard::sync(&env, "new Authenticator", || {
+            Ok(Authenticator { inner: options::authenticator(&env, options)? })
+        })
     }
 
     /// The credentials `credentials()` would resolve right now when that needs no I/O: a settled
@@ -49,13 +51,15 @@ impl Authenticator {
     /// library's threads.
     #[napi(catch_unwind)]
     pub fn credentials_now(&self, env: Env) -> Result<Option<Credentials>> {
-        guard::sync(&env, || Ok(self.inner.credentials_now().map(Credentials::from_core)))
+        guard::sync(&env, "Authenticator.credentialsNow", || {
+            Ok(self.inner.credentials_now().map(Credentials::from_core))
+        })
     }
 
     /// Resolves credentials, within `timeoutMs` (default 10 s).
     #[napi(ts_return_type = "Promise<Credentials>", catch_unwind)]
     pub fn credentials<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-        guard::sync(env, || {
+        guard::sync(env, "Authenticator.credentials", || {
             let inner = self.inner.clone();
             future::promise(env, async move { inner.credentials().await }, |_, c| {
                 Ok(Credentials::from_core(c))
@@ -66,7 +70,7 @@ impl Authenticator {
     /// Resolves credentials and says whether they came from the cache and how long it took.
     #[napi(ts_return_type = "Promise<Resolution>", catch_unwind)]
     pub fn resolve<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-        guard::sync(env, || {
+        guard::sync(env, "Authenticator.resolve", || {
             let inner = self.inner.clone();
             future::promise(env, async move { inner.resolve().await }, |_, r| {
                 Ok(Resolution {
@@ -82,7 +86,7 @@ impl Authenticator {
     /// `saslStart`, then `clientFinal(serverPayload)` for `saslContinue`.
     #[napi(ts_return_type = "Promise<Conversation>", catch_unwind)]
     pub fn conversation<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Unknown<'env>>> {
-        guard::sync(env, || {
+        guard::sync(env, "Authenticator.conversation", || {
             let inner = self.inner.clone();
             future::promise(env, async move { inner.conversation().await }, |_, c| {
                 Ok(Conversation::from_core(c))
@@ -100,7 +104,7 @@ impl Authenticator {
         env: Env,
         #[napi(ts_arg_type = "Conversation | Credentials | number")] failed: Unknown,
     ) -> Result<bool> {
-        guard::sync(&env, || self.report_failure_unguarded(&env, failed))
+        guard::sync(&env, "Authenticator.reportFailure", || self.report_failure_unguarded(&env, failed))
     }
 }
 

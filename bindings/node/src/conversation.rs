@@ -38,7 +38,7 @@ impl Conversation {
     /// Conversations come from `Authenticator.conversation()`; this constructor only throws.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env) -> Result<Self> {
-        guard::sync(&env, || {
+        guard::sync(&env, "new Conversation", || {
             Err(values::type_error(&env, "use authenticator.conversation() to start a Conversation"))
         })
     }
@@ -46,13 +46,15 @@ impl Conversation {
     /// The credentials this conversation signs with.
     #[napi(getter, catch_unwind)]
     pub fn credentials(&self, env: Env) -> Result<Option<Credentials>> {
-        guard::sync(&env, || Ok(self.inner.as_ref().map(|c| Credentials::from_core(c.credentials().clone()))))
+        guard::sync(&env, "Conversation.credentials", || {
+            Ok(self.inner.as_ref().map(|c| Credentials::from_core(c.credentials().clone())))
+        })
     }
 
     /// The client-first payload (BSON `{r: 32-byte nonce, p: 110}`) for `saslStart`.
     #[napi(catch_unwind)]
     pub fn client_first(&mut self, env: Env) -> Result<Buffer> {
-        guard::sync(&env, || {
+        guard::sync(&env, "Conversation.clientFirst", || {
             let conversation = self.core_mut(&env)?;
             conversation.client_first().map(Buffer::from).map_err(|e| errors::to_js(&env, &e))
         })
@@ -66,7 +68,7 @@ impl Conversation {
         env: Env,
         #[napi(ts_arg_type = "Uint8Array")] server_payload: Unknown,
     ) -> Result<Buffer> {
-        guard::sync(&env, || self.client_final_unguarded(&env, server_payload))
+        guard::sync(&env, "Conversation.clientFinal", || self.client_final_unguarded(&env, server_payload))
     }
 }
 

@@ -44,6 +44,11 @@ pub struct CredentialsJson {
     /// When the credentials expire, as an ISO 8601 string.
     pub expiration: Option<String>,
     pub source: String,
+    /// Whether they are temporary (carry a session token).
+    pub is_temporary: bool,
+    /// The same as `isTemporary`, kept for one release.
+    ///
+    /// @deprecated Read `isTemporary`.
     pub temporary: bool,
     pub generation: Option<f64>,
 }
@@ -53,7 +58,8 @@ impl Credentials {
     /// Credentials from their parts, for `testing.set` and for tests of code that takes
     /// credentials. `expiration` is a `Date` or milliseconds since the epoch, from 1970 to the
     /// end of year 9999 (a `RangeError` otherwise); `source` names where they came from (default
-    /// `"static"`). Blank values count as missing.
+    /// `"application"`, the name every face gives credentials an application builds). Blank
+    /// values count as missing.
     #[napi(constructor, catch_unwind)]
     pub fn new(
         env: Env,
@@ -62,7 +68,7 @@ impl Credentials {
         )]
         init: Unknown,
     ) -> Result<Self> {
-        guard::sync(&env, || {
+        guard::sync(&env, "new Credentials", || {
             let read = || -> std::result::Result<_, values::Invalid> {
                 let object = values::object(&init, "the argument of new Credentials()")?;
                 let field = |name: &str| {
@@ -81,7 +87,7 @@ impl Credentials {
                     Some(values::time(&expiration, "expiration")?)
                 };
                 let source = values::optional_string(&field("source")?, "source")?
-                    .unwrap_or_else(|| "static".to_owned());
+                    .unwrap_or_else(|| mongoawsauth::APPLICATION_SOURCE.to_owned());
                 Ok((id, secret, token, expiry, source))
             };
             let (id, secret, token, expiry, source) = read().map_err(|why| why.throw(&env))?;
@@ -100,20 +106,20 @@ impl Credentials {
     /// The access key id (not a secret).
     #[napi(getter, catch_unwind)]
     pub fn access_key_id(&self, env: Env) -> Result<String> {
-        guard::sync(&env, || Ok(self.inner.access_key_id().to_owned()))
+        guard::sync(&env, "Credentials.accessKeyId", || Ok(self.inner.access_key_id().to_owned()))
     }
 
     /// The secret access key.
     #[napi(getter, catch_unwind)]
     pub fn secret_access_key(&self, env: Env) -> Result<String> {
-        guard::sync(&env, || Ok(self.inner.secret_access_key().to_owned()))
+        guard::sync(&env, "Credentials.secretAccessKey", || Ok(self.inner.secret_access_key().to_owned()))
     }
 
     /// The session token of temporary credentials; `undefined` for long-term keys.
     #[napi(getter, ts_return_type = "string | undefined", catch_unwind)]
     pub fn session_token(&self, env: Env) -> Result<Either<String, Undefined>> {
         // `undefined`, not napi's `null`, so the type matches the driver's `AWSCredentials`.
-        guard::sync(&env, || {
+        guard::sync(&env, "Credentials.sessionToken", || {
             Ok(match self.inner.session_token() {
                 Some(token) => Either::A(token.to_owned()),
                 None => Either::B(()),
@@ -124,7 +130,7 @@ impl Credentials {
     /// When the credentials expire; `undefined` when they do not.
     #[napi(getter, ts_return_type = "Date | undefined", catch_unwind)]
     pub fn expiration<'env>(&self, env: &'env Env) -> Result<Either<Unknown<'env>, Undefined>> {
-        guard::sync(env, || {
+        guard::sync(env, "Credentials.expiration", || {
             Ok(match self.inner.expiration() {
                 Some(t) => Either::A(values::date(env, t)?),
                 None => Either::B(()),
@@ -136,20 +142,29 @@ impl Credentials {
     /// `saml`, `custom`...
     #[napi(getter, catch_unwind)]
     pub fn source(&self, env: Env) -> Result<String> {
-        guard::sync(&env, || Ok(self.inner.source().to_owned()))
+        guard::sync(&env, "Credentials.source", || Ok(self.inner.source().to_owned()))
     }
 
     /// Whether they are temporary (carry a session token).
     #[napi(getter, catch_unwind)]
+    pub fn is_temporary(&self, env: Env) -> Result<bool> {
+        guard::sync(&env, "Credentials.isTemporary", || Ok(self.inner.is_temporary()))
+    }
+
+    /// The same as `isTemporary`, kept for one release (reading it emits a `DeprecationWarning`
+    /// once per process).
+    ///
+    /// @deprecated Read `isTemporary`.
+    #[napi(getter, catch_unwind)]
     pub fn temporary(&self, env: Env) -> Result<bool> {
-        guard::sync(&env, || Ok(self.inner.is_temporary()))
+        guard::sync(&env, "Credentials.temporary", || Ok(self.inner.is_temporary()))
     }
 
     /// The cache generation of cached credentials (what `reportFailure` takes); `undefined` for
     /// credentials that were not cached (environment, custom provider).
     #[napi(getter, ts_return_type = "number | undefined", catch_unwind)]
     pub fn generation(&self, env: Env) -> Result<Either<f64, Undefined>> {
-        guard::sync(&env, || {
+        guard::sync(&env, "Credentials.generation", || {
             Ok(match self.inner.generation() {
                 Some(g) => Either::A(g as f64),
                 None => Either::B(()),
@@ -157,35 +172,41 @@ impl Credentials {
         })
     }
 
-    /// Everything but the secret and the token, for `JSON.stringify` and logs. Never throws.
+    /// Everything but the secret and the token, for `JSON.stringify` and logs. A time the
+    /// formatter cannot show is written as a placeholder rather than thrown.
     #[napi(js_name = "toJSON", catch_unwind)]
-    pub fn to_json(&self) -> CredentialsJson {
-        let c = &self.inner;
-        CredentialsJson {
-            access_key_id: c.access_key_id().to_owned(),
-            secret_access_key: REDACTED.to_owned(),
-            session_token: c.session_token().map(|_| REDACTED.to_owned()),
-            expiration: c.expiration().map(iso8601),
-            source: c.source().to_owned(),
-            temporary: c.is_temporary(),
-            generation: c.generation().map(|g| g as f64),
-        }
+    pub fn to_json(&self, env: Env) -> Result<CredentialsJson> {
+        guard::sync(&env, "Credentials.toJSON", || {
+            let c = &self.inner;
+            Ok(CredentialsJson {
+                access_key_id: c.access_key_id().to_owned(),
+                secret_access_key: REDACTED.to_owned(),
+                session_token: c.session_token().map(|_| REDACTED.to_owned()),
+                expiration: c.expiration().map(iso8601),
+                source: c.source().to_owned(),
+                is_temporary: c.is_temporary(),
+                temporary: c.is_temporary(),
+                generation: c.generation().map(|g| g as f64),
+            })
+        })
     }
 
     /// A one-line description without secrets, e.g.
-    /// `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. Never
-    /// throws.
+    /// `temporary credentials ASIA… from web_identity, expiring 2026-11-29T12:00:00Z`. A time
+    /// the formatter cannot show is described rather than thrown.
     #[napi(js_name = "toString", catch_unwind)]
-    pub fn describe(&self) -> String {
-        let c = &self.inner;
-        guard::catch(|| c.to_string()).unwrap_or_else(|| {
-            let kind = if c.is_temporary() { "temporary" } else { "long-term" };
-            let expiring = if c.expiration().is_some() {
-                format!(", expiring {UNREPRESENTABLE}")
-            } else {
-                String::new()
-            };
-            format!("{kind} credentials {} from {}{expiring}", c.access_key_id(), c.source())
+    pub fn describe(&self, env: Env) -> Result<String> {
+        guard::sync(&env, "Credentials.toString", || {
+            let c = &self.inner;
+            Ok(guard::catch(|| c.to_string()).unwrap_or_else(|| {
+                let kind = if c.is_temporary() { "temporary" } else { "long-term" };
+                let expiring = if c.expiration().is_some() {
+                    format!(", expiring {UNREPRESENTABLE}")
+                } else {
+                    String::new()
+                };
+                format!("{kind} credentials {} from {}{expiring}", c.access_key_id(), c.source())
+            }))
         })
     }
 }

@@ -13,7 +13,9 @@
 //! error says what to do.
 
 use std::any::Any;
+use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 use mongoawsauth::{Error as CoreError, ErrorKind};
 use napi::Env;
@@ -30,12 +32,55 @@ pub(crate) fn panic_error() -> CoreError {
     CoreError::new(ErrorKind::Internal, PANIC_MESSAGE)
 }
 
-/// Runs `f`, turning a panic into a thrown `InternalError`.
-pub(crate) fn sync<T>(env: &Env, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    match catch(f) {
+/// Runs `f`, the body of the export JavaScript knows as `export` (`Credentials.toJSON`,
+/// `new Conversation`, `testing.entries`), turning a panic into a thrown `InternalError`.
+pub(crate) fn sync<T>(env: &Env, export: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let guarded = || {
+        if forced(export) {
+            panic!("a panic forced in {export} by {FORCE_PANIC_VAR}");
+        }
+        f()
+    };
+    match catch(guarded) {
         Some(result) => result,
         None => Err(errors::to_js(env, &panic_error())),
     }
+}
+
+/// The test suite's switch for proving every boundary holds: a comma-separated list of export
+/// names (as passed to [`sync`]); each listed export panics inside its guard on every call.
+///
+/// Why a variable and not a cargo feature: the tests run against the very addon that ships,
+/// not a second build of it. It cannot fire by accident: it is read once, at the first guarded
+/// call, only exact export names count (`1`, `true` or a typo match nothing), and even a
+/// deliberate one only makes the named calls throw `InternalError`, which is the behaviour
+/// under test. The addon says on stderr when it is set, so it cannot stay set unnoticed.
+pub(crate) const FORCE_PANIC_VAR: &str = "MONGOAWSAUTH_TEST_FORCE_PANIC";
+
+/// Whether [`FORCE_PANIC_VAR`] names `export`.
+pub(crate) fn forced(export: &str) -> bool {
+    static FORCED: OnceLock<Box<[String]>> = OnceLock::new();
+    FORCED
+        .get_or_init(|| {
+            let names: Box<[String]> = std::env::var(FORCE_PANIC_VAR)
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if !names.is_empty() {
+                // Not eprintln!, which panics when stderr is closed.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "mongoawsauth: {FORCE_PANIC_VAR} is set: {} will panic on purpose (a test switch; unset it)",
+                    names.join(", ")
+                );
+            }
+            names
+        })
+        .iter()
+        .any(|name| name == export)
 }
 
 /// Runs `f`; `None` if it panicked.

@@ -17,12 +17,15 @@
 pub mod authenticator;
 pub mod conversation;
 pub mod credentials;
+pub mod defaults;
 pub mod errors;
 mod future;
 mod guard;
 mod js_provider;
 mod options;
 mod saml;
+pub mod settings;
+pub mod signing;
 pub mod testing;
 mod values;
 

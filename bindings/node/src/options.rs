@@ -10,8 +10,25 @@ use mongoawsauth::{Authenticator, Env as CoreEnv, Options, ProviderConfig};
 use napi::bindgen_prelude::*;
 use napi::{Env, ValueType};
 
-use crate::values::Invalid;
+use crate::values::{Invalid, Minimum};
 use crate::{errors, js_provider, saml, values};
+
+/// Each option the core names in an error (`Error::option()`, the concept's name in
+/// `tests/data/contract/options.json`), with its name here and whether it is a duration (a
+/// `RangeError` when refused) or not (a `TypeError` with code `ERR_INVALID_ARG_VALUE`).
+const CONCEPTS: &[(&str, &str, bool)] = &[
+    ("credentials_timeout", "timeoutMs", true),
+    ("refresh_window", "refreshWindowMs", true),
+    ("refresh_ahead", "refreshAheadMs", true),
+    ("metadata_connect_timeout", "metadataConnectTimeoutMs", true),
+    ("metadata_read_timeout", "metadataReadTimeoutMs", true),
+    ("sts_timeout", "stsTimeoutMs", true),
+    ("sts_endpoint", "stsEndpoint", false),
+    ("imds_endpoint", "imdsEndpoint", false),
+    ("ecs_base_url", "ecsBaseUrl", false),
+    ("profile", "profile", false),
+    ("shared_config", "sharedConfig", false),
+];
 
 const KEYS: &[&str] = &[
     "provider",
@@ -31,15 +48,29 @@ const KEYS: &[&str] = &[
 ];
 
 /// The core authenticator `options` describe (undefined or null: the defaults). Wrong types
-/// throw a `TypeError`, numbers out of range a `RangeError`, values the core refuses a
-/// `MongoAwsAuthError`.
+/// throw a `TypeError` (`ERR_INVALID_ARG_TYPE`), numbers out of range a `RangeError`
+/// (`ERR_OUT_OF_RANGE`), malformed values (an endpoint that is not an http(s) URL, a blank
+/// profile) a `TypeError` (`ERR_INVALID_ARG_VALUE`), each naming the option as JavaScript
+/// spells it; other values the core refuses a `MongoAwsAuthError`.
 pub(crate) fn authenticator(env: &Env, options: Option<Unknown>) -> Result<Authenticator> {
     let (core, saml) = read(env, options)?;
     match saml {
         None => Authenticator::new(core),
         Some(saml) => saml::authenticator(saml, &core),
     }
-    .map_err(|e| errors::to_js(env, &e))
+    .map_err(|e| match refused_option(&e) {
+        Some(why) => why.throw(env),
+        None => errors::to_js(env, &e),
+    })
+}
+
+/// A core error that names the option it refused, as the `TypeError` or `RangeError` a Node
+/// API throws for a bad argument, with the core's message spoken in this face's names.
+fn refused_option(error: &mongoawsauth::Error) -> Option<Invalid> {
+    let concept = error.option()?;
+    let (_, name, duration) = CONCEPTS.iter().find(|(c, _, _)| *c == concept)?;
+    let message = replace_word(error.message(), concept, &format!("options.{name}"));
+    Some(if *duration { Invalid::Range(message) } else { Invalid::Value(message) })
 }
 
 fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::SamlOptions>)> {
@@ -59,8 +90,8 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
         let value = values::property(&object, name)?;
         Ok((!values::is_nullish(&value)).then_some(value))
     };
-    let ms = |name: &str| -> Result<Option<Duration>> {
-        get(name)?.map(|v| values::millis(&v, &format!("options.{name}")).map_err(fail)).transpose()
+    let ms = |name: &str, minimum: Minimum| -> Result<Option<Duration>> {
+        get(name)?.map(|v| values::millis(&v, &format!("options.{name}"), minimum).map_err(fail)).transpose()
     };
     let url = |name: &str| -> Result<Option<String>> {
         get(name)?
@@ -98,13 +129,13 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
     if let Some(url) = url("ecsBaseUrl")? {
         config = config.with_ecs_base_url(url);
     }
-    if let Some(d) = ms("metadataConnectTimeoutMs")? {
+    if let Some(d) = ms("metadataConnectTimeoutMs", Minimum::AboveZero)? {
         config = config.with_metadata_connect_timeout(d);
     }
-    if let Some(d) = ms("metadataReadTimeoutMs")? {
+    if let Some(d) = ms("metadataReadTimeoutMs", Minimum::AboveZero)? {
         config = config.with_metadata_read_timeout(d);
     }
-    if let Some(d) = ms("stsTimeoutMs")? {
+    if let Some(d) = ms("stsTimeoutMs", Minimum::AboveZero)? {
         config = config.with_sts_timeout(d);
     }
     if let Some(value) = get("profile")? {
@@ -115,16 +146,36 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
     }
     core = core.with_provider_config(config);
 
-    if let Some(d) = ms("timeoutMs")? {
+    if let Some(d) = ms("timeoutMs", Minimum::AboveZero)? {
         core = core.with_credentials_timeout(d);
     }
-    if let Some(d) = ms("refreshWindowMs")? {
+    if let Some(d) = ms("refreshWindowMs", Minimum::Zero)? {
         core = core.with_refresh_window(d);
     }
-    if let Some(d) = ms("refreshAheadMs")? {
+    if let Some(d) = ms("refreshAheadMs", Minimum::Zero)? {
         core = core.with_refresh_ahead(d);
     }
     Ok((core, saml))
+}
+
+/// `text` with every whole-word `word` (not part of a longer snake_case name) replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = if at > 0 { rest[..at].chars().last() } else { out.chars().last() };
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(is_name) || after.is_some_and(is_name) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `options.profile`: the name of a profile of the shared config files. A blank name is refused
@@ -138,7 +189,7 @@ fn profile_name(value: &Unknown) -> std::result::Result<String, Invalid> {
     }
     let name = values::string(value, "options.profile").map_err(Invalid::Type)?;
     if name.trim().is_empty() {
-        return Err(Invalid::Type(
+        return Err(Invalid::Value(
             "options.profile must name a profile; leave it out to use AWS_PROFILE, else the default profile"
                 .to_owned(),
         ));

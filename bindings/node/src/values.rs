@@ -18,21 +18,33 @@ use napi::{Env, JsValue, Status, ValueType};
 /// ISO 8601 with four-digit years (what AWS sends and what `toJSON` writes) can express.
 pub(crate) const MAX_EPOCH_MILLIS: f64 = 253_402_300_799_999.0;
 
-/// The longest duration accepted: 2147483647 ms (about 24.8 days), the largest delay Node's own
-/// timers take (`setTimeout`), so the library accepts what Node itself would.
-pub(crate) const MAX_MILLIS: f64 = 2_147_483_647.0;
+/// The longest duration accepted: the core's limit for every timeout and window, 2147483647 ms
+/// (about 24.8 days), the largest delay Node's own timers take.
+pub(crate) const MAX_MILLIS: f64 = mongoawsauth::defaults::MAX_TIMEOUT_MS as f64;
 
-/// What was wrong with a value: its type (a `TypeError`) or its range (a `RangeError`).
+/// The smallest duration an option takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Minimum {
+    /// A timeout: 0 would give up before starting.
+    AboveZero,
+    /// A window: 0 switches it off.
+    Zero,
+}
+
+/// What was wrong with a value: its type (a `TypeError`, `ERR_INVALID_ARG_TYPE`), its range (a
+/// `RangeError`, `ERR_OUT_OF_RANGE`) or its form (a `TypeError`, `ERR_INVALID_ARG_VALUE`: a
+/// malformed URL, a blank name), as Node's own errors tell them apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Invalid {
     Type(String),
     Range(String),
+    Value(String),
 }
 
 impl Invalid {
     pub(crate) fn message(&self) -> &str {
         match self {
-            Invalid::Type(m) | Invalid::Range(m) => m,
+            Invalid::Type(m) | Invalid::Range(m) | Invalid::Value(m) => m,
         }
     }
 
@@ -42,6 +54,7 @@ impl Invalid {
         match self {
             Invalid::Type(m) => type_error(env, m),
             Invalid::Range(m) => range_error(env, m),
+            Invalid::Value(m) => value_error(env, m),
         }
     }
 
@@ -53,6 +66,9 @@ impl Invalid {
             }
             Invalid::Range(m) => {
                 JsRangeError::from(Error::new("ERR_OUT_OF_RANGE", m.clone())).into_unknown(*env)
+            }
+            Invalid::Value(m) => {
+                JsTypeError::from(Error::new("ERR_INVALID_ARG_VALUE", m.clone())).into_unknown(*env)
             }
         }
     }
@@ -83,6 +99,15 @@ pub(crate) fn type_error(env: &Env, message: impl Into<String>) -> Error {
 pub(crate) fn range_error(env: &Env, message: impl Into<String>) -> Error {
     let message = message.into();
     let _ = env.throw_range_error(&message, Some("ERR_OUT_OF_RANGE"));
+    Error::new(Status::PendingException, message)
+}
+
+/// Throws a `TypeError` with code `ERR_INVALID_ARG_VALUE` (as Node's own, for a value of the
+/// right type but the wrong form) and returns the error that tells napi the exception is already
+/// pending.
+pub(crate) fn value_error(env: &Env, message: impl Into<String>) -> Error {
+    let message = message.into();
+    let _ = env.throw_type_error(&message, Some("ERR_INVALID_ARG_VALUE"));
     Error::new(Status::PendingException, message)
 }
 
@@ -130,8 +155,13 @@ pub(crate) fn optional_string(value: &Unknown, what: &str) -> std::result::Resul
     if is_nullish(value) { Ok(None) } else { string(value, what).map(Some) }
 }
 
-/// A number of milliseconds, 0 to [`MAX_MILLIS`], as a duration.
-pub(crate) fn millis(value: &Unknown, what: &str) -> std::result::Result<Duration, Invalid> {
+/// A number of milliseconds from `minimum` to [`MAX_MILLIS`], as a duration. The message states
+/// the very rule that refused the value.
+pub(crate) fn millis(
+    value: &Unknown,
+    what: &str,
+    minimum: Minimum,
+) -> std::result::Result<Duration, Invalid> {
     if value.get_type().ok() != Some(ValueType::Number) {
         return Err(Invalid::Type(format!(
             "{what} must be a number of milliseconds, got {}",
@@ -139,9 +169,17 @@ pub(crate) fn millis(value: &Unknown, what: &str) -> std::result::Result<Duratio
         )));
     }
     let ms = number(value).map_err(|_| Invalid::Type(format!("{what} could not be read")))?;
-    if !(0.0..=MAX_MILLIS).contains(&ms) {
+    let low_ok = match minimum {
+        Minimum::AboveZero => ms > 0.0,
+        Minimum::Zero => ms >= 0.0,
+    };
+    if !(low_ok && ms <= MAX_MILLIS) {
+        let from = match minimum {
+            Minimum::AboveZero => "greater than 0",
+            Minimum::Zero => "0 or more",
+        };
         return Err(Invalid::Range(format!(
-            "{what} must be a number of milliseconds from 0 to {MAX_MILLIS} (as Node's timers take), got {}",
+            "{what} must be a number of milliseconds {from} and at most {MAX_MILLIS} (as Node's timers take), got {}",
             describe_number(ms)
         )));
     }

@@ -13,8 +13,8 @@ import { describe, test } from 'node:test'
 
 const probe = fileURLToPath(new URL('./helpers/crash-probe.mjs', import.meta.url))
 
-function run(name) {
-  const child = spawnSync(process.execPath, [probe, name], { env: childEnv(), encoding: 'utf8', timeout: 30000 })
+function run(name, extraEnv = {}) {
+  const child = spawnSync(process.execPath, [probe, name], { env: childEnv(extraEnv), encoding: 'utf8', timeout: 30000 })
   assert.equal(child.signal, null, `case ${name} killed the process with ${child.signal}: ${child.stderr}`)
   assert.equal(child.status, 0, `case ${name} exited with ${child.status}: ${child.stderr}`)
   assert.ok(!child.stderr.includes('probe-secret-not-shown') && !child.stdout.includes('probe-secret-not-shown'))
@@ -73,7 +73,8 @@ describe('a duration option out of range is a RangeError naming the option and t
       test(`${option}: ${value}`, () => {
         const { outcome, error } = run(`option:${option}=${Number(value)}`)
         assert.equal(outcome, 'threw')
-        assertRangeError(error, new RegExp(`^options\\.${option} must be a number of milliseconds from 0 to 2147483647`), /got/)
+        const from = option === 'refreshWindowMs' ? '0 or more' : 'greater than 0'
+        assertRangeError(error, new RegExp(`^options\\.${option} must be a number of milliseconds ${from} and at most 2147483647`), /got/)
       })
     }
   }
@@ -91,9 +92,11 @@ test('util.inspect never throws, even on objects that only look like instances',
 })
 
 describe('a panic inside the addon becomes an InternalError, never an abort', () => {
-  for (const site of ['sync', 'future', 'settle', 'provider']) {
+  // The asynchronous boundaries, each reached through the hidden export __panicForTests(site),
+  // which panics only while the test switch names the site (see the next describe).
+  for (const site of ['future', 'settle', 'provider']) {
     test(`in ${site === 'provider' ? "the check of a custom provider's value (napi's threadsafe-function callback)" : `a ${site} boundary`}`, () => {
-      const { outcome, error } = run(`panic:${site}`)
+      const { outcome, error } = run(`panic:${site}`, { MONGOAWSAUTH_TEST_FORCE_PANIC: `__panicForTests:${site}` })
       assert.equal(outcome, 'threw')
       if (site === 'provider') {
         // The provider's value could not be checked: the login fails like any bad value.
@@ -109,6 +112,83 @@ describe('a panic inside the addon becomes an InternalError, never an abort', ()
   }
 })
 
+// Every synchronous export, forced to panic inside its guard. The hidden test switch is the
+// environment variable MONGOAWSAUTH_TEST_FORCE_PANIC: a comma-separated list of export names
+// as src/ passes them to guard::sync ("Credentials.toJSON", "new Conversation"); each named
+// export panics on every call. It is read once, when the addon first runs a guarded export;
+// only exact names count, so a stray value ("1", "true") does nothing; the addon announces it on
+// stderr. helpers/forced-panic.mjs knows how to call each export; the list of exports is read
+// from the sources, so an export added without a guard, or without a way to call it here, fails.
+const SWITCH = 'MONGOAWSAUTH_TEST_FORCE_PANIC'
+const forcedProbe = fileURLToPath(new URL('./helpers/forced-panic.mjs', import.meta.url))
+
+function forced(exportName, switchValue = exportName) {
+  const child = spawnSync(process.execPath, [forcedProbe, exportName], {
+    env: childEnv({ [SWITCH]: switchValue }),
+    encoding: 'utf8',
+    timeout: 30000,
+  })
+  assert.equal(child.signal, null, `${exportName} killed the process with ${child.signal}: ${child.stderr}`)
+  assert.equal(child.status, 0, `${exportName}: the probe exited with ${child.status}: ${child.stderr}`)
+  assert.ok(!`${child.stdout}${child.stderr}`.includes('forced-secret-not-shown'))
+  return { ...JSON.parse(child.stdout.trim().split('\n').pop()), stderr: child.stderr }
+}
+
+/** Every export name src/ passes to guard::sync, by file. */
+function guardedExports() {
+  const dir = fileURLToPath(new URL('../src/', import.meta.url))
+  const names = []
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.rs'))) {
+    const source = readFileSync(join(dir, file), 'utf8')
+    for (const m of source.matchAll(/guard::sync\(\s*&?env,\s*"([^"]+)"/g)) names.push(m[1])
+  }
+  return names
+}
+
+describe(`${SWITCH} forces a panic in any synchronous export: each is an InternalError, never an abort`, () => {
+  const names = guardedExports()
+  test('every guarded export has a way to call it in helpers/forced-panic.mjs, and no name is used twice', () => {
+    const listed = JSON.parse(spawnSync(process.execPath, [forcedProbe, '--list'], { encoding: 'utf8' }).stdout)
+    assert.deepEqual([...new Set(names)].sort(), names.slice().sort(), 'an export name is passed to guard::sync twice')
+    assert.deepEqual(listed.slice().sort(), names.slice().sort())
+    // The ones the issue names, so that the list can never silently lose them.
+    for (const name of ['Credentials.accessKeyId', 'Credentials.toJSON', 'Credentials.toString', 'new Conversation', 'new Credentials', 'new Authenticator']) {
+      assert.ok(names.includes(name), name)
+    }
+  })
+  for (const name of names) {
+    test(name, () => {
+      const { outcome, error, stderr } = forced(name)
+      assert.equal(outcome, 'threw', `${name} returned although the switch names it`)
+      assert.match(error.message, /internal error \(a panic\).*the process is fine/)
+      assert.match(stderr, new RegExp(`${SWITCH} is set: ${name.replace(/\./g, '\\.')} will panic on purpose`))
+      if (name === '__setErrorFactory') {
+        // index.js registers the error classes through it, so require() itself throws: the
+        // boundary's plain Error, since there are no classes yet.
+        assert.equal(error.name, 'Error')
+      } else {
+        assert.equal(error.name, 'InternalError', JSON.stringify(error))
+        assert.ok(error.isInternal)
+        assert.equal(error.code, 'INTERNAL')
+      }
+    })
+  }
+  test('the switch is exact: a value that names no export forces nothing', () => {
+    for (const value of ['1', 'true', 'credentials.tojson', '*', 'Credentials']) {
+      const { outcome } = forced('Credentials.toJSON', value)
+      assert.equal(outcome, 'returned', `${SWITCH}=${value} forced a panic`)
+    }
+  })
+  test('without the switch the hidden __panicForTests export panics nowhere', () => {
+    for (const site of ['future', 'settle', 'provider', 'sync']) {
+      const { outcome, error } = run(`panic:${site}`)
+      assert.equal(outcome, 'threw')
+      assert.equal(error.name, 'TypeError', JSON.stringify(error))
+      assert.match(error.message, /is a test hook, off unless MONGOAWSAUTH_TEST_FORCE_PANIC/)
+    }
+  })
+})
+
 test('every napi export in src/ runs inside a panic boundary (catch_unwind and guard)', () => {
   const dir = fileURLToPath(new URL('../src/', import.meta.url))
   let exports = 0
@@ -121,9 +201,8 @@ test('every napi export in src/ runs inside a panic boundary (catch_unwind and g
       const body = source.slice(m.index + m[0].length, heads[i + 1]?.index ?? source.length)
       exports++
       assert.match(args, /\bcatch_unwind\b/, `${file}: ${name} has no catch_unwind`)
-      // toJSON and toString never throw: they guard what may panic themselves, with a fallback.
-      if (!['to_json', 'describe'].includes(name)) assert.match(body, /guard::sync\(/, `${file}: ${name} does not run in guard::sync`)
+      assert.match(body, /guard::sync\(/, `${file}: ${name} does not run in guard::sync`)
     }
   }
-  assert.ok(exports >= 25, `found only ${exports} exports: the pattern no longer matches the sources`)
+  assert.ok(exports >= 30, `found only ${exports} exports: the pattern no longer matches the sources`)
 })

@@ -106,7 +106,7 @@ describe('options.env carries the home directory', () => {
     await assert.rejects(auth.credentials(), (error) => {
       assert.ok(error instanceof CredentialsNotFoundError, error.message)
       const profile = error.attempts.filter((a) => a.source === 'profile')
-      assert.deepEqual(profile.map((a) => a.outcome), ['not-configured'])
+      assert.deepEqual(profile.map((a) => a.outcome), ['not_configured'])
       assert.match(profile[0].message, /switched off/)
       return true
     })

@@ -7,11 +7,12 @@
 export interface Attempt {
   /** `custom`, `cache`, `environment`, `web_identity`, `container`, `imds`... */
   readonly source: string
-  readonly outcome: 'succeeded' | 'not-configured' | 'failed'
+  readonly outcome: 'succeeded' | 'not_configured' | 'failed'
   /** Why the source was not configured, or how it failed. */
   readonly message?: string
-  /** For a failure, the kind of error, e.g. `TIMEOUT`. */
+  /** For a failure, the code of its error, e.g. `TIMEOUT`. */
   readonly code?: ErrorCode
+  /** How long the source took, in milliseconds. */
   readonly elapsedMs: number
 }
 
@@ -25,12 +26,24 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'RUNTIME'
   | 'INTERNAL'
+  /** A result code this package has no class for (a newer library's); `resultCode` keeps the number. */
+  | 'UNKNOWN'
 
-/** Every error mongoawsauth throws or rejects with, except `TypeError`s for arguments of the wrong type. */
+/**
+ * Every error mongoawsauth throws or rejects with, except the `TypeError`s and `RangeError`s
+ * for bad arguments (codes `ERR_INVALID_ARG_TYPE`, `ERR_INVALID_ARG_VALUE`, `ERR_OUT_OF_RANGE`).
+ */
 export declare class MongoAwsAuthError extends Error {
-  /** The error kind as a constant. */
+  /** The error kind's name, the same in every face, e.g. `CREDENTIALS_NOT_FOUND`. */
   readonly code: ErrorCode
   /** The error kind's stable number, the same as the C library's result code. */
+  readonly resultCode: number
+  /**
+   * The same number as `resultCode`, kept for one release (reading it emits a
+   * `DeprecationWarning`, code `MONGOAWSAUTH_DEP0001`, once per process).
+   *
+   * @deprecated Read `resultCode`, or `code` for the name.
+   */
   readonly kind: number
   /** What each credential source said, in order (empty unless a chain ran). */
   readonly attempts: readonly Attempt[]
@@ -97,30 +110,37 @@ export interface AuthenticatorOptions {
   /** Environment variables to read instead of `process.env` (undefined values are skipped). */
   env?: Record<string, string | undefined>
   /**
-   * How long one credential resolution may take (default 10000). Every `…Ms` option takes 0 to
-   * 2147483647 (Node's timer limit); other numbers throw a `RangeError`.
+   * How long one credential resolution may take (default `defaults().timeoutMs`, 10 s). Every
+   * timeout (`…TimeoutMs`, `timeoutMs`) takes more than 0 and at most
+   * `defaults().maxTimeoutMs` (2147483647, Node's timer limit); the refresh windows take 0 or
+   * more, with the same maximum. Other numbers throw a `RangeError` (`ERR_OUT_OF_RANGE`).
    */
   timeoutMs?: number
-  /** Cached credentials are used while more than this remains (default 300000, the spec's 5 minutes). */
+  /** Cached credentials are used while more than this remains (default `defaults().refreshWindowMs`, the spec's 5 minutes); 0 uses them to the end. */
   refreshWindowMs?: number
-  /** Inside this window one background refresh starts (default 600000). */
+  /** Inside this window one background refresh starts (default `defaults().refreshAheadMs`, 10 minutes). */
   refreshAheadMs?: number
-  /** The STS endpoint for web identity and SAML, overriding AWS_ENDPOINT_URL_STS and the regional default. */
+  /**
+   * The STS endpoint for web identity and SAML, overriding AWS_ENDPOINT_URL_STS and the regional
+   * default. Each endpoint must be an absolute `http` or `https` URL with a host: anything else
+   * throws a `TypeError` (`ERR_INVALID_ARG_VALUE`) when the options are built.
+   */
   stsEndpoint?: string
   /** The IMDS base URL, overriding AWS_EC2_METADATA_SERVICE_ENDPOINT. */
   imdsEndpoint?: string
-  /** The base URL for AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (default http://169.254.170.2). */
+  /** The base URL for AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (default `defaults().ecsBaseUrl`). */
   ecsBaseUrl?: string
-  /** Connect timeout for IMDS and container endpoints (default 1000). */
+  /** Connect timeout for IMDS and container endpoints (default `defaults().metadataConnectTimeoutMs`, 1 s). */
   metadataConnectTimeoutMs?: number
-  /** Read timeout for IMDS and container endpoints (default 10000). */
+  /** Read timeout for IMDS and container endpoints (default `defaults().metadataReadTimeoutMs`, 10 s). */
   metadataReadTimeoutMs?: number
-  /** Time allowed for one STS call, retries included (default 10000). */
+  /** Time allowed for one STS call, retries included (default `defaults().stsTimeoutMs`, 10 s). */
   stsTimeoutMs?: number
   /**
    * The profile of `~/.aws/config` / `~/.aws/credentials` to use, overriding `AWS_PROFILE`. It
-   * must exist in one of the files (a `ConfigurationError` otherwise); a non-string or blank
-   * value throws a `TypeError`. Keys in the environment still come first, as in the chain.
+   * must exist in one of the files (a `ConfigurationError` otherwise); a non-string throws a
+   * `TypeError` (`ERR_INVALID_ARG_TYPE`), a blank name a `TypeError` (`ERR_INVALID_ARG_VALUE`).
+   * Keys in the environment still come first, as in the chain.
    */
   profile?: string
   /**

@@ -49,7 +49,7 @@ try {
   const credentials = served.at(-1)
   if (!credentials) throw new RunnerError('the login did not take its credentials from credentialProvider()')
   outcome = {
-    login: { arn: user, source: credentials.source, accessKeyId: credentials.accessKeyId, temporary: credentials.temporary },
+    login: { arn: user, source: credentials.source, accessKeyId: credentials.accessKeyId, temporary: credentials.isTemporary },
   }
 } catch (error) {
   if (error instanceof RunnerError) throw error
