@@ -1,10 +1,14 @@
-"""Type stubs of the native module (the reference for what each call accepts)."""
+"""Type stubs of the native module (the reference for what each call accepts). A test checks
+them against the built module with mypy's stubtest, so a native function, method or parameter
+added without its stub fails the suite."""
 
 import datetime
 from collections.abc import Awaitable, Callable, Mapping
 from os import PathLike
 from types import TracebackType
 from typing import Any, Literal, Optional, Union
+
+from .errors import ErrorCode
 
 __version__: str
 core_version: str
@@ -14,17 +18,19 @@ Provider = Callable[[], Union[_ProviderResult, Awaitable[_ProviderResult]]]
 
 class Credentials:
     """``expiration``: a timezone-aware datetime or epoch seconds between 1970 and the end of
-    year 9999; anything else raises ``InvalidArgumentError`` (a ``ValueError``)."""
+    year 9999; another type raises ``InvalidArgumentTypeError`` (a ``TypeError``), a value out
+    of range ``InvalidArgumentError`` (a ``ValueError``). ``source``: the name the credentials
+    report; ``None`` means ``"application"``, the name of credentials an application builds."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         access_key_id: Optional[str],
         secret_access_key: Optional[str],
         session_token: Optional[str] = None,
         *,
         expiration: Union[datetime.datetime, float, None] = None,
-        source: str = "python",
-    ) -> None: ...
+        source: Optional[str] = None,
+    ) -> Credentials: ...
     @property
     def access_key_id(self) -> str: ...
     @property
@@ -58,10 +64,12 @@ class Attempt:
     @property
     def message(self) -> Optional[str]: ...
     @property
+    def code(self) -> Optional[ErrorCode]: ...
+    @property
     def elapsed(self) -> float: ...
 
 class Conversation:
-    def __init__(self, credentials: Credentials) -> None: ...
+    def __new__(cls, credentials: Credentials) -> Conversation: ...
     @property
     def credentials(self) -> Credentials: ...
     def client_first(self) -> bytes: ...
@@ -76,8 +84,8 @@ class Conversation:
     ) -> bool: ...
 
 class SamlProvider:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         role_arn: str,
         principal_arn: str,
         *,
@@ -85,23 +93,27 @@ class SamlProvider:
         assertion_file: Union[str, PathLike[str], None] = None,
         duration: Optional[int] = None,
         policy: Optional[str] = None,
-    ) -> None: ...
+    ) -> SamlProvider: ...
     @property
     def role_arn(self) -> str: ...
     @property
     def principal_arn(self) -> str: ...
 
 class Authenticator:
-    def __init__(
-        self,
+    """The native class; ``mongoawsauth.Authenticator`` subclasses it, making the ``*_async``
+    methods coroutines. Every keyword not given (or ``None``) takes the core's default
+    (``mongoawsauth.defaults``)."""
+
+    def __new__(
+        cls,
         *,
         provider: Union[Provider, SamlProvider, None] = None,
         credentials: Optional[Credentials] = None,
-        credential_policy: Literal["strict", "legacy"] = "strict",
+        credential_policy: Optional[Literal["strict", "legacy"]] = None,
         env: Optional[Mapping[str, str]] = None,
-        timeout: float = 10.0,
-        refresh_window: float = 300.0,
-        refresh_ahead: float = 600.0,
+        timeout: Optional[float] = None,
+        refresh_window: Optional[float] = None,
+        refresh_ahead: Optional[float] = None,
         sts_endpoint: Optional[str] = None,
         imds_endpoint: Optional[str] = None,
         ecs_base_url: Optional[str] = None,
@@ -109,12 +121,14 @@ class Authenticator:
         metadata_read_timeout: Optional[float] = None,
         sts_timeout: Optional[float] = None,
         profile: Optional[str] = None,
-        shared_config: bool = True,
-    ) -> None:
+        shared_config: Optional[bool] = None,
+    ) -> Authenticator:
         """``profile``: the profile of ``~/.aws/config`` / ``~/.aws/credentials`` to use,
         overriding ``AWS_PROFILE``; it must exist in one of the files (``ConfigurationError``
         otherwise). ``shared_config=False``: the files are not read at all (the MongoDB
-        specification's chain only). A wrong type raises ``TypeError`` naming the option."""
+        specification's chain only). A wrong type raises ``InvalidArgumentTypeError`` (a
+        ``TypeError``), a bad value ``InvalidArgumentError`` (a ``ValueError``), naming the
+        keyword."""
     def credentials(self, timeout: Optional[float] = None) -> Credentials: ...
     def credentials_async(self, timeout: Optional[float] = None) -> Awaitable[Credentials]: ...
     def resolve(self, timeout: Optional[float] = None) -> Resolution: ...
@@ -144,9 +158,25 @@ def cache_poison(key: Optional[str] = None) -> int: ...
 def invalidate_generation(generation: int) -> bool: ...
 def shutdown_runtime() -> None: ...
 
-# Private helpers of the pymongo_auth_aws drop-in.
+# The core's tables: error kinds (name, result code, words) and defaults (mongoawsauth.defaults).
+def error_kinds() -> list[tuple[str, int, str]]: ...
+def defaults() -> dict[str, Any]: ...
+
+# Behind mongoawsauth.signing, mongoawsauth.settings and the pymongo_auth_aws drop-in.
 def sts_region(host: str) -> str: ...
 def sign_get_caller_identity(
-    credentials: Credentials, host: str, server_nonce: Union[bytes, bytearray]
+    credentials: Credentials,
+    host: str,
+    server_nonce: Union[bytes, bytearray],
+    at: Union[datetime.datetime, float, None] = None,
 ) -> tuple[str, str]: ...
+def client_final_payload(
+    credentials: Credentials,
+    host: str,
+    server_nonce: Union[bytes, bytearray],
+    at: Union[datetime.datetime, float, None] = None,
+) -> bytes: ...
+def validate_settings(
+    uri: str, credential_policy: Optional[Literal["strict", "legacy"]] = None
+) -> tuple[str, Optional[Credentials]]: ...
 def credentials_from_object(value: Union[Credentials, Mapping[str, Any], Any]) -> Credentials: ...

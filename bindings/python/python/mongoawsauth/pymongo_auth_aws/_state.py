@@ -24,7 +24,8 @@ import threading
 import time
 import weakref
 
-from .. import _native
+from .. import _native, defaults
+from .._authenticator import Authenticator
 from ..errors import MongoAwsAuthError
 from .errors import PyMongoAuthAwsError, wrap
 
@@ -72,7 +73,7 @@ class AwsCredential:
 def configure(**options):
     """Sets the options of every later login (validated now)."""
     global _authenticator, _options, _cache_key, _view
-    authenticator = _native.Authenticator(**options)
+    authenticator = Authenticator(**options)
     with _lock:
         _options = dict(options)
         _authenticator = authenticator
@@ -84,7 +85,7 @@ def authenticator():
     global _authenticator
     with _lock:
         if _authenticator is None:
-            _authenticator = _native.Authenticator(**_options)
+            _authenticator = Authenticator(**_options)
         return _authenticator
 
 
@@ -194,7 +195,9 @@ def _cache_entry():
     credentials = _native.cache_get(key)
     if credentials is None or credentials.expiration_timestamp is None:
         return None
-    window = _options.get("refresh_window", 300.0)
+    window = _options.get("refresh_window")
+    if window is None:
+        window = defaults.refresh_window
     if credentials.expiration_timestamp - time.time() <= window:
         return None
     return credentials
