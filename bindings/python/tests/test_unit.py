@@ -420,3 +420,19 @@ def test_asyncio_twins():
     assert asyncio.run(auth.credentials_async()).access_key_id == "AKIAASYNC"
     for name in ("credentials_async", "resolve_async", "conversation_async"):
         assert inspect.iscoroutinefunction(getattr(mongoawsauth.Authenticator, name)), name
+
+
+def test_saml_assertion_callable_exception_is_the_cause():
+    class IdpDown(Exception):
+        pass
+
+    def assertion():
+        raise IdpDown("the identity provider is down")
+
+    saml = mongoawsauth.SamlProvider(
+        "arn:aws:iam::123456789012:role/r", "arn:aws:iam::123456789012:saml-provider/p", assertion=assertion
+    )
+    auth = mongoawsauth.Authenticator(provider=saml, sts_endpoint="http://127.0.0.1:9/")
+    with pytest.raises(errors.CredentialsProviderError, match="identity provider is down") as info:
+        auth.credentials()
+    assert isinstance(info.value.__cause__, IdpDown)
