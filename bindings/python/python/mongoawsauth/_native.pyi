@@ -8,14 +8,45 @@ from os import PathLike
 from types import TracebackType
 from typing import Any, Literal, Optional, Union
 
+from typing_extensions import disjoint_base, final
+
 from .errors import ErrorCode
+
+__all__ = [
+    "__version__",
+    "core_version",
+    "Credentials",
+    "Resolution",
+    "Attempt",
+    "Conversation",
+    "Authenticator",
+    "SamlProvider",
+    "CacheEntry",
+    "CancelOnDone",
+    "cache_entries",
+    "cache_get",
+    "cache_set",
+    "cache_clear",
+    "cache_expire",
+    "cache_poison",
+    "invalidate_generation",
+    "shutdown_runtime",
+    "error_kinds",
+    "defaults",
+    "sts_region",
+    "sign_get_caller_identity",
+    "client_final_payload",
+    "validate_settings",
+    "credentials_from_object",
+]
 
 __version__: str
 core_version: str
 
 _ProviderResult = Union["Credentials", Mapping[str, Any], Any]
-Provider = Callable[[], Union[_ProviderResult, Awaitable[_ProviderResult]]]
+_Provider = Callable[[], Union[_ProviderResult, Awaitable[_ProviderResult]]]
 
+@final
 class Credentials:
     """``expiration``: a timezone-aware datetime or epoch seconds between 1970 and the end of
     year 9999; another type raises ``InvalidArgumentTypeError`` (a ``TypeError``), a value out
@@ -48,6 +79,7 @@ class Credentials:
     @property
     def generation(self) -> Optional[int]: ...
 
+@final
 class Resolution:
     @property
     def credentials(self) -> Credentials: ...
@@ -56,6 +88,7 @@ class Resolution:
     @property
     def elapsed(self) -> float: ...
 
+@final
 class Attempt:
     @property
     def source(self) -> str: ...
@@ -68,6 +101,7 @@ class Attempt:
     @property
     def elapsed(self) -> float: ...
 
+@final
 class Conversation:
     def __new__(cls, credentials: Credentials) -> Conversation: ...
     @property
@@ -83,6 +117,7 @@ class Conversation:
         traceback: Optional[TracebackType],
     ) -> bool: ...
 
+@final
 class SamlProvider:
     def __new__(
         cls,
@@ -99,6 +134,7 @@ class SamlProvider:
     @property
     def principal_arn(self) -> str: ...
 
+@disjoint_base
 class Authenticator:
     """The native class; ``mongoawsauth.Authenticator`` subclasses it, making the ``*_async``
     methods coroutines. Every keyword not given (or ``None``) takes the core's default
@@ -107,7 +143,7 @@ class Authenticator:
     def __new__(
         cls,
         *,
-        provider: Union[Provider, SamlProvider, None] = None,
+        provider: Union[_Provider, SamlProvider, None] = None,
         credentials: Optional[Credentials] = None,
         credential_policy: Optional[Literal["strict", "legacy"]] = None,
         env: Optional[Mapping[str, str]] = None,
@@ -137,6 +173,7 @@ class Authenticator:
     def conversation_async(self, timeout: Optional[float] = None) -> Awaitable[Conversation]: ...
     def report_failure(self, used: Union[Conversation, Credentials, int]) -> bool: ...
 
+@final
 class CacheEntry:
     @property
     def key(self) -> str: ...
@@ -148,6 +185,12 @@ class CacheEntry:
     def expiration_timestamp(self) -> float: ...
     @property
     def generation(self) -> int: ...
+
+@final
+class CancelOnDone:
+    """The done-callback that cancels a native fetch when its asyncio future is cancelled."""
+
+    def __call__(self, future: Any) -> None: ...
 
 def cache_entries() -> list[CacheEntry]: ...
 def cache_get(key: Optional[str] = None) -> Optional[Credentials]: ...

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, Optional, TypedDict, Union
 
 if TYPE_CHECKING:
-    from ._native import Credentials, Provider, SamlProvider
+    from ._native import Credentials, SamlProvider, _Provider
 
 
 class AuthenticatorOptions(TypedDict, total=False):
     """Every keyword of :class:`mongoawsauth.Authenticator`, each optional (``None`` or absent:
     the core's default, :mod:`mongoawsauth.defaults`). Durations are seconds."""
 
-    provider: Union[Provider, SamlProvider, None]
+    provider: Union[_Provider, SamlProvider, None]
     credentials: Optional[Credentials]
     credential_policy: Optional[Literal["strict", "legacy"]]
     env: Optional[Mapping[str, str]]

@@ -236,7 +236,7 @@ _finder = _Finder()
 # -- patch and unpatch ---------------------------------------------------------------------
 
 
-def patch():
+def patch() -> None:
     """Registers the drop-in, re-points what pymongo already imported, and patches the rest as
     it loads. Raises ConfigurationError for a pymongo other than 4.x, or one whose MONGODB-AWS
     hook is not where any 4.x release keeps it."""
@@ -263,7 +263,7 @@ def patch():
             )
 
 
-def unpatch():
+def unpatch() -> None:
     """Undoes :func:`patch`: ``import pymongo_auth_aws`` finds the installed package again (if
     any), and pymongo's modules get back the names they had."""
     with _lock:

@@ -20,14 +20,24 @@ exactly as 1.3 empties its slot.
 from __future__ import annotations
 
 import contextvars
+import sys
 import threading
 import time
 import weakref
+from typing import TYPE_CHECKING
 
 from .. import _native, defaults
 from .._authenticator import Authenticator
 from ..errors import MongoAwsAuthError
 from .errors import PyMongoAuthAwsError, wrap
+
+if TYPE_CHECKING:
+    from .._options import AuthenticatorOptions
+
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:
+        from typing_extensions import Unpack
 
 # 1.3's margin: hand-set credentials that expire within it are dropped when read.
 _credential_buffer_seconds = 60
@@ -35,7 +45,7 @@ _credential_buffer_seconds = 60
 _lock = threading.Lock()
 _use_cached_credentials = None
 _stored = None  # credentials set by hand (an AwsCredential), or None
-_options: dict = {}
+_options: AuthenticatorOptions = {}
 _authenticator = None
 _cache_key = None  # the core cache key this drop-in's fetched credentials live under, once seen
 _view = (None, None)  # (generation, AwsCredential): one object per cache entry, read back as given
@@ -70,12 +80,12 @@ class AwsCredential:
 # -- configuration -------------------------------------------------------------------------
 
 
-def configure(**options):
+def configure(**options: Unpack[AuthenticatorOptions]) -> None:
     """Sets the options of every later login (validated now)."""
     global _authenticator, _options, _cache_key, _view
     authenticator = Authenticator(**options)
     with _lock:
-        _options = dict(options)
+        _options = options.copy()
         _authenticator = authenticator
         _cache_key = None
         _view = (None, None)
