@@ -55,6 +55,7 @@ help:
 	@echo "make header  regenerate include/mongoawsauth.h"
 	@echo "make fuzz    run every fuzz target for FUZZ_TIME seconds (default 60)"
 	@echo "make doc-check   rustdoc of every Rust crate, warnings as errors"
+	@echo "make check-references   no comment or doc cites a file outside the repository (part of make test)"
 	@echo "make dist-rust   the core crate's .crate, built and verified as crates.io would, in target/dist/"
 	@echo "make fleet   the fleet simulation (FLEET_ARGS, e.g. --duration 10); docs/benchmarks.md"
 	@echo "make fuzz-smoke   run every fuzz target for FUZZ_SMOKE_TIME seconds (part of make test)"
@@ -72,10 +73,16 @@ empty-home:
 demo: empty-home
 	$(CLEAN_ENV) $(CARGO) run --quiet --release -p mongoawsauth-cli -- demo
 
-test: empty-home fmt-check clippy doc-check cargo-test c-test node-test python-test dist-rust fuzz-smoke
+test: empty-home fmt-check check-references clippy doc-check cargo-test c-test node-test python-test dist-rust fuzz-smoke
 
 fmt-check:
 	$(CARGO) fmt --all --check
+
+# No comment or doc points at a document outside the repository or a docs/ page that does not
+# exist (scripts/check-references.sh says what it looks for).
+.PHONY: check-references
+check-references:
+	scripts/check-references.sh
 
 clippy:
 	$(CLEAN_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -1,7 +1,7 @@
 // The mongodb driver logging in with mongoawsauth: one call builds the MongoClient with the
 // MONGODB-AWS mechanism, mongoawsauth as its AWS_CREDENTIAL_PROVIDER, and a watch that clears
 // the cached credentials when the server refuses a login (the MongoDB auth spec's rule).
-// Credentials come from the spec's chain (environment, web identity, container endpoint,
+// Credentials come from the chain (environment, shared config profile, web identity, container endpoint,
 // IMDSv2) through the process-wide cache.
 //
 // Usage: MONGODB_URI='mongodb://host/?authSource=%24external' node driver_login.js

@@ -1,21 +1,27 @@
 //! `mongoawsauth`: the command line face of libmongoawsauth.
 //!
-//! - `demo`: a self-contained MONGODB-AWS login against loopback stand-ins;
+//! - `diagnose`: the default chain source by source: what each found, which one a login would
+//!   use and (with `--sts-check`) the ARN a MongoDB server will authenticate;
 //! - `credentials`: which credentials this process would use;
-//! - `sign`: a client-final payload signed by hand, to compare with another implementation.
+//! - `saml`: temporary credentials from STS AssumeRoleWithSAML, for the SAML single sign-on step;
+//! - `sign`: a client-final payload signed by hand, to compare with another implementation;
+//! - `demo`: a self-contained MONGODB-AWS login against loopback stand-ins.
 //!
 //! `MONGOAWSAUTH_LOG` takes a tracing filter (e.g. `mongoawsauth=debug`); logs go to stderr and
-//! never contain a secret.
+//! never contain a secret. They are coloured only when stderr is a terminal and `NO_COLOR` is
+//! unset, so a log piped to a file or another program carries no escape codes.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod commands;
 
-/// MONGODB-AWS authentication for MongoDB: credentials, signatures and a demo.
+/// MONGODB-AWS authentication for MongoDB: diagnose the credential chain, print the credentials
+/// a login would use, get SAML credentials, sign a payload by hand, or run a loopback demo.
 #[derive(Debug, Parser)]
-#[command(name = "mongoawsauth", version, about, long_about = None)]
+#[command(name = "mongoawsauth", version, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,8 +32,9 @@ enum Command {
     /// Log in to a loopback fake mongod through the real MONGODB-AWS conversation, from several
     /// credential sources, and show what the server saw. Touches nothing but 127.0.0.1.
     Demo(commands::demo::Args),
-    /// Resolve credentials with the default chain (custom provider, environment) and print
-    /// their source, access key id and expiry. Secrets stay redacted unless asked.
+    /// Resolve credentials with the default chain (environment, shared config profile, web
+    /// identity, container endpoint, EC2 instance metadata) and print their source, access key id
+    /// and expiry. Secrets stay redacted unless asked.
     Credentials(commands::credentials::Args),
     /// Sign the GetCallerIdentity request for a server nonce and STS host with the credentials
     /// from the environment, and print the client-final payload as JSON.
@@ -73,8 +80,33 @@ fn init_logging() {
     let Ok(filter) = std::env::var("MONGOAWSAUTH_LOG") else { return };
     match tracing_subscriber::EnvFilter::try_new(&filter) {
         Ok(filter) => {
-            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .with_ansi(colour_logs(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR")))
+                .init();
         }
         Err(e) => eprintln!("warning: ignoring MONGOAWSAUTH_LOG={filter:?}: {e}"),
+    }
+}
+
+/// Colour codes belong on a terminal only: in a file, a pipe or a CI log they are noise that
+/// breaks grep. `NO_COLOR` set to anything but the empty string turns them off everywhere
+/// (the convention of no-color.org).
+fn colour_logs(stderr_is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_without_no_color() {
+        assert!(colour_logs(true, None));
+        assert!(colour_logs(true, Some("".into())));
+        assert!(!colour_logs(true, Some("1".into())));
+        assert!(!colour_logs(false, None));
+        assert!(!colour_logs(false, Some("1".into())));
     }
 }

@@ -181,6 +181,109 @@ fn every_command_has_useful_help() {
     }
 }
 
+/// The subcommands `--help` lists (clap's own `help` aside).
+fn listed_commands() -> Vec<String> {
+    let out = run(&["--help"], &[]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect();
+    assert!(commands.len() >= 5, "{help}");
+    commands
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric()).map(str::to_ascii_lowercase).collect()
+}
+
+/// The first line of `mongoawsauth --help` and the crate's top-level doc comment name every
+/// command, so neither can fall behind when a command is added.
+#[test]
+fn the_description_and_the_doc_comment_name_every_command() {
+    let out = run(&["--help"], &[]);
+    let help = text(&out.stdout);
+    let about = words(help.lines().next().unwrap());
+    let main_rs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/main.rs")).unwrap();
+    let doc: String = main_rs.lines().filter(|l| l.starts_with("//!")).collect::<Vec<_>>().join("\n");
+    for command in listed_commands() {
+        assert!(about.contains(&command), "--help's description does not mention {command}: {help}");
+        assert!(doc.contains(&format!("`{command}`")), "src/main.rs's doc comment does not list {command}");
+    }
+}
+
+/// `credentials --help` describes the chain the command really walks: no custom provider (a
+/// library option the CLI has no flag for), and the sources in the default chain's order.
+#[test]
+fn credentials_help_describes_the_real_chain_in_order() {
+    for args in [&["--help"][..], &["credentials", "--help"]] {
+        let help = text(&run(args, &[]).stdout);
+        assert!(!help.contains("custom provider"), "{args:?}: {help}");
+    }
+    let help = text(&run(&["credentials", "--help"], &[]).stdout);
+    let positions: Vec<usize> = ["environment", "profile", "web identity", "container", "instance metadata"]
+        .iter()
+        .map(|source| help.find(source).unwrap_or_else(|| panic!("no {source} in: {help}")))
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "sources out of order: {help}");
+}
+
+/// No command's help mentions an option that command does not have: every `--flag` in the text
+/// is one of the flags clap lists for it (hidden test-only flags are neither listed nor named).
+#[test]
+fn help_mentions_only_options_the_user_can_set() {
+    for command in listed_commands() {
+        let help = text(&run(&[command.as_str(), "--help"], &[]).stdout);
+        let defined: Vec<&str> = help
+            .lines()
+            .map(str::trim_start)
+            .filter_map(|l| l.strip_prefix("-h, ").or(Some(l)))
+            .filter(|l| l.starts_with("--"))
+            .filter_map(|l| l.split([' ', ',']).next())
+            .collect();
+        assert!(defined.contains(&"--help"), "{command}: {help}");
+        let mut rest = help.as_str();
+        while let Some(at) = rest.find("--") {
+            let flag: String = rest[at..]
+                .chars()
+                .enumerate()
+                .take_while(|(i, c)| *i < 2 || c.is_ascii_alphanumeric() || *c == '-')
+                .map(|(_, c)| c)
+                .collect();
+            if flag.len() > 2 {
+                assert!(
+                    defined.contains(&flag.as_str()),
+                    "{command} --help mentions {flag}, not an option of it"
+                );
+            }
+            rest = &rest[at + 2..];
+        }
+    }
+}
+
+/// With `MONGOAWSAUTH_LOG` set and stderr piped (not a terminal), the log lines carry no ANSI
+/// escape codes.
+#[test]
+fn piped_logs_have_no_colour_codes() {
+    let env = [
+        ("MONGOAWSAUTH_LOG", "mongoawsauth=debug"),
+        ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "SEKRIT-VALUE"),
+    ];
+    let out = run(&["credentials"], &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.lines().any(|l| l.contains("mongoawsauth::")), "no log line: {stderr}");
+    assert!(!stderr.contains('\x1b'), "escape codes in a piped log: {stderr:?}");
+    assert!(!stderr.contains("SEKRIT-VALUE"));
+}
+
 /// The demo logs in through every credential source against the in-process stand-ins (each row
 /// resolved by the source it names, through the real default chain) and refuses the wrong
 /// secret; its JSON lines say so row by row.

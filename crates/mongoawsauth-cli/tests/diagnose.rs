@@ -106,6 +106,31 @@ fn explains_a_misconfigured_environment() {
             || text.contains("web_identity source is configured but failed"),
         "{text}"
     );
+    // The advice names the variable that is set, not "its variables" in general.
+    assert!(text.contains("or unset AWS_WEB_IDENTITY_TOKEN_FILE so the chain can move on"), "{text}");
+    assert!(!text.contains("unset its variables"), "{text}");
+}
+
+/// A broken default profile, selected by no variable: the advice points at the files and does
+/// not tell the user to unset variables that are not set.
+#[test]
+fn advice_for_a_broken_default_profile_names_nothing_to_unset() {
+    let dir = std::env::temp_dir().join(format!("mongoawsauth-diagnose-advice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(&config, "[default]\nrole_arn = arn:aws:iam::123456789012:role/no-source\n").unwrap();
+    let out = run(
+        &["diagnose", "--format", "json"],
+        &[("AWS_CONFIG_FILE", config.to_str().unwrap()), ("AWS_EC2_METADATA_DISABLED", "true")],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success());
+    let v = json(&out);
+    let profile = v["sources"].as_array().unwrap().iter().find(|s| s["source"] == "profile").unwrap();
+    assert_eq!(profile["status"], "failed", "{v}");
+    let advice = v["advice"].as_str().unwrap();
+    assert!(advice.starts_with("the profile source is configured but failed"), "{advice}");
+    assert!(advice.contains("default profile") && !advice.contains("unset"), "{advice}");
 }
 
 /// A chained role from the shared config files: diagnose names the profile, each file, every

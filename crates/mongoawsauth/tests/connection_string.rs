@@ -1,6 +1,6 @@
 //! The MONGODB-AWS cases of the spec's legacy connection-string tests
 //! (`tests/data/spec/connection-string.json`), run against `AuthSettings` under both credential
-//! policies, plus the validation rules of spec §4 that the file does not cover.
+//! policies, plus the specification's validation rules that the file does not cover.
 
 use std::path::PathBuf;
 
@@ -222,7 +222,7 @@ fn unknown_mechanism_property_is_an_error() {
         assert!(err.message().contains("SERVICE_NAME"), "{err}");
         assert!(err.message().contains("AWS_CREDENTIAL_PROVIDER"), "{err}");
     }
-    // Property names are case-insensitive (spec §4): a lower-case token is still a token.
+    // Mechanism property names are case-insensitive (the spec's rule): a lower-case token is still a token.
     let uri = "mongodb://localhost/?authMechanism=MONGODB-AWS&authMechanismProperties=aws_session_token:t";
     let err = validate(uri, CredentialPolicy::Strict).unwrap_err();
     assert!(err.message().contains("AWS_SESSION_TOKEN"), "{err}");

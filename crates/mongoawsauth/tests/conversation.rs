@@ -1,5 +1,5 @@
 //! The SASL conversation through the public API: the client-first payload, strict rejection of
-//! every hostile server-first reply (spec §1.3), call order, and the client-final payload.
+//! every server-first reply the spec says to refuse, call order, and the client-final payload.
 
 use std::time::{Duration, SystemTime};
 
@@ -93,7 +93,8 @@ fn doc_of(fields: &[(&str, RawBsonRef<'_>)]) -> Vec<u8> {
     doc.into_bytes()
 }
 
-/// Every hostile reply of spec §1.3 (and the strict-parsing rules), with a phrase the error
+/// Every reply the spec refuses (nonce not 64 bytes or not starting with ours; host empty, over
+/// 255 bytes or with an empty label) and the strict-parsing rules, with a phrase the error
 /// message must contain.
 fn hostile_replies(client_nonce: &[u8; 32]) -> Vec<(&'static str, Vec<u8>, String)> {
     let good = server_nonce(client_nonce);

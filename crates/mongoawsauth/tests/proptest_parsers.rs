@@ -1,6 +1,6 @@
 //! Property tests for the two parsers that read server-controlled input: the server-first
 //! payload and the STS host. Neither may panic on any input, and each accepts exactly what the
-//! spec allows (§1.3, §1.4).
+//! spec allows (its server-first validation and region calculation).
 
 use bson::raw::CStr;
 use bson::spec::BinarySubtype;
@@ -25,8 +25,9 @@ fn host_is_valid(host: &str) -> bool {
         && !host.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// The region table: the global endpoint (either spelling, see spec §1.4's pitfall) and dotless
-/// hosts sign for us-east-1; everything else for its second label.
+/// The region table: the global endpoint (both spellings, as the spec's pseudocode names
+/// aws.amazonaws.com and its table sts.amazonaws.com) and dotless hosts sign for us-east-1;
+/// everything else for its second label.
 fn expected_region(host: &str) -> &str {
     if host.eq_ignore_ascii_case("sts.amazonaws.com") || host.eq_ignore_ascii_case("aws.amazonaws.com") {
         return "us-east-1";

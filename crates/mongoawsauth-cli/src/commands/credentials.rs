@@ -22,6 +22,14 @@ pub enum Format {
 
 /// Arguments of `credentials`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "The default chain, in order; the first source that is configured decides: \
+    the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); the shared config \
+    profile (AWS_PROFILE, else default, from ~/.aws/config and ~/.aws/credentials: static keys, \
+    credential_process, IAM Identity Center (SSO) or a chained role); web identity \
+    (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN); the container endpoint \
+    (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI); EC2 instance metadata (IMDSv2; skipped \
+    inside a container or with AWS_EC2_METADATA_DISABLED=true). `mongoawsauth diagnose` shows what \
+    each source found.")]
 pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]

@@ -68,14 +68,15 @@ pub async fn run(args: Args) -> CommandResult {
     }
     let options = Options::new().provider_config(config.clone());
     let diagnosis = diagnostics::diagnose(&options, timeout).await;
+    let advice = super::advice::advice(&diagnosis, config.env());
     let check = match (&diagnosis.credentials, args.sts_check) {
         (Some(credentials), true) => Some(caller_identity::get_caller_identity(credentials, &config).await),
         _ => None,
     };
     let ok = diagnosis.credentials.is_some() && !matches!(check, Some(Err(_)));
     match args.format {
-        Format::Text => print!("{}", text(&diagnosis, check.as_ref())),
-        Format::Json => println!("{}", json(&diagnosis, check.as_ref())),
+        Format::Text => print!("{}", text(&diagnosis, advice.as_deref(), check.as_ref())),
+        Format::Json => println!("{}", json(&diagnosis, advice.as_deref(), check.as_ref())),
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
@@ -93,7 +94,11 @@ fn status_words(status: &SourceStatus) -> (&'static str, String) {
     }
 }
 
-fn text(diagnosis: &Diagnosis, check: Option<&Result<CallerIdentity, mongoawsauth::Error>>) -> String {
+fn text(
+    diagnosis: &Diagnosis,
+    advice: Option<&str>,
+    check: Option<&Result<CallerIdentity, mongoawsauth::Error>>,
+) -> String {
     let mut out = String::from("credential sources, in the order a login tries them:\n");
     for report in &diagnosis.sources {
         let (status, detail) = status_words(&report.status);
@@ -111,10 +116,7 @@ fn text(diagnosis: &Diagnosis, check: Option<&Result<CallerIdentity, mongoawsaut
                 credentials.access_key_id()
             ));
         }
-        _ => out.push_str(&format!(
-            "no credentials: {}\n",
-            diagnosis.advice().unwrap_or_else(|| "see the sources above".into())
-        )),
+        _ => out.push_str(&format!("no credentials: {}\n", advice.unwrap_or("see the sources above"))),
     }
     match check {
         Some(Ok(identity)) => out.push_str(&format!(
@@ -130,6 +132,7 @@ fn text(diagnosis: &Diagnosis, check: Option<&Result<CallerIdentity, mongoawsaut
 
 fn json(
     diagnosis: &Diagnosis,
+    advice: Option<&str>,
     check: Option<&Result<CallerIdentity, mongoawsauth::Error>>,
 ) -> serde_json::Value {
     let sources: Vec<serde_json::Value> = diagnosis
@@ -150,7 +153,7 @@ fn json(
         "sources": sources,
         "used_source": diagnosis.used_source(),
         "access_key_id": diagnosis.credentials.as_ref().map(|c| c.access_key_id()),
-        "advice": diagnosis.advice(),
+        "advice": advice,
     });
     match check {
         Some(Ok(identity)) => {

@@ -24,9 +24,10 @@ pub enum Format {
 /// Arguments of `saml`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "The credentials are printed to stdout in clear text on purpose: pipe them into \
-    eval or a secrets store, not into a log. STS is found like the SDKs find it: AWS_ENDPOINT_URL_STS, \
-    AWS_ENDPOINT_URL, else the regional endpoint of AWS_REGION / AWS_DEFAULT_REGION, else \
-    https://sts.amazonaws.com.")]
+    eval or a secrets store, not into a log. The request goes to --sts-endpoint, else \
+    AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL (both ignored when \
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), else the regional endpoint of AWS_REGION / \
+    AWS_DEFAULT_REGION, else https://sts.amazonaws.com; the shared config files are not read.")]
 pub struct Args {
     /// The role to assume, e.g. arn:aws:iam::123456789012:role/mongo-readers.
     #[arg(long, value_name = "ARN")]

@@ -9,7 +9,7 @@ use super::client_final::ClientFinal;
 use crate::http::{LoopbackUrl, post};
 use crate::sts::xml;
 
-/// The body every MONGODB-AWS client signs (auth spec §"The STS GetCallerIdentity request").
+/// The body every MONGODB-AWS client signs (MongoDB Authentication specification, MONGODB-AWS).
 pub(crate) const BODY: &str = "Action=GetCallerIdentity&Version=2011-06-15";
 
 /// What STS said.

@@ -1,5 +1,5 @@
-//! The MONGODB-AWS region rule (auth spec §"Region calculation"), in the fake mongod's own copy so
-//! that it does not share a bug with the client's.
+//! The MONGODB-AWS region rule (MongoDB Authentication specification, region calculation), in
+//! the fake mongod's own copy so that it does not share a bug with the client's.
 
 use std::fmt;
 
