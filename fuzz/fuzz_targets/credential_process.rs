@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     match parse_output(stdout, now, "credential_process") {
         Ok(c) => {
             assert!(!c.access_key_id().is_empty() && !c.secret_access_key().is_empty());
-            if let Some(expiry) = c.expiry() {
+            if let Some(expiry) = c.expiration() {
                 assert!(expiry > now, "expired credentials were accepted");
                 let _ = iso8601(expiry);
             }

@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(body.iter().all(|b| *b == 0), "the body was not wiped");
         let shown = match &parsed {
             Ok(MetadataDocument::Credentials(c)) => {
-                if let Some(expiry) = c.expiry() {
+                if let Some(expiry) = c.expiration() {
                     let _ = iso8601(expiry);
                 }
                 let shown = format!("{c:?} {c}");

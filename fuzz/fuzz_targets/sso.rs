@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
             match parse_response(status, header, body, now, "sso") {
                 Ok(c) => {
                     assert_eq!(status, 200, "credentials from a non-200 answer");
-                    let expiry = c.expiry().expect("portal credentials always expire");
+                    let expiry = c.expiration().expect("portal credentials always expire");
                     assert!(expiry > now, "expired credentials were accepted");
                     assert!(expiry <= UNIX_EPOCH + Duration::from_secs(253_402_300_799));
                     let _ = iso8601(expiry);

@@ -125,7 +125,7 @@ impl Credentials {
     #[napi(getter, ts_return_type = "Date | undefined", catch_unwind)]
     pub fn expiration<'env>(&self, env: &'env Env) -> Result<Either<Unknown<'env>, Undefined>> {
         guard::sync(env, || {
-            Ok(match self.inner.expiry() {
+            Ok(match self.inner.expiration() {
                 Some(t) => Either::A(values::date(env, t)?),
                 None => Either::B(()),
             })
@@ -165,7 +165,7 @@ impl Credentials {
             access_key_id: c.access_key_id().to_owned(),
             secret_access_key: REDACTED.to_owned(),
             session_token: c.session_token().map(|_| REDACTED.to_owned()),
-            expiration: c.expiry().map(iso8601),
+            expiration: c.expiration().map(iso8601),
             source: c.source().to_owned(),
             temporary: c.is_temporary(),
             generation: c.generation().map(|g| g as f64),
@@ -180,8 +180,11 @@ impl Credentials {
         let c = &self.inner;
         guard::catch(|| c.to_string()).unwrap_or_else(|| {
             let kind = if c.is_temporary() { "temporary" } else { "long-term" };
-            let expiring =
-                if c.expiry().is_some() { format!(", expiring {UNREPRESENTABLE}") } else { String::new() };
+            let expiring = if c.expiration().is_some() {
+                format!(", expiring {UNREPRESENTABLE}")
+            } else {
+                String::new()
+            };
             format!("{kind} credentials {} from {}{expiring}", c.access_key_id(), c.source())
         })
     }

@@ -61,7 +61,7 @@ pub(crate) fn to_js(env: &Env, error: &CoreError) -> Error {
 fn build<'env>(env: &'env Env, error: &CoreError) -> Result<Unknown<'env>> {
     let mut detail = Object::new(env)?;
     detail.set("code", code_of(error.kind()))?;
-    detail.set("kind", error.kind().code())?;
+    detail.set("kind", error.kind().result_code())?;
     detail.set("message", error.to_string())?;
     let mut attempts = env.create_array(0)?;
     for attempt in error.attempts() {

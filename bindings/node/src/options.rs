@@ -82,7 +82,7 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
             ))));
         }
         let function = Function::<(), js_provider::ProviderReturn>::from_unknown(provider)?;
-        core = core.custom_provider(js_provider::custom_provider(function)?);
+        core = core.with_custom_provider(js_provider::custom_provider(function)?);
     }
 
     let mut config = ProviderConfig::new();
@@ -113,16 +113,16 @@ fn read(env: &Env, options: Option<Unknown>) -> Result<(Options, Option<saml::Sa
     if let Some(value) = get("sharedConfig")? {
         config = config.with_shared_config(shared_config_switch(&value).map_err(fail)?);
     }
-    core = core.provider_config(config);
+    core = core.with_provider_config(config);
 
     if let Some(d) = ms("timeoutMs")? {
-        core = core.credentials_timeout(d);
+        core = core.with_credentials_timeout(d);
     }
     if let Some(d) = ms("refreshWindowMs")? {
-        core = core.refresh_window(d);
+        core = core.with_refresh_window(d);
     }
     if let Some(d) = ms("refreshAheadMs")? {
-        core = core.refresh_ahead(d);
+        core = core.with_refresh_ahead(d);
     }
     Ok((core, saml))
 }

@@ -121,23 +121,23 @@ pub(crate) fn authenticator(
     saml: SamlOptions,
     options: &Options,
 ) -> std::result::Result<Authenticator, CoreError> {
-    if options.get_credentials_timeout().is_zero() {
+    if options.credentials_timeout().is_zero() {
         return Err(CoreError::new(
             ErrorKind::Configuration,
             "the credentials timeout must be greater than zero",
         ));
     }
     let mut builder = SamlProvider::builder(saml.role_arn, saml.principal_arn, saml.assertion)
-        .provider_config(options.get_provider_config().clone());
+        .provider_config(options.provider_config().clone());
     if let Some(d) = saml.duration {
         builder = builder.duration(d);
     }
     if let Some(p) = saml.policy {
         builder = builder.policy(p);
     }
-    let cached = CachedProvider::new(builder.build()?)
-        .with_windows(options.get_refresh_window(), options.get_refresh_ahead());
-    Ok(Authenticator::from_provider(cached).with_timeout(options.get_credentials_timeout()))
+    let cached =
+        CachedProvider::new(builder.build()?).with_windows(options.refresh_window(), options.refresh_ahead());
+    Ok(Authenticator::from_provider(cached).with_timeout(options.credentials_timeout()))
 }
 
 type AssertionFn = ThreadsafeFunction<(), AssertionReturn, (), Status, false, true>;

@@ -3,11 +3,10 @@
 
 use std::time::SystemTime;
 
-use mongoawsauth::{Credentials, Resolution};
+use mongoawsauth::{APPLICATION_SOURCE, Credentials, Resolution};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::compat::APPLICATION_SOURCE;
 use crate::errors::{IntoPyResult, invalid_type, type_name};
 use crate::time;
 
@@ -109,13 +108,13 @@ impl PyCredentials {
     /// When they expire (a UTC `datetime`), or `None`.
     #[getter]
     fn expiration<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.expiry().map(|e| time::datetime_from(py, e)).transpose()
+        self.inner.expiration().map(|e| time::datetime_from(py, e)).transpose()
     }
 
     /// When they expire, in seconds since the Unix epoch, or `None`.
     #[getter]
     fn expiration_timestamp(&self) -> Option<f64> {
-        self.inner.expiry().map(time::epoch_seconds)
+        self.inner.expiration().map(time::epoch_seconds)
     }
 
     /// The name of the source that produced them (`"environment"`, `"web_identity"`, ...).
@@ -139,7 +138,7 @@ impl PyCredentials {
     pub fn __repr__(&self) -> String {
         let c = &self.inner;
         let token = if c.is_temporary() { format!("{REDACTED:?}") } else { "None".to_owned() };
-        let expiration = match c.expiry() {
+        let expiration = match c.expiration() {
             Some(e) => format!("{:?}", expiry_text(e)),
             None => "None".to_owned(),
         };
@@ -153,7 +152,7 @@ impl PyCredentials {
 
     fn __str__(&self) -> String {
         let c = &self.inner;
-        match c.expiry() {
+        match c.expiration() {
             Some(e) if !time::in_range(e) => format!(
                 "{} credentials {} from {}, expiring {}",
                 if c.is_temporary() { "temporary" } else { "long-term" },

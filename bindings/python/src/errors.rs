@@ -9,9 +9,6 @@
 use std::fmt;
 
 use mongoawsauth::{Attempt, AttemptOutcome, Error, ErrorKind};
-
-#[allow(unused_imports)]
-use crate::compat::{KindNames as _, OutcomeName as _};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -80,11 +77,7 @@ impl PyAttempt {
 /// `mongoawsauth.errors.ErrorCode` reads its numbers and words from.
 #[pyfunction]
 pub fn error_kinds() -> Vec<(&'static str, u32, &'static str)> {
-    // Result codes are small and stable (1..=99 today); a kind added later appears here alone.
-    (0..=u8::MAX)
-        .filter_map(|n| ErrorKind::from_result_code(u32::from(n)))
-        .map(|kind| (kind.name(), kind.result_code(), kind.as_str()))
-        .collect()
+    ErrorKind::ALL.iter().map(|kind| (kind.name(), kind.result_code(), kind.description())).collect()
 }
 
 /// An exception the application's own code raised (a custom provider, a SAML assertion

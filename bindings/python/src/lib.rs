@@ -11,7 +11,6 @@
 
 mod asyncio;
 mod authenticator;
-mod compat;
 mod conversation;
 mod credentials;
 mod defaults;

@@ -163,20 +163,20 @@ impl Config {
         if let Some(enabled) = shared_config_switch(args.shared_config)? {
             config = config.with_shared_config(enabled);
         }
-        let mut options = Options::new().credential_policy(policy).provider_config(config);
+        let mut options = Options::new().with_credential_policy(policy).with_provider_config(config);
         if let Some(t) = duration(args.timeout, "timeout", Zero::Refused)? {
-            options = options.credentials_timeout(t);
+            options = options.with_credentials_timeout(t);
         }
         if let Some(t) = duration(args.refresh_window, "refresh_window", Zero::Allowed)? {
-            options = options.refresh_window(t);
+            options = options.with_refresh_window(t);
         }
         if let Some(t) = duration(args.refresh_ahead, "refresh_ahead", Zero::Allowed)? {
-            options = options.refresh_ahead(t);
+            options = options.with_refresh_ahead(t);
         }
         if let Some(credentials) = credentials {
-            options = options.explicit_credentials(credentials);
+            options = options.with_explicit_credentials(credentials);
         }
-        let timeout = options.get_credentials_timeout();
+        let timeout = options.credentials_timeout();
         Ok(Config { source, options, env, timeout })
     }
 
@@ -186,19 +186,19 @@ impl Config {
             Some(env) => env.clone(),
             None => environ_snapshot(py)?,
         };
-        let config = self.options.get_provider_config().clone().with_env(env);
+        let config = self.options.provider_config().clone().with_env(env);
         match &self.source {
             Source::Saml(saml) => {
                 let provider = saml.get().build(config, ctx).into_py(py)?;
                 let cached = CachedProvider::new(provider)
-                    .with_windows(self.options.get_refresh_window(), self.options.get_refresh_ahead());
+                    .with_windows(self.options.refresh_window(), self.options.refresh_ahead());
                 Ok(Authenticator::from_provider(cached).with_timeout(self.timeout))
             }
             Source::Chain(custom) => {
-                let mut options = self.options.clone().provider_config(config);
+                let mut options = self.options.clone().with_provider_config(config);
                 if let Some(callable) = custom {
-                    options =
-                        options.custom_provider(provider::custom_provider(Arc::clone(callable), ctx.clone()));
+                    options = options
+                        .with_custom_provider(provider::custom_provider(Arc::clone(callable), ctx.clone()));
                 }
                 Authenticator::new(options).into_py(py)
             }
@@ -212,7 +212,7 @@ impl Config {
             Source::Chain(Some(_)) => "custom provider, then the default chain".to_owned(),
             Source::Saml(p) => format!("SAML role {}", p.get().role_arn_str()),
         };
-        let config = self.options.get_provider_config();
+        let config = self.options.provider_config();
         let mut out = format!("source={source:?}, timeout={}", self.timeout.as_secs_f64());
         if let Some(profile) = config.profile() {
             out.push_str(&format!(", profile={profile:?}"));

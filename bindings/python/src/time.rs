@@ -65,7 +65,7 @@ pub fn deadline(timeout: Option<&Bound<'_, PyAny>>, default: Duration) -> PyResu
     Ok(Instant::now().checked_add(timeout).unwrap_or_else(|| Instant::now() + MAX_TIMEOUT))
 }
 
-use crate::compat::MAX_TIMEOUT;
+use mongoawsauth::defaults::MAX_TIMEOUT;
 
 /// A duration within the limit every face enforces.
 pub fn check_timeout(py: Python<'_>, timeout: Duration, keyword: &str) -> PyResult<()> {

@@ -227,7 +227,7 @@ pub unsafe extern "C" fn mongoawsauth_credentials_expiry(
 ) -> bool {
     ffi_infallible!(false, {
         // SAFETY: `credentials` is NULL or a live handle.
-        let expiry = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiry());
+        let expiry = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiration());
         match expiry {
             Some(at) if !expiry_unix_ms.is_null() => {
                 // SAFETY: checked non-NULL; the caller guarantees it is writable.

@@ -94,7 +94,7 @@ pub unsafe extern "C" fn mongoawsauth_diagnose(
         // SAFETY: `options` is NULL or a live handle (documented contract).
         let options = unsafe { ffi::try_ref(options, "options") }?.core();
         let per_source = match timeout_ms {
-            0 => options.get_credentials_timeout(),
+            0 => options.credentials_timeout(),
             ms => std::time::Duration::from_millis(u64::from(ms)),
         };
         let diagnosis = runtime::block_on(diagnostics::diagnose(options, per_source))?;

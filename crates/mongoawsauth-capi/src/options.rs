@@ -56,8 +56,8 @@ impl mongoawsauth_options_t {
     }
 
     fn update_config(&mut self, change: impl FnOnce(ProviderConfig) -> ProviderConfig) {
-        let config = change(self.inner.get_provider_config().clone());
-        self.update(|o| o.provider_config(config));
+        let config = change(self.inner.provider_config().clone());
+        self.update(|o| o.with_provider_config(config));
     }
 }
 
@@ -95,7 +95,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_explicit_credentials(
         let options = unsafe { ffi::try_mut(options, "options") }?;
         // SAFETY: as above.
         let credentials = unsafe { ffi::try_ref(credentials, "credentials") }?.core().clone();
-        options.update(|o| o.explicit_credentials(credentials));
+        options.update(|o| o.with_explicit_credentials(credentials));
         Ok(())
     })
 }
@@ -111,7 +111,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credential_policy(
         // SAFETY: `options` is NULL or live and not used concurrently.
         let options = unsafe { ffi::try_mut(options, "options") }?;
         let policy = policy_arg(policy)?;
-        options.update(|o| o.credential_policy(policy));
+        options.update(|o| o.with_credential_policy(policy));
         Ok(())
     })
 }
@@ -184,7 +184,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credentials_timeout_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_timeout(options, timeout_ms, |o, d| o.update(|x| x.credentials_timeout(d))) }
+        unsafe { set_timeout(options, timeout_ms, |o, d| o.update(|x| x.with_credentials_timeout(d))) }
     })
 }
 
@@ -362,7 +362,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_window_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.refresh_window(d))) }
+        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.with_refresh_window(d))) }
     })
 }
 
@@ -379,7 +379,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_ahead_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.refresh_ahead(d))) }
+        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.with_refresh_ahead(d))) }
     })
 }
 

@@ -101,7 +101,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credentials_provider(
         let callback = callback.ok_or_else(|| Failure::invalid_argument("callback must not be NULL"))?;
         let host = Arc::new(HostProvider { callback, userdata, destroy: userdata_destroy });
         let provider = CustomProvider::from_fn(move || host.call());
-        options.update(|o| o.custom_provider(provider));
+        options.update(|o| o.with_custom_provider(provider));
         Ok(())
     })
 }

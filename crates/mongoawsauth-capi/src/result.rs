@@ -64,7 +64,7 @@ pub(crate) fn from_kind(kind: ErrorKind) -> mongoawsauth_result_t {
         ErrorKind::Internal => MONGOAWSAUTH_RESULT_INTERNAL,
         // A kind added to the core after this layer: its code is already stable and shared, so
         // pass it through; `mongoawsauth_result_str` names it "unknown" until the C layer learns it.
-        other => other.code(),
+        other => other.result_code(),
     }
 }
 
@@ -112,8 +112,8 @@ mod tests {
             ErrorKind::Runtime,
             ErrorKind::Internal,
         ] {
-            assert_eq!(from_kind(kind), kind.code(), "{kind}");
-            let text = std::str::from_utf8(name(kind.code())).unwrap();
+            assert_eq!(from_kind(kind), kind.result_code(), "{kind}");
+            let text = std::str::from_utf8(name(kind.result_code())).unwrap();
             assert_eq!(text.trim_end_matches('\0'), kind.as_str());
         }
     }

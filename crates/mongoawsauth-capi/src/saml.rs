@@ -243,7 +243,7 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_new_saml(
         let options = unsafe { ffi::try_ref(options, "options") }?.core();
         // SAFETY: `saml` is NULL or a live handle (documented contract).
         let saml = unsafe { ffi::try_ref(saml, "saml") }?;
-        let timeout = options.get_credentials_timeout();
+        let timeout = options.credentials_timeout();
         if timeout.is_zero() {
             // The same rule as `Authenticator::new`, which this constructor does not go through.
             // The options' setter already refuses 0; this keeps the rule if another way in appears.
@@ -256,7 +256,7 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_new_saml(
         let host = Arc::clone(&saml.host);
         let source = AssertionSource::from_fn(move || host.call());
         let mut builder = SamlProvider::builder(&saml.role_arn, &saml.principal_arn, source)
-            .provider_config(options.get_provider_config().clone());
+            .provider_config(options.provider_config().clone());
         if let Some(duration) = saml.duration {
             builder = builder.duration(duration);
         }
@@ -264,7 +264,7 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_new_saml(
             builder = builder.policy(policy);
         }
         let cached = CachedProvider::new(builder.build()?)
-            .with_windows(options.get_refresh_window(), options.get_refresh_ahead());
+            .with_windows(options.refresh_window(), options.refresh_ahead());
         let inner = Authenticator::from_provider(cached).with_timeout(timeout);
         // SAFETY: `authenticator_out` was checked and is writable.
         unsafe { out.write(mongoawsauth_authenticator_t::from_core(inner)) };

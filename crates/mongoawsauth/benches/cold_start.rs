@@ -62,7 +62,7 @@ impl Drop for Home {
 /// Options over exactly `vars`, with IMDS switched off: nothing can reach the network.
 fn options(vars: Vec<(&str, String)>) -> Options {
     let env = Env::from_vars(vars.iter().map(|(k, v)| (*k, v.as_str())));
-    Options::new().provider_config(ProviderConfig::new().with_env(env))
+    Options::new().with_provider_config(ProviderConfig::new().with_env(env))
 }
 
 fn profile_options(home: &Home) -> Options {

@@ -117,9 +117,9 @@ fn authenticator(args: &Args) -> Result<Authenticator, String> {
         config = config.with_imds_endpoint(args.endpoint.clone());
     }
     let options = Options::new()
-        .provider_config(config)
-        .refresh_window(args.refresh_window)
-        .refresh_ahead(args.refresh_ahead);
+        .with_provider_config(config)
+        .with_refresh_window(args.refresh_window)
+        .with_refresh_ahead(args.refresh_ahead);
     Authenticator::new(options).map_err(|e| e.to_string())
 }
 
@@ -221,7 +221,7 @@ fn login(
         tally.from_cache += 1;
     }
     let now = SystemTime::now();
-    if let Some(expiry) = resolution.credentials.expiry() {
+    if let Some(expiry) = resolution.credentials.expiration() {
         if expiry <= now {
             return Err("the credentials served had already expired".into());
         }

@@ -8,244 +8,18 @@ use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
 use crate::cache;
-use crate::config::{Env, ProviderConfig};
 use crate::conversation::Conversation;
 use crate::credentials::Credentials;
 use crate::error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};
-use crate::provider::chain::Chain;
-use crate::provider::container::ContainerProvider;
-use crate::provider::custom::CustomProvider;
+use crate::options::Options;
 use crate::provider::environment::EnvironmentProvider;
-use crate::provider::imds::ImdsProvider;
-use crate::provider::profile::ProfileProvider;
 use crate::provider::static_keys::StaticProvider;
-use crate::provider::web_identity::WebIdentityProvider;
 use crate::provider::{ProvideCredentials, ProviderError};
 use crate::settings::CredentialPolicy;
 
 /// The spec's read timeout for credential endpoints, used as the default deadline for one
-/// credential resolution.
-pub const DEFAULT_CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How an [`Authenticator`] finds credentials. Built with chained setters:
-///
-/// ```
-/// use mongoawsauth::{Authenticator, Options};
-/// let auth = Authenticator::new(Options::new()).unwrap(); // the spec's default chain
-/// # drop(auth);
-/// ```
-#[derive(Clone, Debug)]
-pub struct Options {
-    custom_provider: Option<CustomProvider>,
-    explicit_credentials: Option<Credentials>,
-    credential_policy: CredentialPolicy,
-    provider_config: ProviderConfig,
-    credentials_timeout: Duration,
-    refresh_window: Duration,
-    refresh_ahead: Duration,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            custom_provider: None,
-            explicit_credentials: None,
-            credential_policy: CredentialPolicy::Strict,
-            provider_config: ProviderConfig::new(),
-            credentials_timeout: DEFAULT_CREDENTIALS_TIMEOUT,
-            refresh_window: cache::DEFAULT_REFRESH_WINDOW,
-            refresh_ahead: cache::DEFAULT_REFRESH_AHEAD,
-        }
-    }
-}
-
-impl Options {
-    /// The spec's default chain, reading the real process environment.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// A custom provider (`AWS_CREDENTIAL_PROVIDER`), tried before every other source.
-    #[must_use]
-    pub fn custom_provider(mut self, provider: CustomProvider) -> Self {
-        self.custom_provider = Some(provider);
-        self
-    }
-
-    /// Explicit credentials from the driver's settings. Only allowed with
-    /// [`CredentialPolicy::Legacy`]; they then replace every other source, as the old spec's
-    /// "credentials in the URI come first" rule said.
-    #[must_use]
-    pub fn explicit_credentials(mut self, credentials: Credentials) -> Self {
-        self.explicit_credentials = Some(credentials);
-        self
-    }
-
-    /// Strict (current spec, default) or legacy credential rules.
-    #[must_use]
-    pub fn credential_policy(mut self, policy: CredentialPolicy) -> Self {
-        self.credential_policy = policy;
-        self
-    }
-
-    /// The environment the sources read (default: the real process environment).
-    #[must_use]
-    pub fn env(mut self, env: Env) -> Self {
-        self.provider_config = self.provider_config.with_env(env);
-        self
-    }
-
-    /// The environment, endpoints and timeouts the sources use (default: the real world).
-    #[must_use]
-    pub fn provider_config(mut self, config: ProviderConfig) -> Self {
-        self.provider_config = config;
-        self
-    }
-
-    /// The profile of the shared config files to use, overriding `AWS_PROFILE` (see
-    /// [`ProviderConfig::with_profile`]).
-    #[must_use]
-    pub fn profile(mut self, profile: impl Into<String>) -> Self {
-        self.provider_config = self.provider_config.with_profile(profile);
-        self
-    }
-
-    /// Whether the shared config and credentials files are read (default: yes, as the AWS SDKs
-    /// do; `false` keeps the MongoDB specification's chain only). See
-    /// [`ProviderConfig::with_shared_config`].
-    #[must_use]
-    pub fn shared_config(mut self, enabled: bool) -> Self {
-        self.provider_config = self.provider_config.with_shared_config(enabled);
-        self
-    }
-
-    /// The configured provider context.
-    pub fn get_provider_config(&self) -> &ProviderConfig {
-        &self.provider_config
-    }
-
-    /// How long one credential resolution may take when the caller gives no deadline
-    /// (default 10 s). A duration too long for the clock (such as `Duration::MAX`) means no
-    /// practical limit.
-    #[must_use]
-    pub fn credentials_timeout(mut self, timeout: Duration) -> Self {
-        self.credentials_timeout = timeout;
-        self
-    }
-
-    /// Cached credentials are used while more than this remains before expiry (default
-    /// 5 minutes, the spec's). Raising it also raises the refresh-ahead window if needed.
-    #[must_use]
-    pub fn refresh_window(mut self, window: Duration) -> Self {
-        self.refresh_window = window;
-        self.refresh_ahead = self.refresh_ahead.max(window);
-        self
-    }
-
-    /// Inside this much time before expiry, one background refresh starts while callers keep the
-    /// valid entry (default 10 minutes; never less than the refresh window).
-    #[must_use]
-    pub fn refresh_ahead(mut self, window: Duration) -> Self {
-        self.refresh_ahead = window.max(self.refresh_window);
-        self
-    }
-
-    /// The configured refresh window.
-    pub fn get_refresh_window(&self) -> Duration {
-        self.refresh_window
-    }
-
-    /// The configured refresh-ahead window.
-    pub fn get_refresh_ahead(&self) -> Duration {
-        self.refresh_ahead
-    }
-
-    /// The configured credential policy.
-    pub fn get_credential_policy(&self) -> CredentialPolicy {
-        self.credential_policy
-    }
-
-    /// The configured timeout.
-    pub fn get_credentials_timeout(&self) -> Duration {
-        self.credentials_timeout
-    }
-
-    /// The sources of the default chain, in order and without the cache: the custom provider (if
-    /// any), the environment, the shared config files' profile (unless switched off), web
-    /// identity, the container endpoint, IMDSv2.
-    pub fn default_sources(&self) -> Vec<Arc<dyn ProvideCredentials>> {
-        let mut sources: Vec<Arc<dyn ProvideCredentials>> = Vec::new();
-        if let Some(custom) = &self.custom_provider {
-            sources.push(Arc::new(custom.clone()));
-        }
-        if !self.profile_named_in_code() {
-            sources.push(Arc::new(EnvironmentProvider::with_env(self.provider_config.env().clone())));
-        }
-        sources.push(Arc::new(self.profile_source()));
-        sources.extend(self.network_sources());
-        sources
-    }
-
-    /// botocore's rule: a profile named in code (not through `AWS_PROFILE`) is what the
-    /// application asked for, so environment keys do not take its place; they stay reachable
-    /// through the profile's `credential_source = Environment`.
-    fn profile_named_in_code(&self) -> bool {
-        self.provider_config.shared_config() && self.provider_config.profile().is_some()
-    }
-
-    /// The shared config files' profile, between the environment and web identity as in the
-    /// AWS SDKs; its network steps cache themselves, each under its own key.
-    fn profile_source(&self) -> ProfileProvider {
-        ProfileProvider::with_config(self.provider_config.clone())
-            .with_cache_windows(self.refresh_window, self.refresh_ahead)
-    }
-
-    fn network_sources(&self) -> Vec<Arc<dyn ProvideCredentials>> {
-        let config = &self.provider_config;
-        vec![
-            Arc::new(WebIdentityProvider::with_config(config.clone())),
-            // The container source answers "not configured" outside a container, and only then is
-            // IMDS reached: inside ECS or EKS, EC2 metadata is never tried (spec).
-            Arc::new(ContainerProvider::with_config(config.clone())),
-            Arc::new(ImdsProvider::with_config(config.clone())),
-        ]
-    }
-
-    /// The default chain for these options, the spec's with the AWS SDKs' profile step:
-    /// custom provider (if any) → valid cached credentials → environment → profile → web
-    /// identity → container endpoint → IMDSv2, with every network source behind the process-wide
-    /// cache.
-    pub fn default_chain(&self) -> Chain {
-        self.default_chain_parts().0
-    }
-
-    /// The default chain and its cache lookup step (kept by the authenticator for its
-    /// synchronous fast path).
-    fn default_chain_parts(&self) -> (Chain, cache::CacheLookup) {
-        let cached: Vec<cache::CachedProvider> = self
-            .network_sources()
-            .into_iter()
-            .map(|source| {
-                cache::CachedProvider::from_shared(source)
-                    .with_windows(self.refresh_window, self.refresh_ahead)
-            })
-            .collect();
-        let mut chain = Chain::new();
-        if let Some(custom) = &self.custom_provider {
-            chain = chain.then(custom.clone());
-        }
-        let lookup = cache::CacheLookup::new(cached.clone());
-        chain = chain.then(lookup.clone());
-        if !self.profile_named_in_code() {
-            chain = chain.then(EnvironmentProvider::with_env(self.provider_config.env().clone()));
-        }
-        chain = chain.then(self.profile_source());
-        for source in cached {
-            chain = chain.then(source);
-        }
-        (chain, lookup)
-    }
-}
+/// credential resolution. The same value as [`crate::defaults::CREDENTIALS_TIMEOUT`].
+pub const DEFAULT_CREDENTIALS_TIMEOUT: Duration = crate::defaults::CREDENTIALS_TIMEOUT;
 
 /// The outcome of one credential resolution, for a driver's diagnostics.
 #[derive(Clone, Debug)]
@@ -292,7 +66,7 @@ pub struct Resolution {
 /// use mongoawsauth::{Authenticator, Options};
 ///
 /// let auth = Authenticator::new(
-///     Options::new().profile("reporting").credentials_timeout(Duration::from_secs(5)),
+///     Options::new().with_profile("reporting").with_credentials_timeout(Duration::from_secs(5)),
 /// )?;
 /// let resolution = auth.resolve().await?;
 /// println!("{} from {}", resolution.credentials.access_key_id(), resolution.credentials.source());
@@ -416,7 +190,7 @@ impl Authenticator {
                     source = %credentials.source(),
                     access_key_id = %credentials.access_key_id(),
                     temporary = credentials.is_temporary(),
-                    expiry = ?credentials.expiry().map(crate::time_fmt::iso8601),
+                    expiration = ?credentials.expiration().map(crate::time_fmt::iso8601),
                     from_cache,
                     elapsed_ms = elapsed.as_secs_f64() * 1000.0,
                     "resolved AWS credentials"

@@ -15,6 +15,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
 
+/// The source name of credentials an application builds itself (a binding's constructor, the
+/// C library's `mongoawsauth_credentials_new`): the same word in every face. The static
+/// provider keeps its own name, `"static"`.
+pub const APPLICATION_SOURCE: &str = "application";
+
 /// What `Debug` and `Display` print instead of a secret.
 pub(crate) const REDACTED: &str = "** redacted **";
 
@@ -121,7 +126,7 @@ impl Credentials {
     ///     .access_key_id("ASIAEXAMPLEKEY")
     ///     .secret_access_key("example-secret")
     ///     .session_token("example-token")
-    ///     .expiry(SystemTime::now() + Duration::from_secs(3600))
+    ///     .expiration(SystemTime::now() + Duration::from_secs(3600))
     ///     .build()?;
     /// assert!(credentials.is_temporary());
     /// // Debug and Display never show the secret or the token.
@@ -153,8 +158,14 @@ impl Credentials {
     }
 
     /// When the credentials stop working, if the source said.
-    pub fn expiry(&self) -> Option<SystemTime> {
+    pub fn expiration(&self) -> Option<SystemTime> {
         self.inner.expiry
+    }
+
+    /// Renamed [`Credentials::expiration`], the name every face uses.
+    #[deprecated(since = "0.2.0", note = "use `expiration()`")]
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiration()
     }
 
     /// The name of the source that produced them, e.g. `"environment"`.
@@ -304,9 +315,15 @@ impl CredentialsBuilder {
 
     /// Sets when the credentials expire (checked by [`CredentialsBuilder::build`]: between 1970
     /// and 9999-12-31T23:59:59Z).
-    pub fn expiry(mut self, value: SystemTime) -> Self {
+    pub fn expiration(mut self, value: SystemTime) -> Self {
         self.expiry = Some(value);
         self
+    }
+
+    /// Renamed [`CredentialsBuilder::expiration`], the name every face uses.
+    #[deprecated(since = "0.2.0", note = "use `expiration()`")]
+    pub fn expiry(self, value: SystemTime) -> Self {
+        self.expiration(value)
     }
 
     /// Validates and builds, with the rules of [`Credentials::new`].
@@ -403,7 +420,7 @@ mod tests {
             let e = Credentials::builder("b")
                 .access_key_id("AKID")
                 .secret_access_key(SECRET)
-                .expiry(expiry)
+                .expiration(expiry)
                 .build()
                 .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidArgument);
@@ -416,7 +433,7 @@ mod tests {
         // The bounds themselves are real expiries.
         for expiry in [at(last), std::time::UNIX_EPOCH] {
             let c = Credentials::new(Some("AKID"), Some(SECRET), None, Some(expiry), "src").unwrap();
-            assert_eq!(c.expiry(), Some(expiry));
+            assert_eq!(c.expiration(), Some(expiry));
         }
         let c = Credentials::new(Some("AKID"), Some(SECRET), None, Some(at(last)), "src").unwrap();
         assert!(c.to_string().ends_with("expiring 9999-12-31T23:59:59Z"), "{c}");

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::authenticator::Options;
 use crate::credentials::Credentials;
+use crate::options::Options;
 use crate::provider::container::ContainerProvider;
 use crate::provider::{ProvideCredentials, ProviderError};
 
@@ -90,7 +90,7 @@ impl Diagnosis {
 /// Each source gets at most `per_source_timeout`. Inside a container (a container credentials
 /// variable is set) IMDS is reported as not tried, as the spec requires.
 pub async fn diagnose(options: &Options, per_source_timeout: Duration) -> Diagnosis {
-    let env = options.get_provider_config().env().clone();
+    let env = options.provider_config().env().clone();
     let in_container = ContainerProvider::is_configured(&env);
     let mut sources = Vec::new();
     let mut credentials = None;
@@ -141,8 +141,7 @@ fn not_tried(source: String, reason: String) -> SourceReport {
 /// What the selected profile says, read again without fetching (the walk's own answer only
 /// says whether it worked).
 fn profile_details(options: &Options) -> Vec<String> {
-    let provider =
-        crate::provider::profile::ProfileProvider::with_config(options.get_provider_config().clone());
+    let provider = crate::provider::profile::ProfileProvider::with_config(options.provider_config().clone());
     match provider.report() {
         Ok(Ok(report)) => {
             let mut lines = vec![format!("profile {}", report.profile)];
@@ -170,7 +169,7 @@ async fn ask(
             let status = SourceStatus::Used {
                 access_key_id: c.access_key_id().to_owned(),
                 temporary: c.is_temporary(),
-                expiry: c.expiry(),
+                expiry: c.expiration(),
             };
             (status, Some(c), elapsed)
         }

@@ -42,12 +42,56 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The stable numeric code of this kind.
-    pub fn code(self) -> u32 {
+    /// Every kind, in result-code order.
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::InvalidArgument,
+        ErrorKind::Configuration,
+        ErrorKind::CredentialsNotFound,
+        ErrorKind::CredentialsProvider,
+        ErrorKind::Authentication,
+        ErrorKind::Signing,
+        ErrorKind::Timeout,
+        ErrorKind::Runtime,
+        ErrorKind::Internal,
+    ];
+
+    /// The error's code, the same string in every face: `"INVALID_ARGUMENT"`,
+    /// `"CONFIGURATION"`, ... (Python's and Node's `err.code`, C's `mongoawsauth_result_name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorKind::Configuration => "CONFIGURATION",
+            ErrorKind::CredentialsNotFound => "CREDENTIALS_NOT_FOUND",
+            ErrorKind::CredentialsProvider => "CREDENTIALS_PROVIDER",
+            ErrorKind::Authentication => "AUTHENTICATION",
+            ErrorKind::Signing => "SIGNING",
+            ErrorKind::Timeout => "TIMEOUT",
+            ErrorKind::Runtime => "RUNTIME",
+            ErrorKind::Internal => "INTERNAL",
+        }
+    }
+
+    /// The stable number of this kind: C's `mongoawsauth_result_t` value, Python's
+    /// `err.result_code`, Node's `err.resultCode`. A number is never reused for another kind.
+    pub fn result_code(self) -> u32 {
         self as u32
     }
 
-    /// A short, static name for this kind, e.g. `"authentication"`.
+    /// The kind with this result code, or `None` for a number no kind has (0 is C's success,
+    /// 100 its caught panic; a newer library may add kinds).
+    pub fn from_result_code(code: u32) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|kind| kind.result_code() == code)
+    }
+
+    /// Renamed [`ErrorKind::result_code`]: "code" is now the name ([`ErrorKind::name`]) in
+    /// every face.
+    #[deprecated(since = "0.2.0", note = "use `result_code()`; the code is now `name()`")]
+    pub fn code(self) -> u32 {
+        self.result_code()
+    }
+
+    /// A few human words for this kind, e.g. `"authentication"`, `"credentials not found"`
+    /// (what `Display` prints). The same as [`ErrorKind::description`].
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::InvalidArgument => "invalid argument",
@@ -60,6 +104,12 @@ impl ErrorKind {
             ErrorKind::Runtime => "runtime",
             ErrorKind::Internal => "internal",
         }
+    }
+
+    /// A few human words for this kind (the same as [`ErrorKind::as_str`]); branch on
+    /// [`ErrorKind::name`] or the kind itself, never on these words.
+    pub fn description(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -84,6 +134,18 @@ pub enum AttemptOutcome {
         /// The source's error message.
         message: String,
     },
+}
+
+impl AttemptOutcome {
+    /// The outcome's name, the same string in the Python and Node faces: `"succeeded"`,
+    /// `"not_configured"` or `"failed"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AttemptOutcome::Succeeded => "succeeded",
+            AttemptOutcome::NotConfigured(_) => "not_configured",
+            AttemptOutcome::Failed { .. } => "failed",
+        }
+    }
 }
 
 /// One source a chain tried, with its outcome and how long it took.
@@ -229,15 +291,25 @@ mod tests {
 
     #[test]
     fn codes_are_stable() {
-        assert_eq!(ErrorKind::InvalidArgument.code(), 1);
-        assert_eq!(ErrorKind::Configuration.code(), 2);
-        assert_eq!(ErrorKind::CredentialsNotFound.code(), 3);
-        assert_eq!(ErrorKind::CredentialsProvider.code(), 4);
-        assert_eq!(ErrorKind::Authentication.code(), 5);
-        assert_eq!(ErrorKind::Signing.code(), 6);
-        assert_eq!(ErrorKind::Timeout.code(), 7);
-        assert_eq!(ErrorKind::Runtime.code(), 8);
-        assert_eq!(ErrorKind::Internal.code(), 99);
+        assert_eq!(ErrorKind::InvalidArgument.result_code(), 1);
+        assert_eq!(ErrorKind::Configuration.result_code(), 2);
+        assert_eq!(ErrorKind::CredentialsNotFound.result_code(), 3);
+        assert_eq!(ErrorKind::CredentialsProvider.result_code(), 4);
+        assert_eq!(ErrorKind::Authentication.result_code(), 5);
+        assert_eq!(ErrorKind::Signing.result_code(), 6);
+        assert_eq!(ErrorKind::Timeout.result_code(), 7);
+        assert_eq!(ErrorKind::Runtime.result_code(), 8);
+        assert_eq!(ErrorKind::Internal.result_code(), 99);
+    }
+
+    #[test]
+    fn result_codes_round_trip_and_unknown_numbers_have_no_kind() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_result_code(kind.result_code()), Some(kind), "{kind}");
+        }
+        for unknown in [0, 9, 42, 98, 100, u32::MAX] {
+            assert_eq!(ErrorKind::from_result_code(unknown), None, "{unknown}");
+        }
     }
 
     #[test]

@@ -28,13 +28,15 @@ mod authenticator;
 pub mod cache;
 pub mod config;
 pub mod conversation;
-mod credentials;
+pub mod credentials;
 mod deadline;
+pub mod defaults;
 pub mod diagnostics;
 mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod http;
+mod options;
 pub mod provider;
 mod redact;
 pub mod runtime;
@@ -46,11 +48,12 @@ pub mod sts;
 pub mod sts_host;
 pub mod time_fmt;
 
-pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Options, Resolution};
+pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Resolution};
 pub use config::{Env, ProviderConfig};
 pub use conversation::Conversation;
-pub use credentials::{Credentials, CredentialsBuilder};
+pub use credentials::{APPLICATION_SOURCE, Credentials, CredentialsBuilder};
 pub use error::{Attempt, AttemptOutcome, Cause, Error, ErrorKind, Result};
+pub use options::Options;
 pub use provider::{ProvideCredentials, ProviderError};
 pub use settings::CredentialPolicy;
 

@@ -85,7 +85,7 @@ async fn a_chain_of_three_logs_in_as_the_last_role_and_caches_every_step() {
     let (credentials, users) = login(&s, provider.clone()).await;
     assert_eq!(users, [assumed_arn(&s, "chain-c", "step-2")]);
     assert_eq!(credentials.source(), "assume_role");
-    assert!(credentials.is_temporary() && credentials.expiry().is_some());
+    assert!(credentials.is_temporary() && credentials.expiration().is_some());
     assert_eq!(s.mongod().counters().auth_succeeded, 1);
     // Three signed AssumeRole calls, in chain order, each one accepted by the verifier.
     let requests = s.sts().assume_role_requests();

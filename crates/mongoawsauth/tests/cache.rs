@@ -214,7 +214,7 @@ fn test_hooks_set_expire_poison_and_report_no_secrets() {
     assert!(!format!("{info:?}").contains("hook-secret"));
     let soon = SystemTime::now() + Duration::from_secs(30);
     assert_eq!(cache::expire(Some("test:hooks"), soon), 1);
-    assert_eq!(cache::get(Some("test:hooks")).unwrap().expiry(), Some(soon));
+    assert_eq!(cache::get(Some("test:hooks")).unwrap().expiration(), Some(soon));
     assert_eq!(cache::poison(Some("test:hooks")), 1);
     let poisoned = cache::get(Some("test:hooks")).unwrap();
     assert_ne!(poisoned.access_key_id(), "ASIAHOOKS");

@@ -266,14 +266,15 @@ async fn every_resolution_calls_the_sources_again() {
     // No caching in the chain or the authenticator: rotated credentials are seen at the next
     // login (spec: "env read dynamically, never cached").
     let (custom, calls) = counting_custom("AKIACUSTOM");
-    let auth = Authenticator::new(Options::new().env(env(&[])).custom_provider(custom)).unwrap();
+    let auth = Authenticator::new(Options::new().with_env(env(&[])).with_custom_provider(custom)).unwrap();
     for n in 1..=3 {
         auth.credentials().await.unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), n);
     }
 
-    let options =
-        |akid: &str| Options::new().env(env(&[("AWS_ACCESS_KEY_ID", akid), ("AWS_SECRET_ACCESS_KEY", "s")]));
+    let options = |akid: &str| {
+        Options::new().with_env(env(&[("AWS_ACCESS_KEY_ID", akid), ("AWS_SECRET_ACCESS_KEY", "s")]))
+    };
     let first = Authenticator::new(options("AKIAFIRST")).unwrap().credentials().await.unwrap();
     let second = Authenticator::new(options("AKIASECOND")).unwrap().credentials().await.unwrap();
     assert_eq!((first.access_key_id(), second.access_key_id()), ("AKIAFIRST", "AKIASECOND"));
@@ -287,8 +288,8 @@ async fn custom_provider_runs_before_the_environment() {
     // environment, the custom provider's win and it was called.
     let (custom, calls) = counting_custom("AKIACUSTOM");
     let options = Options::new()
-        .env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
-        .custom_provider(custom);
+        .with_env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
+        .with_custom_provider(custom);
     assert_eq!(
         options.default_chain().source_names(),
         ["custom", "cache", "environment", "profile", "web_identity", "container", "imds"]
@@ -302,8 +303,8 @@ async fn custom_provider_runs_before_the_environment() {
 async fn a_failing_custom_provider_does_not_fall_back_to_the_environment() {
     let custom = CustomProvider::from_fn(|| Err(Error::new(ErrorKind::CredentialsProvider, "vault sealed")));
     let options = Options::new()
-        .env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
-        .custom_provider(custom.named("vault"));
+        .with_env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
+        .with_custom_provider(custom.named("vault"));
     let err = Authenticator::new(options).unwrap().credentials().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialsProvider);
     assert!(err.message().contains("vault sealed"), "{err}");
@@ -358,7 +359,10 @@ async fn the_deadline_cuts_a_slow_provider_short() {
         Credentials::new(Some("AKIALATE"), Some("s"), None, None, "custom")
     });
     let auth = Authenticator::new(
-        Options::new().env(env(&[])).custom_provider(custom).credentials_timeout(Duration::from_millis(100)),
+        Options::new()
+            .with_env(env(&[]))
+            .with_custom_provider(custom)
+            .with_credentials_timeout(Duration::from_millis(100)),
     )
     .unwrap();
     let started = Instant::now();
@@ -369,18 +373,20 @@ async fn the_deadline_cuts_a_slow_provider_short() {
 
 #[tokio::test]
 async fn a_zero_timeout_is_a_configuration_error() {
-    let err = Authenticator::new(Options::new().credentials_timeout(Duration::ZERO)).unwrap_err();
+    let err = Authenticator::new(Options::new().with_credentials_timeout(Duration::ZERO)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Configuration);
 }
 
 #[tokio::test]
 async fn explicit_credentials_need_the_legacy_policy() {
     let explicit = creds("AKIAEXPLICIT", "connection string");
-    let err = Authenticator::new(Options::new().explicit_credentials(explicit.clone())).unwrap_err();
+    let err = Authenticator::new(Options::new().with_explicit_credentials(explicit.clone())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Configuration);
     assert!(err.message().contains("legacy credential policy"), "{err}");
     let err = Authenticator::new(
-        Options::new().explicit_credentials(explicit.clone()).credential_policy(CredentialPolicy::Strict),
+        Options::new()
+            .with_explicit_credentials(explicit.clone())
+            .with_credential_policy(CredentialPolicy::Strict),
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Configuration);
@@ -388,11 +394,11 @@ async fn explicit_credentials_need_the_legacy_policy() {
     // Under the legacy policy they replace every other source, custom provider included.
     let (custom, calls) = counting_custom("AKIACUSTOM");
     let options = Options::new()
-        .env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
-        .custom_provider(custom)
-        .explicit_credentials(explicit)
-        .credential_policy(CredentialPolicy::Legacy);
-    assert_eq!(options.get_credential_policy(), CredentialPolicy::Legacy);
+        .with_env(env(&[("AWS_ACCESS_KEY_ID", "AKIAENV"), ("AWS_SECRET_ACCESS_KEY", "env-secret")]))
+        .with_custom_provider(custom)
+        .with_explicit_credentials(explicit)
+        .with_credential_policy(CredentialPolicy::Legacy);
+    assert_eq!(options.credential_policy(), CredentialPolicy::Legacy);
     let c = Authenticator::new(options).unwrap().credentials().await.unwrap();
     assert_eq!(c.access_key_id(), "AKIAEXPLICIT");
     assert_eq!(c.secret_access_key(), "secret-for-tests");
@@ -412,8 +418,8 @@ async fn conversations_sign_with_the_resolved_credentials() {
 #[test]
 fn the_fast_path_skips_the_environment_for_a_profile_named_in_code() {
     let vars = env(&[("AWS_ACCESS_KEY_ID", "AKIAENVFAST"), ("AWS_SECRET_ACCESS_KEY", "s")]);
-    let plain = Authenticator::new(Options::new().env(vars.clone())).unwrap();
+    let plain = Authenticator::new(Options::new().with_env(vars.clone())).unwrap();
     assert_eq!(plain.credentials_now().unwrap().access_key_id(), "AKIAENVFAST");
-    let named = Authenticator::new(Options::new().env(vars).profile("app")).unwrap();
+    let named = Authenticator::new(Options::new().with_env(vars).with_profile("app")).unwrap();
     assert!(named.credentials_now().is_none());
 }

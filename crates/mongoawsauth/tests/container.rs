@@ -88,7 +88,7 @@ async fn relative_uri_against_the_ecs_base_url() {
     let c = p.provide_credentials().await.unwrap();
     assert_same(&c, &s.last_issued().unwrap());
     assert_eq!(c.source(), "container");
-    assert!(c.expiry().unwrap() > SystemTime::now() + Duration::from_secs(3600));
+    assert!(c.expiration().unwrap() > SystemTime::now() + Duration::from_secs(3600));
     let log = s.requests();
     assert_eq!((log.len(), log[0].method.as_str(), log[0].path.as_str()), (1, "GET", s.relative_uri()));
     assert_eq!(header(&log[0].headers, "accept"), Some("application/json"));

@@ -110,7 +110,7 @@ async fn temporary_credentials_with_their_expiry() {
     assert_eq!(c.source(), NAME);
     assert_eq!(c.access_key_id(), "ASIAPROCESSEXAMPLE");
     assert_eq!((c.secret_access_key(), c.session_token()), (SECRET, Some(TOKEN)));
-    assert_eq!(rfc3339(c.expiry().unwrap()), rfc3339(expiry));
+    assert_eq!(rfc3339(c.expiration().unwrap()), rfc3339(expiry));
 }
 
 #[tokio::test]
@@ -121,7 +121,7 @@ async fn no_expiration_means_long_lived() {
         &format!(r#"{{"Version":1,"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"{SECRET}"}}"#),
     );
     let c = provider(&helper, Duration::from_secs(5)).load().await.unwrap();
-    assert_eq!(c.expiry(), None);
+    assert_eq!(c.expiration(), None);
     assert!(!c.is_temporary());
 }
 

@@ -18,7 +18,7 @@ async fn off_aws_the_chain_fails_fast_and_names_every_source() {
         .with_env(Env::from_vars(Vec::<(String, String)>::new()))
         .with_imds_endpoint(imds.clone())
         .with_metadata_connect_timeout(Duration::from_millis(300));
-    let auth = Authenticator::new(Options::new().provider_config(config)).unwrap();
+    let auth = Authenticator::new(Options::new().with_provider_config(config)).unwrap();
     let started = Instant::now();
     let err = auth.credentials().await.unwrap_err();
     let took = started.elapsed();
@@ -49,7 +49,8 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
         ("AWS_ROLE_ARN", web.role_arn.as_str()),
     ]);
     let config = ProviderConfig::new().with_sts_endpoint(standins.local_sts_url());
-    let auth = Authenticator::new(Options::new().provider_config(config.clone().with_env(both))).unwrap();
+    let auth =
+        Authenticator::new(Options::new().with_provider_config(config.clone().with_env(both))).unwrap();
     assert_eq!(auth.credentials().await.unwrap().source(), "environment");
     // The synchronous path gives the same answer: the environment needs no I/O.
     assert_eq!(auth.credentials_now().unwrap().source(), "environment");
@@ -60,7 +61,7 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
         ("AWS_ROLE_SESSION_NAME", "default-chain-test"),
     ]);
     let config = config.with_env(web_only).with_imds_endpoint(standins.imds().url());
-    let auth = Authenticator::new(Options::new().provider_config(config.clone())).unwrap();
+    let auth = Authenticator::new(Options::new().with_provider_config(config.clone())).unwrap();
     assert!(
         auth.credentials_now().is_none(),
         "nothing cached and no keys in the environment: only the chain can answer"
@@ -71,7 +72,7 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
     assert!(first.credentials.generation().is_some(), "network credentials are cached");
     assert_eq!(standins.imds().requests().len(), 0);
     // A second client configured alike is served from the process-wide cache.
-    let second_client = Authenticator::new(Options::new().provider_config(config.clone())).unwrap();
+    let second_client = Authenticator::new(Options::new().with_provider_config(config.clone())).unwrap();
     let again = second_client.resolve().await.unwrap();
     assert!(again.from_cache);
     assert_eq!(again.credentials.access_key_id(), first.credentials.access_key_id());
@@ -82,6 +83,6 @@ async fn the_default_chain_picks_each_source_in_the_spec_order() {
     let custom = mongoawsauth::provider::custom::CustomProvider::from_fn(|| {
         mongoawsauth::Credentials::new(Some("AKIACUSTOM"), Some("s"), None, None, "custom")
     });
-    let with_custom = Options::new().provider_config(config.clone()).custom_provider(custom);
+    let with_custom = Options::new().with_provider_config(config.clone()).with_custom_provider(custom);
     assert!(Authenticator::new(with_custom).unwrap().credentials_now().is_none());
 }

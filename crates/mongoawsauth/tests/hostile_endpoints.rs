@@ -227,7 +227,7 @@ async fn the_imds_stand_in_granting_a_2_pow_63_s_token_works() {
 async fn a_huge_credentials_timeout_is_no_panic() {
     logs();
     let env = Env::from_vars([("AWS_ACCESS_KEY_ID", "AKIAHUGETIMEOUT"), ("AWS_SECRET_ACCESS_KEY", "s")]);
-    let options = mongoawsauth::Options::new().env(env).credentials_timeout(Duration::MAX);
+    let options = mongoawsauth::Options::new().with_env(env).with_credentials_timeout(Duration::MAX);
     let auth = Authenticator::new(options).unwrap();
     assert_eq!(auth.credentials().await.unwrap().access_key_id(), "AKIAHUGETIMEOUT");
 }

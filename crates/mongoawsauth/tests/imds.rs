@@ -88,7 +88,7 @@ async fn fetches_token_role_and_credentials() {
     let c = p.provide_credentials().await.unwrap();
     assert_same(&c, &s.last_issued().unwrap());
     assert_eq!(c.source(), "imds");
-    let left = c.expiry().unwrap().duration_since(SystemTime::now()).unwrap();
+    let left = c.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
     assert!(left > Duration::from_secs(5 * 3600), "{left:?}");
     let log = s.requests();
     let steps: Vec<(&str, &str, bool)> =
@@ -355,7 +355,7 @@ fn with_warnings(test: impl std::future::Future<Output = ()>) -> Vec<String> {
 }
 
 fn minutes_left(c: &Credentials) -> u64 {
-    c.expiry().unwrap().duration_since(SystemTime::now()).unwrap().as_secs() / 60
+    c.expiration().unwrap().duration_since(SystemTime::now()).unwrap().as_secs() / 60
 }
 
 #[test]
@@ -366,7 +366,7 @@ fn expired_credentials_are_kept_a_little_longer_with_a_warning() {
         let c = provider(&s.url()).provide_credentials().await.unwrap();
         let issued = s.last_issued().unwrap();
         assert_same(&c, &issued);
-        assert!((9..=15).contains(&minutes_left(&c)), "{:?}", c.expiry());
+        assert!((9..=15).contains(&minutes_left(&c)), "{:?}", c.expiration());
         assert_eq!(c.source(), "imds");
     });
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -392,7 +392,7 @@ fn a_failure_after_a_success_serves_the_last_good_credentials() {
             let kept = p.provide_credentials().await.unwrap();
             assert_eq!(kept.access_key_id(), good.access_key_id());
             assert_eq!(kept.secret_access_key(), good.secret_access_key());
-            assert!((9..=15).contains(&minutes_left(&kept)), "{:?}", kept.expiry());
+            assert!((9..=15).contains(&minutes_left(&kept)), "{:?}", kept.expiration());
         }
         // An IMDS that stops answering, seen by another provider for the same endpoint: the last
         // good credentials are kept process-wide.

@@ -49,7 +49,8 @@ async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ]);
     let auth =
-        Authenticator::new(Options::new().env(env).credentials_timeout(Duration::from_secs(5))).unwrap();
+        Authenticator::new(Options::new().with_env(env).with_credentials_timeout(Duration::from_secs(5)))
+            .unwrap();
     let first = auth.credentials().await.expect("the role over a credential_process source resolves");
     assert_eq!(first.source(), "assume_role");
     let again = auth.credentials().await.unwrap();

@@ -129,7 +129,7 @@ fn credentials_and_builder() {
         .access_key_id(AKID)
         .secret_access_key(SECRET)
         .session_token(TOKEN)
-        .expiry(SystemTime::now());
+        .expiration(SystemTime::now());
     check_debug("CredentialsBuilder", &builder);
     check_both("built Credentials", &builder.build().unwrap());
 }
@@ -210,23 +210,23 @@ async fn providers_options_and_authenticators() {
     check_debug("Chain", &Chain::new().then(static_provider.clone()).then(environment.clone()));
 
     let legacy = Options::new()
-        .env(env.clone())
-        .explicit_credentials(temporary())
-        .credential_policy(CredentialPolicy::Legacy);
+        .with_env(env.clone())
+        .with_explicit_credentials(temporary())
+        .with_credential_policy(CredentialPolicy::Legacy);
     check_debug("legacy Options", &legacy);
     let auth = Authenticator::new(legacy).unwrap();
     check_debug("legacy Authenticator", &auth);
     check_both("legacy credentials", &auth.credentials().await.unwrap());
     check_debug("Conversation from an Authenticator", &auth.conversation().await.unwrap());
 
-    let with_custom = Options::new().env(env.clone()).custom_provider(custom);
+    let with_custom = Options::new().with_env(env.clone()).with_custom_provider(custom);
     check_debug("Options with a custom provider", &with_custom);
     check_debug("default chain", &with_custom.default_chain());
     let auth = Authenticator::new(with_custom).unwrap();
     check_debug("Authenticator with a custom provider", &auth);
     check_debug("Authenticator::from_provider", &Authenticator::from_provider(environment));
 
-    let strict = Options::new().explicit_credentials(temporary());
+    let strict = Options::new().with_explicit_credentials(temporary());
     check_debug("strict Options", &strict);
     check_error("strict explicit credentials error", &Authenticator::new(strict).unwrap_err());
 }
@@ -269,11 +269,12 @@ async fn environment_and_chain_errors() {
     }
 
     // Nothing configured anywhere: the CredentialsNotFound error lists every source.
-    let auth = Authenticator::new(
-        Options::new()
-            .env(Env::from_vars([("UNRELATED_VARIABLE", SECRET), ("AWS_EC2_METADATA_DISABLED", "true")])),
-    )
-    .unwrap();
+    let auth =
+        Authenticator::new(Options::new().with_env(Env::from_vars([
+            ("UNRELATED_VARIABLE", SECRET),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ])))
+        .unwrap();
     let err = auth.credentials().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::CredentialsNotFound);
     check_error("credentials-not-found error", &err);
@@ -401,7 +402,7 @@ fn logs_never_carry_a_secret() {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             // Success through the environment and a full conversation.
-            let auth = Authenticator::new(Options::new().env(secret_env())).unwrap();
+            let auth = Authenticator::new(Options::new().with_env(secret_env())).unwrap();
             let mut conversation = auth.conversation().await.unwrap();
             conversation.client_first().unwrap();
             let _ = conversation.client_final(&[0]);

@@ -51,7 +51,9 @@ async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
     let key = imds.cache_key().unwrap();
     cache::expire(Some(&key), SystemTime::UNIX_EPOCH);
     let auth = Authenticator::new(
-        Options::new().provider_config(imds_config(&endpoint)).credentials_timeout(Duration::from_secs(5)),
+        Options::new()
+            .with_provider_config(imds_config(&endpoint))
+            .with_credentials_timeout(Duration::from_secs(5)),
     )
     .unwrap();
 

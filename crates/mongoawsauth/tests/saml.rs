@@ -52,7 +52,7 @@ async fn the_assertion_is_asked_for_at_every_fetch_and_both_forms_work() {
         s.sts().set_response_format(Some(format));
         let c = p.load().await.unwrap_or_else(|e| panic!("{format:?}: {e}"));
         assert_eq!(c.source(), NAME);
-        assert!(c.is_temporary() && c.expiry().unwrap() > SystemTime::now() + Duration::from_secs(3000));
+        assert!(c.is_temporary() && c.expiration().unwrap() > SystemTime::now() + Duration::from_secs(3000));
         let arn = s.sts().identities().lookup(c.access_key_id()).unwrap().identity.arn;
         assert_eq!(arn, "arn:aws:sts::123456789012:assumed-role/mongo-saml/mongo-saml-user");
     }
@@ -82,7 +82,7 @@ async fn async_and_file_sources_with_duration_and_policy() {
         .build()
         .unwrap();
     let c = p.load().await.unwrap();
-    let left = c.expiry().unwrap().duration_since(SystemTime::now()).unwrap();
+    let left = c.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
     assert!(left <= Duration::from_secs(901) && left > Duration::from_secs(800), "{left:?}");
     let r = &s.sts().assume_role_requests()[0];
     assert_eq!((r.param("DurationSeconds"), r.param("Policy")), (Some("900"), Some(policy)));

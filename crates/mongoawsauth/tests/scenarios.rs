@@ -49,13 +49,13 @@ async fn run(scenario: &Scenario) -> Result<(), String> {
     let env = Env::from_vars(prepared.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The ECS relative URI is joined to the container stand-in, never to the ECS agent's address.
     let config = ProviderConfig::new().with_env(env).with_ecs_base_url(standins.container().base_url());
-    let mut options = Options::new().provider_config(config);
+    let mut options = Options::new().with_provider_config(config);
     // Set after the provider config, which would otherwise replace them.
     if let Some(profile) = &scenario.options.profile {
-        options = options.profile(profile.clone());
+        options = options.with_profile(profile.clone());
     }
     if let Some(enabled) = scenario.options.shared_config {
-        options = options.shared_config(enabled);
+        options = options.with_shared_config(enabled);
     }
     mongoawsauth::cache::clear();
     let auth = Authenticator::new(options).map_err(|e| format!("options: {e}"))?;

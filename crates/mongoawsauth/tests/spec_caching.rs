@@ -109,7 +109,7 @@ async fn spec_caching_test_plan() {
     assert!(find(&standins, &client).await); // 6
     let refreshed = cache::get(None).unwrap();
     assert_ne!(refreshed.generation(), filled.generation(), "find refreshes the cache");
-    assert!(refreshed.expiry().unwrap() > SystemTime::now() + Duration::from_secs(3000));
+    assert!(refreshed.expiration().unwrap() > SystemTime::now() + Duration::from_secs(3000));
     assert_eq!(*fetches.lock().unwrap(), 2);
     cache::poison(None); // 7
     let client = new_client(&network, &vars); // 8

@@ -74,7 +74,7 @@ async fn the_session_form_reads_the_token_named_after_the_session() {
     let c = provider(session_settings(&s, "my-sso-session"), &home.0, TIMEOUT).load().await.unwrap();
     assert_eq!(c.source(), NAME);
     assert!(c.access_key_id().starts_with("ASIA") && c.is_temporary());
-    let left = c.expiry().unwrap().duration_since(SystemTime::now()).unwrap();
+    let left = c.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
     assert!(left > Duration::from_secs(3500) && left <= HOUR, "{left:?}");
     let requests = s.sso().requests();
     assert_eq!(requests.len(), 1);

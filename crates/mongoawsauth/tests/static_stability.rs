@@ -36,7 +36,8 @@ fn authenticator(endpoint: &str) -> (Authenticator, String) {
     imds.clear_cached_state();
     let key = imds.cache_key().unwrap();
     cache::expire(Some(&key), SystemTime::UNIX_EPOCH);
-    let options = Options::new().provider_config(imds_config(endpoint)).credentials_timeout(DEADLINE);
+    let options =
+        Options::new().with_provider_config(imds_config(endpoint)).with_credentials_timeout(DEADLINE);
     (Authenticator::new(options).unwrap(), key)
 }
 
@@ -97,7 +98,11 @@ async fn a_hung_imds_gets_the_last_good_credentials_served_before_the_deadline()
     assert!(!kept.from_cache);
     assert_eq!(kept.credentials.access_key_id(), good.access_key_id());
     assert_eq!(kept.credentials.secret_access_key(), good.secret_access_key());
-    assert!((9..=15).contains(&minutes_left(kept.credentials.expiry())), "{:?}", kept.credentials.expiry());
+    assert!(
+        (9..=15).contains(&minutes_left(kept.credentials.expiration())),
+        "{:?}",
+        kept.credentials.expiration()
+    );
 
     // The extension is long enough for the cache to serve the next logins at once.
     let next = auth.resolve().await.unwrap();

@@ -90,7 +90,7 @@ fn debug_of_every_type_that_holds_a_url() {
         &SamlProvider::builder(ROLE, IDP, AssertionSource::from_fn(|| Ok(String::new())))
             .provider_config(config.clone()),
     );
-    let options = Options::new().provider_config(config.clone());
+    let options = Options::new().with_provider_config(config.clone());
     check_debug("Options", &options);
     check_debug("default chain", &options.default_chain());
     check_debug("Authenticator", &Authenticator::new(options).unwrap());
@@ -158,7 +158,7 @@ async fn errors_hide_the_url() {
     let credentials = Credentials::new(Some("AKIAEXAMPLE"), Some("secret"), None, None, "test").unwrap();
     let e = caller_identity::get_caller_identity(&credentials, &config).await.unwrap_err();
     check_error("GetCallerIdentity error", &e);
-    let auth = Authenticator::new(Options::new().provider_config(config)).unwrap();
+    let auth = Authenticator::new(Options::new().with_provider_config(config)).unwrap();
     check_error("chain error", &auth.credentials().await.unwrap_err());
 }
 

@@ -56,7 +56,7 @@ async fn xml_and_json_answers_both_give_expiring_credentials() {
         let c = p.load().await.unwrap_or_else(|e| panic!("{format:?}: {e}"));
         assert_eq!(c.source(), NAME);
         assert!(c.access_key_id().starts_with("ASIA") && c.is_temporary());
-        let left = c.expiry().unwrap().duration_since(SystemTime::now()).unwrap();
+        let left = c.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
         assert!(
             left > Duration::from_secs(3500) && left <= Duration::from_secs(3601),
             "{format:?}: {left:?}"

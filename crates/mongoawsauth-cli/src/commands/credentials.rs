@@ -51,7 +51,7 @@ pub async fn run(args: Args) -> CommandResult {
 }
 
 fn expiry_text(credentials: &Credentials) -> Option<String> {
-    credentials.expiry().map(mongoawsauth::time_fmt::iso8601)
+    credentials.expiration().map(mongoawsauth::time_fmt::iso8601)
 }
 
 fn render(credentials: &Credentials, format: Format, show_secrets: bool) -> String {

@@ -167,15 +167,15 @@ pub async fn run(args: Args) -> CommandResult {
     });
     let mut env = base();
     env.extend(env_vars(&temporary));
-    let custom_options = options(env, ProviderConfig::new()).map(|o| o.custom_provider(custom));
+    let custom_options = options(env, ProviderConfig::new()).map(|o| o.with_custom_provider(custom));
     rows.push(row("custom callback", Expect::Success, &addr, custom_options).await);
 
     // Explicit keys from a driver that still follows the pre-2025 spec (legacy policy only).
     let legacy = credentials(&user, "static").map(|c| {
         Options::new()
-            .env(Env::from_vars(base()))
-            .credential_policy(CredentialPolicy::Legacy)
-            .explicit_credentials(c)
+            .with_env(Env::from_vars(base()))
+            .with_credential_policy(CredentialPolicy::Legacy)
+            .with_explicit_credentials(c)
     });
     rows.push(row("static keys (legacy policy)", Expect::Success, &addr, legacy).await);
 
@@ -281,7 +281,7 @@ fn profile_homes(
 
 /// Options for the default chain over an injected environment and provider configuration.
 fn options(env: Vec<(String, String)>, config: ProviderConfig) -> Result<Options, String> {
-    Ok(Options::new().provider_config(config.with_env(Env::from_vars(env))))
+    Ok(Options::new().with_provider_config(config.with_env(Env::from_vars(env))))
 }
 
 async fn row(source: &str, expected: Expect, addr: &str, options: Result<Options, String>) -> Row {

@@ -66,7 +66,7 @@ pub async fn run(args: Args) -> CommandResult {
     if let Some(url) = &args.ecs_base_url {
         config = config.with_ecs_base_url(url.clone());
     }
-    let options = Options::new().provider_config(config.clone());
+    let options = Options::new().with_provider_config(config.clone());
     let diagnosis = diagnostics::diagnose(&options, timeout).await;
     let advice = super::advice::advice(&diagnosis, config.env());
     let check = match (&diagnosis.credentials, args.sts_check) {

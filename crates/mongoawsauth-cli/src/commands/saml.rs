@@ -85,7 +85,7 @@ pub async fn run(args: Args) -> CommandResult {
 }
 
 fn render(credentials: &Credentials, role_arn: &str, format: Format) -> String {
-    let expiration = credentials.expiry().map(mongoawsauth::time_fmt::iso8601);
+    let expiration = credentials.expiration().map(mongoawsauth::time_fmt::iso8601);
     match format {
         Format::Env => {
             let mut out = format!(

@@ -60,7 +60,7 @@ pub fn get(key: Option<&str>) -> Option<Credentials> {
 /// Test hook: stores `credentials` under `key` as a fresh entry and returns its generation.
 /// The credentials must carry an expiry.
 pub fn set(key: &str, credentials: Credentials) -> Result<u64, Error> {
-    let expiry = credentials.expiry().ok_or_else(|| {
+    let expiry = credentials.expiration().ok_or_else(|| {
         Error::new(ErrorKind::InvalidArgument, "only credentials with an expiry can be cached")
     })?;
     let stored = store(key, credentials, expiry);
@@ -90,7 +90,7 @@ pub fn poison(key: Option<&str>) -> usize {
             Some("AKIAPOISONEDCACHE000"),
             Some(c.secret_access_key()),
             c.session_token(),
-            c.expiry(),
+            c.expiration(),
             c.source(),
         ) {
             entry.credentials = poisoned.with_generation(entry.generation);

@@ -300,7 +300,7 @@ fn refreshed_ahead(key: &str, source: &str, outcome: Result<Credentials, Provide
             return;
         }
     };
-    let Some(expiry) = credentials.expiry() else {
+    let Some(expiry) = credentials.expiration() else {
         return;
     };
     {
@@ -334,7 +334,7 @@ async fn fetch_and_store(
 ) -> Result<Credentials, ProviderError> {
     let result = inner.provide_credentials().await;
     let result = match result {
-        Ok(credentials) => match credentials.expiry() {
+        Ok(credentials) => match credentials.expiration() {
             Some(expiry) => Ok(store(&key, credentials, expiry)),
             None => Ok(credentials),
         },
@@ -443,7 +443,7 @@ mod tests {
         let later = soon + Duration::from_secs(600);
         refreshed_ahead(key, "unit", Ok(keys("ASIASAME", later)));
         assert_eq!(slot_state(key), (generation, later, true));
-        assert_eq!(get(Some(key)).unwrap().expiry(), Some(later));
+        assert_eq!(get(Some(key)).unwrap().expiration(), Some(later));
 
         // New keys replace the entry and lift the back-off.
         refreshed_ahead(key, "unit", Ok(keys("ASIANEW", later)));

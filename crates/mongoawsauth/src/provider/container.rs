@@ -237,7 +237,7 @@ impl ContainerProvider {
         let summary = body_summary(&response);
         let parsed = metadata::parse(&mut response.body, NAME, &sent);
         match (status, parsed) {
-            (200, Ok(Document::Credentials(c))) => match c.expiry() {
+            (200, Ok(Document::Credentials(c))) => match c.expiration() {
                 // Signing with them would only earn an ExpiredToken from the server; say so here.
                 Some(expiry) if expiry <= std::time::SystemTime::now() => {
                     Err(Outcome::Final(failed(format!(

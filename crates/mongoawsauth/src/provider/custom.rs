@@ -49,7 +49,7 @@ impl CustomProvider {
     ///         .build()
     /// })
     /// .named("vault");
-    /// let auth = Authenticator::new(Options::new().custom_provider(vault))?;
+    /// let auth = Authenticator::new(Options::new().with_custom_provider(vault))?;
     /// # drop(auth);
     /// # Ok::<(), mongoawsauth::Error>(())
     /// ```

@@ -184,7 +184,7 @@ mod tests {
         ])
         .load()
         .unwrap();
-        assert!(c.expiry().is_some());
+        assert!(c.expiration().is_some());
         let err =
             provider(&[(ACCESS_KEY_ID, "AKIA1"), (SECRET_ACCESS_KEY, "s"), (CREDENTIAL_EXPIRATION, "soon")])
                 .load()

@@ -260,7 +260,7 @@ mod tests {
             (c.access_key_id(), c.secret_access_key(), c.session_token()),
             ("ASIAX", SECRET, Some("tok"))
         );
-        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2021-09-21T04:16:53Z");
+        assert_eq!(crate::time_fmt::iso8601(c.expiration().unwrap()), "2021-09-21T04:16:53Z");
         assert_eq!(c.source(), "test");
     }
 
@@ -271,7 +271,7 @@ mod tests {
             "expiration":"2030-01-01T00:00:00+02:00","RoleArn":"arn:aws:iam::1:role/r","AccountId":"1"}}"#
         ));
         assert_eq!(c.session_token(), Some("tok"));
-        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2029-12-31T22:00:00Z");
+        assert_eq!(crate::time_fmt::iso8601(c.expiration().unwrap()), "2029-12-31T22:00:00Z");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorKind};
 pub mod chain;
 pub mod container;
 pub mod custom;
+pub mod default_chain;
 pub mod environment;
 pub mod imds;
 pub(crate) mod metadata;

@@ -40,10 +40,11 @@ use super::{ProvideCredentials, ProvideFuture, ProviderError};
 /// The name this source reports.
 pub const NAME: &str = "saml";
 
-/// The shortest session STS grants (`DurationSeconds`).
-pub const MIN_DURATION: Duration = Duration::from_secs(900);
+/// The shortest session STS grants (`DurationSeconds`); [`crate::defaults::SAML_MIN_DURATION`].
+pub const MIN_DURATION: Duration = crate::defaults::SAML_MIN_DURATION;
 /// The longest session STS grants; the role's own maximum may be lower.
-pub const MAX_DURATION: Duration = Duration::from_secs(43_200);
+/// [`crate::defaults::SAML_MAX_DURATION`].
+pub const MAX_DURATION: Duration = crate::defaults::SAML_MAX_DURATION;
 
 /// STS's limits on `SAMLAssertion` and on an inline session policy.
 const MAX_ASSERTION_CHARS: usize = 100_000;

@@ -163,7 +163,7 @@ pub(crate) async fn call(
     caller: Caller<'_>,
     role: &RoleRequest<'_>,
 ) -> Result<Credentials, Error> {
-    if let Some(expiry) = caller.credentials.expiry()
+    if let Some(expiry) = caller.credentials.expiration()
         && expiry <= SystemTime::now()
     {
         return Err(Error::new(

@@ -90,7 +90,7 @@ pub fn check(endpoint: Endpoint, fault: Fault) {
     match (&expected.outcome, &run.result) {
         (Outcome::Credentials { at_least }, Ok(credentials)) => {
             assert_eq!(credentials.source(), run.source, "{label}");
-            let expiry = credentials.expiry().expect("temporary credentials carry an expiry");
+            let expiry = credentials.expiration().expect("temporary credentials carry an expiry");
             assert!(expiry > SystemTime::now(), "{label}: handed out expired credentials");
             assert!(
                 run.elapsed >= *at_least,

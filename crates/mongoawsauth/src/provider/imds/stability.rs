@@ -97,7 +97,7 @@ pub(super) fn fetch_bound(deadline: Option<Instant>, now: Instant) -> Option<Ins
 /// Handles credentials IMDS at `endpoint` just returned: records them as the last good ones,
 /// and keeps expired ones a little longer, unless a login has already failed with them.
 pub(super) fn accept(endpoint: &str, credentials: Credentials) -> Result<Credentials, ProviderError> {
-    let expired_at = credentials.expiry().filter(|e| *e <= SystemTime::now());
+    let expired_at = credentials.expiration().filter(|e| *e <= SystemTime::now());
     {
         let mut map = last_good();
         if let Some(expired_at) = expired_at
@@ -122,7 +122,7 @@ pub(super) fn accept(endpoint: &str, credentials: Credentials) -> Result<Credent
                 endpoint,
                 access_key_id = %credentials.access_key_id(),
                 expired = %iso8601(expired_at),
-                using_until = %kept.expiry().map(iso8601).unwrap_or_default(),
+                using_until = %kept.expiration().map(iso8601).unwrap_or_default(),
                 "IMDS returned credentials that have already expired; using them a little longer \
                  (static stability) while IMDS catches up"
             );
@@ -199,7 +199,7 @@ fn serve(endpoint: &str, previous: &Credentials, failure: &str) -> Credentials {
     tracing::warn!(
         endpoint,
         access_key_id = %previous.access_key_id(),
-        using_until = %kept.expiry().map(iso8601).unwrap_or_default(),
+        using_until = %kept.expiration().map(iso8601).unwrap_or_default(),
         failure,
         "IMDS failed; using the last credentials it returned a little longer (static stability)"
     );
@@ -231,7 +231,7 @@ mod tests {
     fn extension_is_ten_to_fifteen_minutes_and_keeps_the_keys() {
         let c = credentials("ASIAX", Some(SystemTime::UNIX_EPOCH));
         let e = extended(&c);
-        let left = e.expiry().unwrap().duration_since(SystemTime::now()).unwrap();
+        let left = e.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
         assert!(left > Duration::from_secs(599) && left <= MAX_EXTENSION, "{left:?}");
         assert_eq!(
             (e.access_key_id(), e.secret_access_key(), e.session_token()),

@@ -216,14 +216,14 @@ mod tests {
         assert_eq!(c.access_key_id(), "ASIAEXAMPLE");
         assert_eq!(c.secret_access_key(), SECRET);
         assert_eq!(c.session_token(), Some(TOKEN));
-        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2026-11-29T10:00:00Z");
+        assert_eq!(crate::time_fmt::iso8601(c.expiration().unwrap()), "2026-11-29T10:00:00Z");
         assert_eq!(c.source(), "credential_process");
 
         let c =
             parse(&format!(r#"{{"Version":1,"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"{SECRET}"}}"#))
                 .unwrap();
         assert!(!c.is_temporary());
-        assert_eq!(c.expiry(), None, "no Expiration means long-lived");
+        assert_eq!(c.expiration(), None, "no Expiration means long-lived");
         // `1.0` is 1, as in botocore and the JS SDK.
         parse(&format!(r#"{{"Version":1.0,"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"{SECRET}"}}"#))
             .unwrap();
@@ -235,12 +235,12 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(c.session_token(), None);
-        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2026-11-29T10:00:00Z");
+        assert_eq!(crate::time_fmt::iso8601(c.expiration().unwrap()), "2026-11-29T10:00:00Z");
         let c = parse(&format!(
             r#"{{"Version":1,"AccessKeyId":"A","SecretAccessKey":"{SECRET}","SessionToken":null,"Expiration":null}}"#
         ))
         .unwrap();
-        assert_eq!((c.session_token(), c.expiry()), (None, None));
+        assert_eq!((c.session_token(), c.expiration()), (None, None));
     }
 
     #[test]

@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(c.access_key_id(), "ASIAEXAMPLE");
         assert_eq!(c.secret_access_key(), SECRET);
         assert_eq!(c.session_token(), Some(TOKEN));
-        assert_eq!(crate::time_fmt::iso8601(c.expiry().unwrap()), "2026-01-01T01:00:00Z");
+        assert_eq!(crate::time_fmt::iso8601(c.expiration().unwrap()), "2026-01-01T01:00:00Z");
         assert_eq!(c.source(), "sso");
     }
 
