@@ -7,7 +7,7 @@ A failure of the credential chain also carries ``attempts``: every source tried,
 outcome and time. No message ever contains a secret access key, session token or other bearer
 secret.
 
-Until 0.2, ``code`` was the number and ``kind`` a short phrase; ``code`` still compares equal to
+Before this release, ``code`` was the number and ``kind`` a short phrase; ``code`` still compares equal to
 the number (with a :class:`DeprecationWarning`), and ``kind`` still gives the phrase (also with
 one), for one release.
 """
