@@ -1,11 +1,18 @@
 //! The world the credential sources read, injected so that tests never touch the process
-//! environment or a real AWS endpoint: [`Env`] for environment variables and [`ProviderConfig`]
-//! for the endpoints and timeouts of the network sources.
+//! environment, the real file system, the wall clock or a real AWS endpoint: [`Env`] for
+//! environment variables, [`Fs`] for files, [`Clock`] for the time, and [`ProviderConfig`],
+//! which carries them with the endpoints and timeouts of the network sources.
+
+mod clock;
+mod fs;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use fs::{FileError, Fs};
 
 /// The ECS agent's credentials address (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` is relative to it).
 pub const DEFAULT_ECS_BASE_URL: &str = "http://169.254.170.2";
@@ -18,12 +25,13 @@ pub const DEFAULT_METADATA_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// and backoff included.
 pub const DEFAULT_STS_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the network sources need from the outside world: the environment, endpoint overrides
-/// and timeouts. [`ProviderConfig::new`] is the real world; tests point the endpoints at
-/// loopback stand-ins.
+/// What the credential sources need from the outside world: the environment, the files, the
+/// clock, endpoint overrides and timeouts. [`ProviderConfig::new`] is the real world; tests
+/// point the endpoints at loopback stand-ins, give in-memory files ([`ProviderConfig::with_fs`])
+/// and a [`ManualClock`] ([`ProviderConfig::with_clock`]).
 ///
-/// `Debug` shows the endpoint URLs with their user information and query redacted, and the
-/// environment's variable names only.
+/// `Debug` shows the endpoint URLs with their user information and query redacted, the
+/// environment's variable names only, and the files' paths only.
 #[derive(Clone)]
 pub struct ProviderConfig {
     env: Env,
@@ -35,7 +43,8 @@ pub struct ProviderConfig {
     sts_timeout: Duration,
     profile: Option<String>,
     shared_config: bool,
-    fs: crate::shared_config::Fs,
+    fs: Fs,
+    clock: Arc<dyn Clock>,
 }
 
 impl Default for ProviderConfig {
@@ -50,7 +59,8 @@ impl Default for ProviderConfig {
             sts_timeout: DEFAULT_STS_TIMEOUT,
             profile: None,
             shared_config: true,
-            fs: crate::shared_config::Fs::real(),
+            fs: Fs::real(),
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -130,11 +140,21 @@ impl ProviderConfig {
         self
     }
 
-    /// Reads the shared config files (and the SSO token cache) through `fs` instead of the
-    /// real file system: for tests, and for hosts that keep these files elsewhere.
+    /// Reads every file through `fs` instead of the real file system: the shared config and
+    /// credentials files, the SSO token cache, the web identity token file and the container
+    /// authorization token file. For tests, and for hosts that keep these files elsewhere.
     #[must_use]
-    pub fn with_fs(mut self, fs: crate::shared_config::Fs) -> Self {
+    pub fn with_fs(mut self, fs: Fs) -> Self {
         self.fs = fs;
+        self
+    }
+
+    /// Reads the time from `clock` instead of the system's: where the sources decide whether
+    /// credentials they were handed have already expired, and where the SSO token's expiry is
+    /// checked. For tests that must not depend on when they run.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -148,9 +168,14 @@ impl ProviderConfig {
         self.shared_config
     }
 
-    /// The file reader for the shared config files.
-    pub fn fs(&self) -> &crate::shared_config::Fs {
+    /// The file reader.
+    pub fn fs(&self) -> &Fs {
         &self.fs
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The environment.
@@ -200,6 +225,8 @@ impl fmt::Debug for ProviderConfig {
             .field("metadata_connect_timeout", &self.metadata_connect_timeout)
             .field("metadata_read_timeout", &self.metadata_read_timeout)
             .field("sts_timeout", &self.sts_timeout)
+            .field("fs", &self.fs)
+            .field("clock", &self.clock)
             .finish()
     }
 }

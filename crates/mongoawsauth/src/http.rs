@@ -26,7 +26,7 @@ use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::config::Env;
 pub(crate) use proxy::ProxySettings;
-pub(crate) use retry_after::{NextAttempt, next_attempt, retry_after};
+pub(crate) use retry_after::retry_after;
 
 /// The largest metadata response accepted (IMDS and container answers are a few hundred bytes).
 pub(crate) const METADATA_BODY_CAP: usize = 64 * 1024;

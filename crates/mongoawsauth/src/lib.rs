@@ -39,6 +39,7 @@ pub(crate) mod http;
 mod options;
 pub mod provider;
 mod redact;
+pub mod retry;
 pub mod runtime;
 mod secret_file;
 pub mod settings;

@@ -1,30 +1,22 @@
 //! Reading a file that holds a secret (a web identity token, a container authorization token, a
-//! SAML assertion): only a regular file, at most a given size, into zeroizing memory, and never
-//! past the caller's deadline.
+//! SAML assertion) through the injected [`Fs`]: only a regular file, at most a given size, into
+//! zeroizing memory, and never past the caller's deadline.
 //!
-//! Why each rule:
-//! - Only a regular file, after following symbolic links (Kubernetes mounts projected tokens as
-//!   symlinks, and every SDK follows them). A FIFO would block `open()` until a writer appears and
-//!   `read()` until it writes, a character device such as `/dev/zero` never ends, a directory
-//!   cannot be read: each would hang the fetch or feed it garbage.
-//! - On unix the file is opened with `O_NONBLOCK`, so opening a FIFO returns at once, and the type
-//!   is checked on the opened handle (`fstat`), so a file swapped between a check and the open
-//!   cannot slip through. `O_NOCTTY` keeps a terminal device from becoming the process's
-//!   controlling terminal.
-//! - The buffer is sized from the file's length before reading and never grows by reallocation,
-//!   so no copy of the secret is left behind in freed memory; it is wiped when dropped.
-//! - The read runs on tokio's blocking pool and the caller awaits it, so a deadline around the
-//!   fetch still fires if the file system hangs (a stuck network mount). [`MAX_WAIT`] bounds it
-//!   for callers that set no deadline.
+//! The file rules (regular files only, opened without blocking, size cap, no stray copy of the
+//! secret) are the real reader's, described in [`Fs`]. This module adds the wait: a read of the
+//! real file system runs on tokio's blocking pool and the caller awaits it, so a deadline around
+//! the fetch still fires if the file system hangs (a stuck network mount). [`MAX_WAIT`] bounds
+//! it for callers that set no deadline. An in-memory [`Fs`] is read in place.
 //!
 //! Errors name the file and say what is wrong and what to do, never what the file contains.
 
 use std::fmt;
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use zeroize::Zeroizing;
+
+use crate::config::{FileError, Fs};
 
 /// The longest a read may take when the caller's own deadline is later (or absent): a local
 /// file of a few kilobytes that takes longer is on a file system that is not answering.
@@ -127,22 +119,48 @@ impl SecretFile {
         SecretFileError { name: self.name(), problem, missing_hint: self.missing_hint.clone() }
     }
 
-    /// Reads the file on the blocking pool, within [`MAX_WAIT`] (and within whatever deadline
-    /// the caller puts around the returned future: dropping it stops waiting at once).
+    /// Reads the file from the real file system: [`SecretFile::read_in`] with [`Fs::real`].
+    #[cfg(test)]
     pub(crate) async fn read(&self) -> Result<Zeroizing<Vec<u8>>, SecretFileError> {
-        let path = self.path.clone();
-        let max = self.max_bytes;
-        let task = tokio::task::spawn_blocking(move || read_regular(&path, max));
-        match tokio::time::timeout(MAX_WAIT, task).await {
-            Ok(Ok(result)) => result.map_err(|p| self.error(p)),
-            Ok(Err(_join)) => Err(self.error(Problem::Cancelled)),
-            Err(_elapsed) => Err(self.error(Problem::TimedOut(MAX_WAIT))),
+        self.read_in(&Fs::real()).await
+    }
+
+    /// Reads the file through `fs`: on the blocking pool for the real file system, within
+    /// [`MAX_WAIT`] (and within whatever deadline the caller puts around the returned future:
+    /// dropping it stops waiting at once).
+    pub(crate) async fn read_in(&self, fs: &Fs) -> Result<Zeroizing<Vec<u8>>, SecretFileError> {
+        let read = if fs.is_real() {
+            let (fs, path, max) = (fs.clone(), self.path.clone(), self.max_bytes);
+            let task = tokio::task::spawn_blocking(move || fs.read_capped(&path, max));
+            match tokio::time::timeout(MAX_WAIT, task).await {
+                Ok(Ok(read)) => read,
+                Ok(Err(_join)) => return Err(self.error(Problem::Cancelled)),
+                Err(_elapsed) => return Err(self.error(Problem::TimedOut(MAX_WAIT))),
+            }
+        } else {
+            fs.read_capped(&self.path, self.max_bytes)
+        };
+        match read {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => Err(self.error(Problem::Missing)),
+            Err(e) => Err(self.error(Problem::from(e))),
         }
     }
 
-    /// [`SecretFile::read`], decoded as UTF-8 text; `not_text` says what to do when it is not.
+    /// [`SecretFile::read_text_in`] from the real file system. (For the SAML assertion file,
+    /// until its source takes the injected reader.)
     pub(crate) async fn read_text(&self, not_text: &str) -> Result<Zeroizing<String>, SecretFileError> {
-        let bytes = self.read().await?;
+        self.read_text_in(&Fs::real(), not_text).await
+    }
+
+    /// [`SecretFile::read_in`], decoded as UTF-8 text; `not_text` says what to do when it is
+    /// not.
+    pub(crate) async fn read_text_in(
+        &self,
+        fs: &Fs,
+        not_text: &str,
+    ) -> Result<Zeroizing<String>, SecretFileError> {
+        let bytes = self.read_in(fs).await?;
         match std::str::from_utf8(&bytes) {
             Ok(text) => Ok(Zeroizing::new(text.to_owned())),
             Err(_) => Err(self.error(Problem::Io(format!("it is not UTF-8 text; {not_text}")))),
@@ -150,95 +168,21 @@ impl SecretFile {
     }
 }
 
-/// Opens `path` without blocking, checks the opened handle is a regular file of at most `max`
-/// bytes, and reads it whole.
-fn read_regular(path: &Path, max: usize) -> Result<Zeroizing<Vec<u8>>, Problem> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
-    }
-    let mut file = options.open(path).map_err(io_problem)?;
-    let metadata = file.metadata().map_err(io_problem)?;
-    if !metadata.is_file() {
-        return Err(Problem::NotRegular(kind_of(&metadata.file_type())));
-    }
-    let cap = u64::try_from(max).unwrap_or(u64::MAX);
-    if metadata.len() > cap {
-        return Err(Problem::TooLarge(max));
-    }
-    // One byte more than the length, so that a file that grew since `fstat` shows as such.
-    let expected = usize::try_from(metadata.len()).unwrap_or(max);
-    let mut buf = Zeroizing::new(vec![0u8; expected + 1]);
-    let mut filled = 0;
-    let started = std::time::Instant::now();
-    loop {
-        if filled == buf.len() {
-            if buf.len() > max {
-                return Err(Problem::TooLarge(max));
-            }
-            // The file grew while being read: move to a buffer of the cap's size; the old one
-            // is wiped when dropped, so no copy of the secret is left behind.
-            let mut bigger = Zeroizing::new(vec![0u8; max + 1]);
-            bigger[..filled].copy_from_slice(&buf[..filled]);
-            buf = bigger;
-        }
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // A regular file ignores O_NONBLOCK on every common file system; one that honours
-            // it (some FUSE file systems) gets short pauses, within the same overall bound.
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && started.elapsed() < MAX_WAIT => {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Err(e) => return Err(io_problem(e)),
+impl From<FileError> for Problem {
+    fn from(e: FileError) -> Problem {
+        match e {
+            FileError::PermissionDenied => Problem::PermissionDenied,
+            FileError::NotRegular(what) => Problem::NotRegular(what),
+            FileError::TooLarge(cap) => Problem::TooLarge(cap),
+            FileError::Io(why) => Problem::Io(why),
         }
     }
-    if filled > max {
-        return Err(Problem::TooLarge(max));
-    }
-    buf.truncate(filled);
-    Ok(buf)
-}
-
-fn io_problem(e: std::io::Error) -> Problem {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => Problem::Missing,
-        std::io::ErrorKind::PermissionDenied => Problem::PermissionDenied,
-        std::io::ErrorKind::IsADirectory => Problem::NotRegular("a directory"),
-        _ => Problem::Io(e.kind().to_string()),
-    }
-}
-
-fn kind_of(file_type: &std::fs::FileType) -> &'static str {
-    if file_type.is_dir() {
-        return "a directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt as _;
-        if file_type.is_fifo() {
-            return "a FIFO";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     struct Dir(PathBuf);
 
@@ -319,15 +263,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_file_that_grows_past_its_stat_size_is_still_capped() {
-        // `read_regular` sizes its buffer from fstat; reading more than that must not exceed
-        // the cap. /proc files report a length of 0 but have content, which is exactly that.
-        #[cfg(target_os = "linux")]
-        {
-            let read = read_regular(Path::new("/proc/self/status"), 1 << 20).unwrap();
-            assert!(!read.is_empty());
-            assert_eq!(read_regular(Path::new("/proc/self/status"), 8).unwrap_err(), Problem::TooLarge(8));
-        }
+    #[tokio::test]
+    async fn an_injected_reader_is_read_in_place_with_the_same_rules() {
+        let fs = Fs::from_files([("/var/run/token", "in-memory-secret"), ("/var/run/big", "0123456789")]);
+        let read = spec(Path::new("/var/run/token"), 64).read_text_in(&fs, "x").await.unwrap();
+        assert_eq!(read.as_str(), "in-memory-secret");
+        let e = spec(Path::new("/var/run/big"), 4).read_in(&fs).await.unwrap_err().to_string();
+        assert!(e.contains("is larger than 4 bytes"), "{e}");
+        assert!(!e.contains("0123"), "the contents are never shown: {e}");
+        let missing = spec(Path::new("/var/run/other"), 64).read_in(&fs).await.unwrap_err();
+        assert!(missing.is_missing(), "{missing}");
     }
 }

@@ -7,19 +7,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use mongoawsauth::cache::{self, CacheLookup, CachedProvider};
+use mongoawsauth::config::{Clock, ManualClock, SystemClock};
 use mongoawsauth::provider::chain::Chain;
 use mongoawsauth::provider::environment::EnvironmentProvider;
 use mongoawsauth::provider::{ProvideCredentials, ProvideFuture};
 use mongoawsauth::{Authenticator, Credentials, Env};
 
 /// A keyed source that counts its fetches, takes `delay` to answer, and hands out credentials
-/// valid for `lifetime`, each with a distinct access key id.
+/// valid for `lifetime` from the time `clock` reads, each with a distinct access key id.
 #[derive(Debug)]
 struct Counting {
     key: String,
     calls: Arc<AtomicUsize>,
     delay: Duration,
     lifetime: Duration,
+    clock: Arc<dyn Clock>,
 }
 
 impl Counting {
@@ -30,6 +32,7 @@ impl Counting {
             calls: Arc::clone(&calls),
             delay,
             lifetime: Duration::from_secs(3600),
+            clock: Arc::new(SystemClock),
         };
         (source, calls)
     }
@@ -48,7 +51,7 @@ impl ProvideCredentials for Counting {
                 Some(&format!("ASIA{n:016}")),
                 Some("secret"),
                 Some("token"),
-                Some(SystemTime::now() + self.lifetime),
+                Some(self.clock.now() + self.lifetime),
                 "counting",
             )
             .unwrap())
@@ -62,8 +65,25 @@ impl ProvideCredentials for Counting {
 
 /// Temporary credentials `ASIASEEDED` that expire `left` from now, to put in the cache by hand.
 fn seeded_credentials(left: Duration) -> Credentials {
-    Credentials::new(Some("ASIASEEDED"), Some("s"), Some("t"), Some(SystemTime::now() + left), "seed")
-        .unwrap()
+    seeded_at(SystemTime::now(), left)
+}
+
+/// Temporary credentials `ASIASEEDED` that expire `left` after `now`.
+fn seeded_at(now: SystemTime, left: Duration) -> Credentials {
+    Credentials::new(Some("ASIASEEDED"), Some("s"), Some("t"), Some(now + left), "seed").unwrap()
+}
+
+/// A clock stopped at a time long past, so that a test passing with it proves the cache read
+/// it: against the system's clock every entry it makes has long expired.
+fn stopped_clock() -> ManualClock {
+    ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000))
+}
+
+/// A [`Counting`] source under `key`, answering at once, cached, both reading `clock`.
+fn clocked(key: &str, clock: &ManualClock) -> (CachedProvider, Arc<AtomicUsize>) {
+    let (mut source, calls) = Counting::new(key, Duration::ZERO);
+    source.clock = Arc::new(clock.clone());
+    (CachedProvider::new(source).with_clock(Arc::new(clock.clone())), calls)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,20 +138,54 @@ async fn a_refresh_ahead_of_expiry_never_makes_a_caller_wait() {
 
 #[tokio::test]
 async fn an_entry_inside_the_refresh_window_is_refetched() {
-    let (source, calls) = Counting::new("test:window", Duration::ZERO);
-    let provider = CachedProvider::new(source);
-    let seeded = seeded_credentials(Duration::from_secs(240));
-    cache::set("test:window", seeded).unwrap();
+    let clock = stopped_clock();
+    let (provider, calls) = clocked("test:window", &clock);
+    cache::set("test:window", seeded_at(clock.now(), Duration::from_secs(240))).unwrap();
     let served = provider.provide_credentials().await.unwrap();
     assert_eq!(served.access_key_id(), "ASIA0000000000000001");
     assert_eq!(calls.load(Ordering::SeqCst), 1);
-    // A configurable window: with a 1-minute window, 4 minutes left is still good.
-    let (source, calls) = Counting::new("test:window-1m", Duration::ZERO);
-    let provider = CachedProvider::new(source).with_windows(Duration::from_secs(60), Duration::from_secs(60));
-    let seeded = seeded_credentials(Duration::from_secs(240));
-    cache::set("test:window-1m", seeded).unwrap();
+    // A configurable window: with a 1-minute window, 4 minutes left is still good...
+    let (provider, calls) = clocked("test:window-1m", &clock);
+    let provider = provider.with_windows(Duration::from_secs(60), Duration::from_secs(60));
+    cache::set("test:window-1m", seeded_at(clock.now(), Duration::from_secs(240))).unwrap();
     assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIASEEDED");
     assert_eq!(calls.load(Ordering::SeqCst), 0);
+    // ...and so are 61 seconds, but not 60.
+    clock.advance(Duration::from_secs(179));
+    assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIASEEDED");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIA0000000000000001");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+/// An entry's life, told by an injected clock instead of the wall clock: served, refreshed ahead
+/// of expiry in the background, refetched inside the refresh window.
+#[tokio::test]
+async fn the_windows_follow_the_injected_clock() {
+    let clock = stopped_clock();
+    let (provider, calls) = clocked("test:clock", &clock);
+    let fetched = provider.provide_credentials().await.unwrap();
+    assert_eq!(fetched.expiration(), Some(clock.now() + Duration::from_secs(3600)));
+    // 11 minutes left: outside both windows, served as is with nothing started.
+    clock.advance(Duration::from_secs(49 * 60));
+    assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIA0000000000000001");
+    tokio::task::yield_now().await;
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "nothing refreshes 11 minutes before expiry");
+    // 7 minutes left: still served, and one background refresh replaces the entry.
+    clock.advance(Duration::from_secs(4 * 60));
+    assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIA0000000000000001");
+    let until = Instant::now() + Duration::from_secs(5);
+    while cache::get(Some("test:clock")).unwrap().access_key_id() == "ASIA0000000000000001" {
+        assert!(Instant::now() < until, "the refresh ahead never landed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    // The refreshed entry expires an hour after the clock's time then; at 4 minutes before
+    // that, inside the refresh window, the caller waits for a new fetch.
+    clock.advance(Duration::from_secs(56 * 60));
+    assert_eq!(provider.provide_credentials().await.unwrap().access_key_id(), "ASIA0000000000000003");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]

@@ -7,8 +7,14 @@
 //! Against the testkit's IMDS stand-in on loopback, handing out the same keys every time with
 //! seven minutes left: inside the refresh-ahead window, outside the refresh window.
 
+mod common;
+
 use std::time::{Duration, Instant, SystemTime};
 
+use std::sync::Arc;
+
+use mongoawsauth::cache::CachedProvider;
+use mongoawsauth::config::ManualClock;
 use mongoawsauth::provider::ProvideCredentials;
 use mongoawsauth::provider::imds::ImdsProvider;
 use mongoawsauth::{Authenticator, Env, Options, ProviderConfig, cache};
@@ -35,6 +41,21 @@ async fn wait_for_fetches(s: &ImdsServer, n: u64, within: Duration) -> u64 {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     fetches(s)
+}
+
+/// Waits until the cache has logged `n` back-offs after a refresh that brought back
+/// `access_key_id`, or 5 s have passed; returns the count then. The back-off starts when the
+/// background refresh has finished, which the stand-in's request count alone does not show.
+async fn wait_for_back_offs(access_key_id: &str, n: usize) -> usize {
+    let count = || {
+        let lines = common::logs::logs().lines.lock().unwrap();
+        lines.iter().filter(|l| l.contains("backing off") && l.contains(access_key_id)).count()
+    };
+    let until = Instant::now() + Duration::from_secs(5);
+    while count() < n && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    count()
 }
 
 #[tokio::test]
@@ -94,4 +115,41 @@ async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
     assert!(auth.report_failure(due.credentials.generation().unwrap()));
     assert!(!auth.resolve().await.unwrap().from_cache);
     assert_eq!(fetches(&s), 4);
+}
+
+/// The back-off lasts one minute by the cache's clock: a manual one here, so the minute passes
+/// without waiting for it, and the test sees both sides of it.
+#[tokio::test]
+async fn the_back_off_lasts_one_minute_by_the_injected_clock() {
+    let store = IdentityStore::default();
+    let identity = store.add_temporary("imds-role", "i-0123456789abcdef1");
+    let mut config = ImdsConfig::new(CredentialsMode::Fixed(identity.clone()), "imds-role");
+    config.lifetime = Duration::from_secs(7 * 60);
+    let s = ImdsServer::start(config).await.unwrap();
+    let endpoint = s.url();
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "tests only talk to loopback, not {endpoint}");
+    common::logs::logs();
+    let clock = ManualClock::starting_now();
+    let imds = ImdsProvider::with_config(imds_config(&endpoint).with_clock(clock.clone()));
+    imds.clear_cached_state();
+    let key = imds.cache_key().unwrap();
+    cache::expire(Some(&key), SystemTime::UNIX_EPOCH);
+    let cached = CachedProvider::new(imds).with_clock(Arc::new(clock.clone()));
+
+    // A fetch, then a login served from the cache that refreshes ahead and gets the same keys.
+    cached.provide_credentials().await.unwrap();
+    assert_eq!(fetches(&s), 1);
+    cached.provide_credentials().await.unwrap();
+    assert_eq!(wait_for_fetches(&s, 2, Duration::from_secs(5)).await, 2, "no refresh ahead started");
+    assert_eq!(wait_for_back_offs(&identity.access_key_id, 1).await, 1, "the refresh did not back off");
+    // 59 seconds later by the clock: still backing off.
+    clock.advance(Duration::from_secs(59));
+    assert_eq!(cached.provide_credentials().await.unwrap().access_key_id(), identity.access_key_id);
+    assert_eq!(wait_for_fetches(&s, 3, Duration::from_millis(300)).await, 2, "refreshed inside the back-off");
+    // One minute after the refresh that backed off: exactly one more refresh ahead.
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(cached.provide_credentials().await.unwrap().access_key_id(), identity.access_key_id);
+    assert_eq!(wait_for_fetches(&s, 3, Duration::from_secs(5)).await, 3, "no refresh after the back-off");
+    assert_eq!(wait_for_back_offs(&identity.access_key_id, 2).await, 2, "it backs off again");
+    assert_eq!(wait_for_fetches(&s, 4, Duration::from_millis(300)).await, 3, "one refresh, not two");
 }

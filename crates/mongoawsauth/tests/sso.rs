@@ -3,18 +3,20 @@
 //! naming the exact `aws sso login` command), the portal's fault modes within the deadline,
 //! secrets kept out of errors, and a login through the fake mongod with the role credentials.
 //!
-//! Every test has its own temporary home (`HOME` through an injected `Env`) and points the portal
-//! endpoint at the stand-in: nothing leaves 127.0.0.1.
+//! Every test has its own home of in-memory files (`HOME` through an injected `Env`, the token
+//! cache through `ProviderConfig::with_fs`) and points the portal endpoint at the stand-in:
+//! nothing is written to disk and nothing leaves 127.0.0.1.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{TempDir, assert_no_secret, login, standins};
+use common::{assert_no_secret, login, standins};
+use mongoawsauth::config::{Fs, ManualClock};
 use mongoawsauth::provider::profile::sso::{NAME, SsoProvider, SsoSettings, cache_file_name};
 use mongoawsauth::{Credentials, Env, ErrorKind, ProvideCredentials, ProviderConfig, ProviderError};
-use mongoawsauth_testkit::sso::{SsoFault, write_token_file};
+use mongoawsauth_testkit::sso::SsoFault;
 use mongoawsauth_testkit::{SSO_REGION, SSO_ROLE, SSO_START_URL, StandIns};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,21 +38,61 @@ fn legacy_settings(s: &StandIns) -> SsoSettings {
     SsoSettings { session_name: None, ..session_settings(s, "unused") }
 }
 
-fn provider(settings: SsoSettings, home: &Path, timeout: Duration) -> SsoProvider {
+/// The home directory of every test, whose files are in memory.
+const HOME: &str = "/home/u";
+
+/// A home of in-memory files, empty at first: what the provider reads as `HOME`.
+struct Home {
+    fs: Fs,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home { fs: Fs::from_files::<_, &str, &str>([]) }
+    }
+}
+
+/// A provider whose `HOME` is `home`, with an STS and portal budget of `timeout`.
+fn provider(settings: SsoSettings, home: &Home, timeout: Duration) -> SsoProvider {
     let config = ProviderConfig::new()
-        .with_env(Env::from_vars([("HOME", home.to_str().unwrap())]))
-        .with_sts_timeout(timeout);
+        .with_env(Env::from_vars([("HOME", HOME)]))
+        .with_sts_timeout(timeout)
+        .with_fs(home.fs.clone());
     SsoProvider::with_config(settings, config)
 }
 
-/// `~/.aws/sso/cache/<sha1(key)>.json` under `home`.
-fn token_path(home: &Path, key: &str) -> PathBuf {
-    home.join(".aws/sso/cache").join(cache_file_name(key))
+/// A provider that reads its token from in-memory `fs` under [`HOME`], and the time
+/// from `clock`.
+fn provider_in(settings: SsoSettings, fs: &Fs, clock: &ManualClock) -> SsoProvider {
+    let config = ProviderConfig::new()
+        .with_env(Env::from_vars([("HOME", HOME)]))
+        .with_sts_timeout(TIMEOUT)
+        .with_fs(fs.clone())
+        .with_clock(clock.clone());
+    SsoProvider::with_config(settings, config)
 }
 
-fn write_token(home: &Path, key: &str, token: &str, expires_in: Duration) -> PathBuf {
-    let path = token_path(home, key);
-    write_token_file(&path, SSO_START_URL, SSO_REGION, token, SystemTime::now() + expires_in).unwrap();
+/// The token document `aws sso login` writes, expiring at `expires_at` (RFC 3339).
+fn token_document(token: &str, expires_at: &str) -> String {
+    serde_json::json!({
+        "startUrl": SSO_START_URL,
+        "region": SSO_REGION,
+        "accessToken": token,
+        "expiresAt": expires_at,
+    })
+    .to_string()
+}
+
+/// `~/.aws/sso/cache/<sha1(key)>.json` under [`HOME`].
+fn token_path(key: &str) -> PathBuf {
+    Path::new(HOME).join(".aws/sso/cache").join(cache_file_name(key))
+}
+
+/// Caches `token` in `home` under `key`, valid for `expires_in` from now.
+fn write_token(home: &Home, key: &str, token: &str, expires_in: Duration) -> PathBuf {
+    let path = token_path(key);
+    let expires_at = mongoawsauth::time_fmt::iso8601(SystemTime::now() + expires_in);
+    home.fs.write(&path, token_document(token, &expires_at)).unwrap();
     path
 }
 
@@ -67,11 +109,13 @@ const HOUR: Duration = Duration::from_secs(3600);
 #[tokio::test]
 async fn the_session_form_reads_the_token_named_after_the_session() {
     let s = standins().await;
-    let home = TempDir::new("sso-session");
-    // The AWS CLI's file name for session "my-sso-session", computed independently (sha1sum).
-    write_token(&home.0, "my-sso-session", s.sso_token(), HOUR);
-    assert!(home.0.join(".aws/sso/cache/b755b5ec73400c04400e978208d8559ad1f39053.json").exists());
-    let c = provider(session_settings(&s, "my-sso-session"), &home.0, TIMEOUT).load().await.unwrap();
+    let home = Home::new();
+    // Only under the AWS CLI's file name for session "my-sso-session", computed independently
+    // (sha1sum).
+    let cli_name = Path::new(HOME).join(".aws/sso/cache/b755b5ec73400c04400e978208d8559ad1f39053.json");
+    let expires_at = mongoawsauth::time_fmt::iso8601(SystemTime::now() + HOUR);
+    home.fs.write(&cli_name, token_document(s.sso_token(), &expires_at)).unwrap();
+    let c = provider(session_settings(&s, "my-sso-session"), &home, TIMEOUT).load().await.unwrap();
     assert_eq!(c.source(), NAME);
     assert!(c.access_key_id().starts_with("ASIA") && c.is_temporary());
     let left = c.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
@@ -87,28 +131,28 @@ async fn the_session_form_reads_the_token_named_after_the_session() {
 #[tokio::test]
 async fn the_legacy_form_reads_the_token_named_after_the_start_url() {
     let s = standins().await;
-    let home = TempDir::new("sso-legacy");
-    write_token(&home.0, SSO_START_URL, s.sso_token(), HOUR);
-    let c = provider(legacy_settings(&s), &home.0, TIMEOUT).load().await.unwrap();
+    let home = Home::new();
+    write_token(&home, SSO_START_URL, s.sso_token(), HOUR);
+    let c = provider(legacy_settings(&s), &home, TIMEOUT).load().await.unwrap();
     assert_eq!(s.sso().issued().last().unwrap().access_key_id, c.access_key_id());
     // A token written for a session is not the legacy form's.
-    let home = TempDir::new("sso-legacy-miss");
-    write_token(&home.0, "my-sso-session", s.sso_token(), HOUR);
-    let err = failed(provider(legacy_settings(&s), &home.0, TIMEOUT).load().await);
+    let home = Home::new();
+    write_token(&home, "my-sso-session", s.sso_token(), HOUR);
+    let err = failed(provider(legacy_settings(&s), &home, TIMEOUT).load().await);
     assert!(err.to_string().contains("aws sso login --profile dev"), "{err}");
 }
 
 #[tokio::test]
 async fn a_missing_token_names_the_login_command() {
     let s = standins().await;
-    let home = TempDir::new("sso-missing");
-    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    let home = Home::new();
+    let err = failed(provider(session_settings(&s, "corp"), &home, TIMEOUT).load().await);
     assert_eq!(err.kind(), ErrorKind::CredentialsProvider);
     let text = err.to_string();
     assert!(text.contains("no SSO token is cached for sso-session 'corp'"), "{text}");
-    assert!(text.contains(&token_path(&home.0, "corp").display().to_string()), "{text}");
+    assert!(text.contains(&token_path("corp").display().to_string()), "{text}");
     assert!(text.contains("run `aws sso login --sso-session corp`"), "{text}");
-    let err = failed(provider(legacy_settings(&s), &home.0, TIMEOUT).load().await);
+    let err = failed(provider(legacy_settings(&s), &home, TIMEOUT).load().await);
     assert!(err.to_string().contains(&format!("start URL {SSO_START_URL}")), "{err}");
     assert!(err.to_string().contains("run `aws sso login --profile dev`"), "{err}");
     assert_eq!(s.sso().counters().requests, 0, "nothing is sent without a token");
@@ -117,50 +161,52 @@ async fn a_missing_token_names_the_login_command() {
 #[tokio::test]
 async fn an_expired_token_names_the_login_command_and_is_not_sent() {
     let s = standins().await;
-    let home = TempDir::new("sso-expired");
-    let path = token_path(&home.0, "corp");
-    write_token_file(
-        &path,
-        SSO_START_URL,
-        SSO_REGION,
-        s.sso_token(),
-        SystemTime::now() - Duration::from_secs(60),
-    )
-    .unwrap();
-    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    let fs = Fs::from_files([(token_path("corp"), token_document(s.sso_token(), "2030-01-01T00:00:00Z"))]);
+    // One minute after the token's expiry by the injected clock, whatever the real time.
+    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_456_060));
+    let err = failed(provider_in(session_settings(&s, "corp"), &fs, &clock).load().await);
     let text = err.to_string();
-    assert!(text.contains("the SSO token for sso-session 'corp' expired at"), "{text}");
+    assert!(text.contains("the SSO token for sso-session 'corp' expired at 2030-01-01T00:00:00Z"), "{text}");
     assert!(text.contains("run `aws sso login --sso-session corp`"), "{text}");
     assert_no_secret(&err, &text, &[s.sso_token()]);
     assert_eq!(s.sso().counters().requests, 0);
+    // At its last second it is still sent. (What the portal answers is not the point here: by
+    // this clock the role credentials it issues, an hour from the real time, have expired.)
+    clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs(1_893_455_999));
+    let before = s.sso().counters().requests;
+    let _ = provider_in(session_settings(&s, "corp"), &fs, &clock).load().await;
+    assert_eq!(s.sso().counters().requests, before + 1, "a token not yet expired is sent");
 }
 
 #[tokio::test]
 async fn a_corrupt_token_file_is_named_without_its_contents() {
     let s = standins().await;
-    let home = TempDir::new("sso-corrupt");
-    let path = token_path(&home.0, "corp");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let fs = Fs::from_files::<_, &str, &str>([]);
+    let clock = ManualClock::starting_now();
+    let path = token_path("corp");
     for (contents, want) in [
         (format!("{{\"accessToken\": \"{}\"", s.sso_token()), "it is not a JSON object"),
         (format!("{{\"accessToken\": \"{}\"}}", s.sso_token()), "it has no expiresAt"),
         ("{\"expiresAt\": \"2030-01-01T00:00:00Z\"}".to_owned(), "it has no accessToken"),
     ] {
-        std::fs::write(&path, &contents).unwrap();
-        let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+        fs.write(&path, &contents).unwrap();
+        let err = failed(provider_in(session_settings(&s, "corp"), &fs, &clock).load().await);
         let text = err.to_string();
         assert!(text.contains(&format!("is unusable ({want})")), "{text}");
         assert!(text.contains("aws sso login --sso-session corp"), "{text}");
         assert_no_secret(&err, &text, &[s.sso_token()]);
     }
+    fs.write(&path, vec![b' '; 64 * 1024 + 1]).unwrap();
+    let err = failed(provider_in(session_settings(&s, "corp"), &fs, &clock).load().await);
+    assert!(err.to_string().contains("could not be read (it is larger than 65536 bytes)"), "{err}");
 }
 
 #[tokio::test]
 async fn a_token_that_cannot_be_a_header_is_refused_before_sending() {
     let s = standins().await;
-    let home = TempDir::new("sso-header");
-    write_token(&home.0, "corp", "aoa-secret-part\r\nX-Injected: 1", HOUR);
-    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    let home = Home::new();
+    write_token(&home, "corp", "aoa-secret-part\r\nX-Injected: 1", HOUR);
+    let err = failed(provider(session_settings(&s, "corp"), &home, TIMEOUT).load().await);
     let text = err.to_string();
     assert!(text.contains("holds characters no HTTP header can carry"), "{text}");
     assert!(text.contains("aws sso login --sso-session corp"), "{text}");
@@ -171,10 +217,10 @@ async fn a_token_that_cannot_be_a_header_is_refused_before_sending() {
 #[tokio::test]
 async fn a_token_the_portal_refuses_says_to_log_in_again() {
     let s = standins().await;
-    let home = TempDir::new("sso-refused");
+    let home = Home::new();
     // A token the portal never issued (or revoked): 401.
-    write_token(&home.0, "corp", "aoa-not-issued-by-the-portal-secret", HOUR);
-    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    write_token(&home, "corp", "aoa-not-issued-by-the-portal-secret", HOUR);
+    let err = failed(provider(session_settings(&s, "corp"), &home, TIMEOUT).load().await);
     let text = err.to_string();
     assert!(text.contains("refused the cached SSO token (HTTP 401)"), "{text}");
     assert!(text.contains("run `aws sso login --sso-session corp`"), "{text}");
@@ -182,16 +228,16 @@ async fn a_token_the_portal_refuses_says_to_log_in_again() {
     assert!(!s.sso().requests()[0].token_valid);
 
     let token = s.sso().issue_token();
-    write_token(&home.0, "corp", &token, HOUR);
+    write_token(&home, "corp", &token, HOUR);
     assert!(s.sso().revoke_token(&token));
-    let err = failed(provider(session_settings(&s, "corp"), &home.0, TIMEOUT).load().await);
+    let err = failed(provider(session_settings(&s, "corp"), &home, TIMEOUT).load().await);
     assert!(err.to_string().contains("HTTP 401"), "{err}");
 
     // A role the user may not assume: 403, with both hints.
-    write_token(&home.0, "corp", s.sso_token(), HOUR);
+    write_token(&home, "corp", s.sso_token(), HOUR);
     let mut settings = session_settings(&s, "corp");
     settings.role_name = "admin".to_owned();
-    let err = failed(provider(settings, &home.0, TIMEOUT).load().await);
+    let err = failed(provider(settings, &home, TIMEOUT).load().await);
     let text = err.to_string();
     assert!(text.contains("for role admin in account") && text.contains("(HTTP 403)"), "{text}");
     assert!(text.contains("aws sso login --sso-session corp") && text.contains("sso_role_name"), "{text}");
@@ -201,9 +247,9 @@ async fn a_token_the_portal_refuses_says_to_log_in_again() {
 #[tokio::test]
 async fn fault_modes_end_in_clear_errors_within_the_deadline() {
     let s = standins().await;
-    let home = TempDir::new("sso-faults");
-    write_token(&home.0, "corp", s.sso_token(), HOUR);
-    let p = provider(session_settings(&s, "corp"), &home.0, Duration::from_secs(2));
+    let home = Home::new();
+    write_token(&home, "corp", s.sso_token(), HOUR);
+    let p = provider(session_settings(&s, "corp"), &home, Duration::from_secs(2));
     for (fault, want) in [
         (SsoFault::Unauthorized, "(HTTP 401): it is no longer valid; run `aws sso login --sso-session corp`"),
         (SsoFault::Forbidden, "(HTTP 403): run `aws sso login --sso-session corp`"),
@@ -232,16 +278,16 @@ async fn fault_modes_end_in_clear_errors_within_the_deadline() {
 #[tokio::test]
 async fn settings_are_checked_before_anything_is_read() {
     let s = standins().await;
-    let home = TempDir::new("sso-settings");
+    let home = Home::new();
     let mut settings = session_settings(&s, "corp");
     settings.account_id = " ".to_owned();
-    let err = failed(provider(settings, &home.0, TIMEOUT).load().await);
+    let err = failed(provider(settings, &home, TIMEOUT).load().await);
     assert_eq!(err.kind(), ErrorKind::Configuration);
     assert!(err.to_string().contains("sso_account_id is missing"), "{err}");
     let mut settings = session_settings(&s, "corp");
     settings.endpoint = None;
     settings.region = "us-east-1.evil.example/x".to_owned();
-    let err = failed(provider(settings, &home.0, TIMEOUT).load().await);
+    let err = failed(provider(settings, &home, TIMEOUT).load().await);
     assert!(err.to_string().contains("sso_region is not a region name"), "{err}");
     let no_home = SsoProvider::with_config(
         session_settings(&s, "corp"),
@@ -253,22 +299,22 @@ async fn settings_are_checked_before_anything_is_read() {
 #[tokio::test]
 async fn the_cache_key_names_the_role_not_the_token() {
     let s = standins().await;
-    let home = TempDir::new("sso-key");
-    let p = provider(session_settings(&s, "corp"), &home.0, TIMEOUT);
+    let home = Home::new();
+    let p = provider(session_settings(&s, "corp"), &home, TIMEOUT);
     let key = p.cache_key().unwrap();
     assert!(key.starts_with("sso\n") && key.contains(SSO_ROLE) && key.contains(&s.sso().url()), "{key}");
     assert!(!key.contains(s.sso_token()));
     let mut other = session_settings(&s, "corp");
     other.role_name = "other".to_owned();
-    assert_ne!(provider(other, &home.0, TIMEOUT).cache_key(), Some(key));
+    assert_ne!(provider(other, &home, TIMEOUT).cache_key(), Some(key));
 }
 
 #[tokio::test]
 async fn a_login_through_the_fake_mongod_uses_the_role_credentials() {
     let s = standins().await;
-    let home = TempDir::new("sso-login");
-    write_token(&home.0, "corp", s.sso_token(), HOUR);
-    let (credentials, users) = login(&s, provider(session_settings(&s, "corp"), &home.0, TIMEOUT)).await;
+    let home = Home::new();
+    write_token(&home, "corp", s.sso_token(), HOUR);
+    let (credentials, users) = login(&s, provider(session_settings(&s, "corp"), &home, TIMEOUT)).await;
     assert_eq!(credentials.source(), NAME);
     assert_eq!(users, [s.sso().role_arn_of_session(SSO_ROLE)]);
 }

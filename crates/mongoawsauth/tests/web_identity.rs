@@ -2,14 +2,17 @@
 //! the session name, token rotation, every fault mode within its deadline, the retry rule,
 //! secrets kept out of errors, and a login through the fake mongod with the assumed role.
 //!
-//! The world is injected (`Env::from_vars`, `ProviderConfig::with_sts_endpoint`): no test sets a
-//! process variable or sends a packet beyond 127.0.0.1.
+//! The world is injected (`Env::from_vars`, `ProviderConfig::with_sts_endpoint`, in-memory token
+//! files through `ProviderConfig::with_fs`): no test sets a process variable, writes a file
+//! (except the symbolic-link test, which is about the real file system) or sends a packet beyond
+//! 127.0.0.1.
 
 mod common;
 
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{TempDir, assert_no_secret, config, login, standins};
+use mongoawsauth::config::Fs;
 use mongoawsauth::provider::web_identity::{NAME, WebIdentityProvider};
 use mongoawsauth::{ErrorKind, ProviderError};
 use mongoawsauth_testkit::StandIns;
@@ -17,21 +20,21 @@ use mongoawsauth_testkit::sts::{ResponseFormat, StsErrorCode, StsFault};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A provider for the stand-ins' web identity role, the token written to a fresh file with a
-/// trailing newline, and optional extra variables.
-fn provider(
-    s: &StandIns,
-    dir: &TempDir,
-    extra: &[(&str, &str)],
-    timeout: Duration,
-) -> (WebIdentityProvider, String) {
-    let file = dir.write("token", &format!("{}\n", s.web_identity().token));
+/// Where the tests' in-memory token file is.
+const TOKEN_FILE: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
+
+/// A provider for the stand-ins' web identity role, its token in an in-memory file (with a
+/// trailing newline, as kubelet writes it) that the test can rewrite, and optional extra
+/// variables. Returns the provider, the files and the token file's path.
+fn provider(s: &StandIns, extra: &[(&str, &str)], timeout: Duration) -> (WebIdentityProvider, Fs, String) {
+    let fs = Fs::from_files([(TOKEN_FILE, format!("{}\n", s.web_identity().token))]);
     let mut vars = vec![
-        ("AWS_WEB_IDENTITY_TOKEN_FILE", file.as_str()),
+        ("AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE),
         ("AWS_ROLE_ARN", s.web_identity().role_arn.as_str()),
     ];
     vars.extend_from_slice(extra);
-    (WebIdentityProvider::with_config(config(s, &vars, timeout)), file)
+    let config = config(s, &vars, timeout).with_fs(fs.clone());
+    (WebIdentityProvider::with_config(config), fs, TOKEN_FILE.to_owned())
 }
 
 fn failed(result: Result<mongoawsauth::Credentials, ProviderError>) -> mongoawsauth::Error {
@@ -49,8 +52,7 @@ fn assumed_arn(s: &StandIns, credentials: &mongoawsauth::Credentials) -> String 
 #[tokio::test]
 async fn xml_and_json_answers_both_give_expiring_credentials() {
     let s = standins().await;
-    let dir = TempDir::new("webid-forms");
-    let (p, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "xml-session")], TIMEOUT);
+    let (p, _, _) = provider(&s, &[("AWS_ROLE_SESSION_NAME", "xml-session")], TIMEOUT);
     for format in [None, Some(ResponseFormat::Xml), Some(ResponseFormat::Json)] {
         s.sts().set_response_format(format);
         let c = p.load().await.unwrap_or_else(|e| panic!("{format:?}: {e}"));
@@ -72,8 +74,7 @@ async fn xml_and_json_answers_both_give_expiring_credentials() {
 #[tokio::test]
 async fn the_request_is_an_unsigned_form_with_action_and_version_first() {
     let s = standins().await;
-    let dir = TempDir::new("webid-form");
-    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    let (p, _, _) = provider(&s, &[], TIMEOUT);
     p.load().await.unwrap();
     let requests = s.sts().assume_role_requests();
     let r = &requests[0];
@@ -97,11 +98,10 @@ async fn the_request_is_an_unsigned_form_with_action_and_version_first() {
 #[tokio::test]
 async fn the_session_name_comes_from_the_environment_or_is_generated() {
     let s = standins().await;
-    let dir = TempDir::new("webid-session");
-    let (named, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "app@ns.example")], TIMEOUT);
+    let (named, _, _) = provider(&s, &[("AWS_ROLE_SESSION_NAME", "app@ns.example")], TIMEOUT);
     let c = named.load().await.unwrap();
     assert!(assumed_arn(&s, &c).ends_with("/mongo-web-identity/app@ns.example"));
-    let (generated, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "  ")], TIMEOUT);
+    let (generated, _, _) = provider(&s, &[("AWS_ROLE_SESSION_NAME", "  ")], TIMEOUT);
     let one = generated.load().await.unwrap();
     let two = generated.load().await.unwrap();
     let names: Vec<String> = s.sts().assume_role_requests()[1..]
@@ -117,12 +117,11 @@ async fn the_session_name_comes_from_the_environment_or_is_generated() {
 #[tokio::test]
 async fn a_rotated_token_file_is_read_again_at_every_fetch() {
     let s = standins().await;
-    let dir = TempDir::new("webid-rotate");
-    let (p, file) = provider(&s, &dir, &[], TIMEOUT);
+    let (p, fs, file) = provider(&s, &[], TIMEOUT);
     p.load().await.unwrap();
     let rotated = mongoawsauth_testkit::sts::generate_web_identity_token();
     s.sts().trust_web_identity(&s.web_identity().role_arn, &rotated);
-    std::fs::write(&file, format!("{rotated}\r\n")).unwrap();
+    fs.write(&file, format!("{rotated}\r\n")).unwrap();
     p.load().await.unwrap();
     let sent: Vec<String> = s
         .sts()
@@ -133,7 +132,7 @@ async fn a_rotated_token_file_is_read_again_at_every_fetch() {
     assert_eq!(sent, [s.web_identity().token.clone(), rotated.clone()]);
     // A token STS does not know: refused, and not retried.
     let unknown = mongoawsauth_testkit::sts::generate_web_identity_token();
-    std::fs::write(&file, &unknown).unwrap();
+    fs.write(&file, &unknown).unwrap();
     let e = failed(p.load().await);
     assert!(e.message().contains("InvalidIdentityToken") && e.message().contains(&file), "{e}");
     assert_no_secret(&e, &e.to_string(), &[&unknown, &rotated]);
@@ -176,8 +175,7 @@ async fn a_symlinked_projected_token_is_followed() {
 #[tokio::test]
 async fn retryable_faults_are_retried_and_then_succeed() {
     let s = standins().await;
-    let dir = TempDir::new("webid-retry");
-    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    let (p, _, _) = provider(&s, &[], TIMEOUT);
     let faults = [
         StsFault::Error(StsErrorCode::IdpCommunicationError),
         StsFault::Error(StsErrorCode::Throttling),
@@ -197,8 +195,7 @@ async fn retryable_faults_are_retried_and_then_succeed() {
 #[tokio::test]
 async fn retries_stop_after_three_attempts() {
     let s = standins().await;
-    let dir = TempDir::new("webid-giveup");
-    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    let (p, _, _) = provider(&s, &[], TIMEOUT);
     s.sts().set_fault(Some(StsFault::Error(StsErrorCode::IdpCommunicationError)));
     let e = failed(p.load().await);
     assert_eq!(s.sts().counters().web_identity, 3);
@@ -210,8 +207,7 @@ async fn retries_stop_after_three_attempts() {
 #[tokio::test]
 async fn non_retryable_codes_fail_at_once_with_the_code_and_a_next_step() {
     let s = standins().await;
-    let dir = TempDir::new("webid-codes");
-    let (p, file) = provider(&s, &dir, &[], TIMEOUT);
+    let (p, _, file) = provider(&s, &[], TIMEOUT);
     for code in StsErrorCode::ALL.into_iter().filter(|c| !c.is_retryable()) {
         let before = s.sts().counters().web_identity;
         s.sts().set_fault(Some(StsFault::Error(code)));
@@ -230,9 +226,8 @@ async fn non_retryable_codes_fail_at_once_with_the_code_and_a_next_step() {
 #[tokio::test]
 async fn a_hanging_sts_fails_within_the_timeout() {
     let s = standins().await;
-    let dir = TempDir::new("webid-hang");
     let deadline = Duration::from_millis(300);
-    let (p, _) = provider(&s, &dir, &[], deadline);
+    let (p, _, _) = provider(&s, &[], deadline);
     s.sts().set_fault(Some(StsFault::Hang));
     let started = Instant::now();
     let e = failed(p.load().await);
@@ -246,12 +241,11 @@ async fn a_hanging_sts_fails_within_the_timeout() {
 #[tokio::test]
 async fn a_slow_body_is_waited_for_only_until_the_timeout() {
     let s = standins().await;
-    let dir = TempDir::new("webid-slow");
-    let (patient, _) = provider(&s, &dir, &[], Duration::from_secs(3));
+    let (patient, _, _) = provider(&s, &[], Duration::from_secs(3));
     s.sts().set_fault(Some(StsFault::SlowBody(Duration::from_millis(100))));
     patient.load().await.unwrap();
     let deadline = Duration::from_millis(300);
-    let (hurried, _) = provider(&s, &dir, &[], deadline);
+    let (hurried, _, _) = provider(&s, &[], deadline);
     s.sts().set_fault(Some(StsFault::SlowBody(Duration::from_secs(2))));
     let started = Instant::now();
     let e = failed(hurried.load().await);
@@ -262,8 +256,7 @@ async fn a_slow_body_is_waited_for_only_until_the_timeout() {
 #[tokio::test]
 async fn garbage_oversized_and_expired_answers_are_clear_errors() {
     let s = standins().await;
-    let dir = TempDir::new("webid-garbage");
-    let (p, _) = provider(&s, &dir, &[], TIMEOUT);
+    let (p, _, _) = provider(&s, &[], TIMEOUT);
     let cases = [
         (StsFault::Garbage, "neither XML nor JSON"),
         (StsFault::Oversized, "more than 1048576 bytes"),
@@ -286,14 +279,11 @@ async fn an_unreachable_endpoint_is_retried_then_reported() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", closed.local_addr().unwrap());
     drop(closed);
-    let dir = TempDir::new("webid-closed");
-    let file = dir.write("token", "eyJ.a.b");
-    let vars = [
-        ("AWS_WEB_IDENTITY_TOKEN_FILE", file.as_str()),
-        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r"),
-    ];
+    let vars =
+        [("AWS_WEB_IDENTITY_TOKEN_FILE", TOKEN_FILE), ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/r")];
     let config = mongoawsauth::ProviderConfig::new()
         .with_env(mongoawsauth::Env::from_vars(vars))
+        .with_fs(Fs::from_files([(TOKEN_FILE, "eyJ.a.b")]))
         .with_sts_endpoint(url.clone())
         .with_sts_timeout(TIMEOUT);
     let e = failed(WebIdentityProvider::with_config(config).load().await);
@@ -304,29 +294,19 @@ async fn an_unreachable_endpoint_is_retried_then_reported() {
 #[tokio::test]
 async fn configuration_errors_name_what_to_fix() {
     let s = standins().await;
-    let dir = TempDir::new("webid-config");
-    let missing = dir.0.join("missing-token");
-    let missing = missing.to_str().unwrap();
+    let missing = "/var/run/secrets/missing-token";
+    let empty = "/var/run/secrets/empty";
+    let fs = Fs::from_files([(empty, "\n")]);
     let role = s.web_identity().role_arn.as_str();
-    let p = WebIdentityProvider::with_config(config(
-        &s,
-        &[("AWS_WEB_IDENTITY_TOKEN_FILE", missing), ("AWS_ROLE_ARN", role)],
-        TIMEOUT,
-    ));
+    let with = |vars: &[(&str, &str)]| {
+        WebIdentityProvider::with_config(config(&s, vars, TIMEOUT).with_fs(fs.clone()))
+    };
+    let p = with(&[("AWS_WEB_IDENTITY_TOKEN_FILE", missing), ("AWS_ROLE_ARN", role)]);
     let e = failed(p.load().await);
     assert!(e.message().contains(missing) && e.message().contains("does not exist"), "{e}");
-    let empty = dir.write("empty", "\n");
-    let p = WebIdentityProvider::with_config(config(
-        &s,
-        &[("AWS_WEB_IDENTITY_TOKEN_FILE", empty.as_str()), ("AWS_ROLE_ARN", role)],
-        TIMEOUT,
-    ));
+    let p = with(&[("AWS_WEB_IDENTITY_TOKEN_FILE", empty), ("AWS_ROLE_ARN", role)]);
     assert!(failed(p.load().await).message().contains("is empty"));
-    let p = WebIdentityProvider::with_config(config(
-        &s,
-        &[("AWS_WEB_IDENTITY_TOKEN_FILE", empty.as_str())],
-        TIMEOUT,
-    ));
+    let p = with(&[("AWS_WEB_IDENTITY_TOKEN_FILE", empty)]);
     let e = failed(p.load().await);
     assert_eq!(e.kind(), ErrorKind::Configuration);
     assert!(e.message().contains("AWS_ROLE_ARN"), "{e}");
@@ -349,8 +329,7 @@ async fn the_endpoint_resolution_never_leaves_loopback_in_tests() {
 #[tokio::test]
 async fn web_identity_credentials_log_in_as_the_assumed_role() {
     let s = standins().await;
-    let dir = TempDir::new("webid-login");
-    let (p, _) = provider(&s, &dir, &[("AWS_ROLE_SESSION_NAME", "mongo-app")], TIMEOUT);
+    let (p, _, _) = provider(&s, &[("AWS_ROLE_SESSION_NAME", "mongo-app")], TIMEOUT);
     let (credentials, users) = login(&s, p).await;
     assert_eq!(credentials.source(), NAME);
     assert_eq!(users, ["arn:aws:sts::123456789012:assumed-role/mongo-web-identity/mongo-app"]);

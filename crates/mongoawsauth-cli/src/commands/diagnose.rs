@@ -68,7 +68,7 @@ pub async fn run(args: Args) -> CommandResult {
     }
     let options = Options::new().with_provider_config(config.clone());
     let diagnosis = diagnostics::diagnose(&options, timeout).await;
-    let advice = super::advice::advice(&diagnosis, config.env());
+    let advice = diagnosis.advice();
     let check = match (&diagnosis.credentials, args.sts_check) {
         (Some(credentials), true) => Some(caller_identity::get_caller_identity(credentials, &config).await),
         _ => None,

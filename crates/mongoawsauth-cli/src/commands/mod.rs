@@ -1,6 +1,5 @@
 //! One module per subcommand. Each `run` returns the exit code, or an error message for stderr.
 
-pub mod advice;
 pub mod credentials;
 pub mod demo;
 pub mod diagnose;

@@ -3,7 +3,6 @@
 //! authenticator's fast path takes.
 
 use std::fmt;
-use std::time::SystemTime;
 
 use crate::credentials::Credentials;
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
@@ -27,10 +26,9 @@ impl CacheLookup {
     }
 
     fn lookup(&self) -> Result<Credentials, ProviderError> {
-        let now = SystemTime::now();
         for source in &self.sources {
             if let Some(key) = source.inner.cache_key()
-                && let Some(credentials) = source.serve_cached(&key, now)
+                && let Some(credentials) = source.serve_cached(&key, source.clock.now())
             {
                 return Ok(credentials);
             }
@@ -41,10 +39,9 @@ impl CacheLookup {
     /// What this step would do right now, without doing it: serve a settled entry, need the
     /// chain (an entry to serve and refresh ahead), or answer "not configured".
     pub(crate) fn peek(&self) -> Peek {
-        let now = SystemTime::now();
         for source in &self.sources {
             if let Some(key) = source.inner.cache_key() {
-                match source.peek(&key, now) {
+                match source.peek(&key, source.clock.now()) {
                     Peek::Nothing => continue,
                     found => return found,
                 }

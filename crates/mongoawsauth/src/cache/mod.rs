@@ -40,6 +40,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::OnceCell;
 
+use crate::config::{Clock, SystemClock};
 use crate::credentials::Credentials;
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
 
@@ -84,9 +85,9 @@ impl Slot {
             && self.ahead_not_before.is_none_or(|t| now >= t)
     }
 
-    fn back_off(&mut self) {
+    fn back_off(&mut self, now: Instant) {
         // A clock that cannot add a minute has no back-off rather than a panic.
-        self.ahead_not_before = Instant::now().checked_add(REFRESH_AHEAD_BACKOFF);
+        self.ahead_not_before = now.checked_add(REFRESH_AHEAD_BACKOFF);
     }
 }
 
@@ -142,12 +143,15 @@ fn note_cache_hit() {
 /// Wraps a source with the process-wide cache.
 ///
 /// When the source has no [`cache_key`](ProvideCredentials::cache_key), or returns credentials
-/// without an expiry, calls pass straight through.
+/// without an expiry, calls pass straight through. How much time an entry has left, and when a
+/// back-off ends, are read from its [`Clock`] ([`CachedProvider::with_clock`]; the system's by
+/// default).
 #[derive(Clone)]
 pub struct CachedProvider {
     inner: Arc<dyn ProvideCredentials>,
     refresh_window: Duration,
     refresh_ahead: Duration,
+    clock: Arc<dyn Clock>,
 }
 
 impl CachedProvider {
@@ -158,7 +162,21 @@ impl CachedProvider {
 
     /// Caches a shared source with the default windows.
     pub fn from_shared(inner: Arc<dyn ProvideCredentials>) -> Self {
-        CachedProvider { inner, refresh_window: DEFAULT_REFRESH_WINDOW, refresh_ahead: DEFAULT_REFRESH_AHEAD }
+        CachedProvider {
+            inner,
+            refresh_window: DEFAULT_REFRESH_WINDOW,
+            refresh_ahead: DEFAULT_REFRESH_AHEAD,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Reads the time from `clock`: to decide whether an entry is inside the refresh window or
+    /// the refresh-ahead window, and when a refresh-ahead back-off ends. Usually the clock of
+    /// the source's [`ProviderConfig`](crate::ProviderConfig::clock).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Sets the refresh window and the (larger) refresh-ahead window.
@@ -180,7 +198,7 @@ impl CachedProvider {
             if left <= self.refresh_window {
                 return None;
             }
-            let start_refresh = slot.refresh_ahead_due(left, self.refresh_ahead, Instant::now());
+            let start_refresh = slot.refresh_ahead_due(left, self.refresh_ahead, self.clock.instant());
             if start_refresh {
                 slot.refreshing = true;
             }
@@ -213,7 +231,7 @@ impl CachedProvider {
             return Peek::Nothing;
         };
         let left = remaining(entry.expiry, now);
-        let backing_off = slot.ahead_not_before.is_some_and(|t| Instant::now() < t);
+        let backing_off = slot.ahead_not_before.is_some_and(|t| self.clock.instant() < t);
         if left > self.refresh_ahead || (left > self.refresh_window && backing_off) {
             // Nothing would start: serve it without the chain.
             Peek::Settled(entry.credentials.clone())
@@ -228,7 +246,7 @@ impl CachedProvider {
         let Some(key) = self.inner.cache_key() else {
             return self.inner.provide_credentials().await;
         };
-        if let Some(credentials) = self.serve_cached(&key, SystemTime::now()) {
+        if let Some(credentials) = self.serve_cached(&key, self.clock.now()) {
             return Ok(credentials);
         }
         let fetch = {
@@ -244,6 +262,7 @@ impl CachedProvider {
 
     fn spawn_refresh(&self, key: String) {
         let inner = Arc::clone(&self.inner);
+        let clock = Arc::clone(&self.clock);
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             if let Some(slot) = lock().slots.get_mut(&key) {
                 slot.refreshing = false;
@@ -254,7 +273,7 @@ impl CachedProvider {
             // Reset the flag however this task ends, including when its runtime shuts down.
             let _reset = RefreshGuard(key.clone());
             let outcome = inner.provide_credentials().await;
-            refreshed_ahead(&key, inner.name(), outcome);
+            refreshed_ahead(&key, inner.name(), outcome, clock.instant());
         });
     }
 }
@@ -283,13 +302,13 @@ fn store(key: &str, credentials: Credentials, expiry: SystemTime) -> Credentials
 /// Takes in what a refresh ahead of expiry for `key` brought. New keys replace the entry. The
 /// same keys mean the source has not rotated them yet: the entry keeps its generation (a login
 /// that fails with them still drops it), takes the expiry the source gave (IMDS's static
-/// stability extends it), and the next refresh ahead backs off; so does a failure.
-fn refreshed_ahead(key: &str, source: &str, outcome: Result<Credentials, ProviderError>) {
+/// stability extends it), and the next refresh ahead backs off (from `now`); so does a failure.
+fn refreshed_ahead(key: &str, source: &str, outcome: Result<Credentials, ProviderError>, now: Instant) {
     let credentials = match outcome {
         Ok(credentials) => credentials,
         Err(e) => {
             if let Some(slot) = lock().slots.get_mut(key) {
-                slot.back_off();
+                slot.back_off(now);
             }
             tracing::warn!(
                 source,
@@ -313,7 +332,7 @@ fn refreshed_ahead(key: &str, source: &str, outcome: Result<Credentials, Provide
                 entry.expiry = expiry;
                 entry.credentials = credentials.with_generation(entry.generation);
             }
-            slot.back_off();
+            slot.back_off(now);
             tracing::debug!(
                 source,
                 access_key_id = %credentials.access_key_id(),
@@ -369,6 +388,7 @@ impl fmt::Debug for CachedProvider {
             .field("inner", &self.inner)
             .field("refresh_window", &self.refresh_window)
             .field("refresh_ahead", &self.refresh_ahead)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -412,9 +432,11 @@ mod tests {
         let mut slot = Slot::default();
         assert!(slot.refresh_ahead_due(seven_minutes, ahead, now));
         assert!(!slot.refresh_ahead_due(Duration::from_secs(11 * 60), ahead, now), "not in the window yet");
-        slot.back_off();
-        assert!(!slot.refresh_ahead_due(seven_minutes, ahead, Instant::now()));
-        let later = Instant::now() + REFRESH_AHEAD_BACKOFF;
+        slot.back_off(now);
+        assert!(!slot.refresh_ahead_due(seven_minutes, ahead, now));
+        let almost = now + REFRESH_AHEAD_BACKOFF - Duration::from_millis(1);
+        assert!(!slot.refresh_ahead_due(seven_minutes, ahead, almost), "the back-off lasts a minute");
+        let later = now + REFRESH_AHEAD_BACKOFF;
         assert!(slot.refresh_ahead_due(seven_minutes, ahead, later), "one more refresh a minute later");
         slot.refreshing = true;
         assert!(!slot.refresh_ahead_due(seven_minutes, ahead, later), "never two at once");
@@ -429,7 +451,7 @@ mod tests {
         };
         let generation = set(key, keys("ASIASAME", soon)).unwrap();
 
-        refreshed_ahead(key, "unit", Ok(keys("ASIASAME", soon)));
+        refreshed_ahead(key, "unit", Ok(keys("ASIASAME", soon)), Instant::now());
         let slot_state = |key: &str| {
             let cache = lock();
             let slot = &cache.slots[key];
@@ -441,18 +463,18 @@ mod tests {
         // The same keys with a later expiry (IMDS's static stability): the expiry moves, the
         // generation stays, and the back-off holds.
         let later = soon + Duration::from_secs(600);
-        refreshed_ahead(key, "unit", Ok(keys("ASIASAME", later)));
+        refreshed_ahead(key, "unit", Ok(keys("ASIASAME", later)), Instant::now());
         assert_eq!(slot_state(key), (generation, later, true));
         assert_eq!(get(Some(key)).unwrap().expiration(), Some(later));
 
         // New keys replace the entry and lift the back-off.
-        refreshed_ahead(key, "unit", Ok(keys("ASIANEW", later)));
+        refreshed_ahead(key, "unit", Ok(keys("ASIANEW", later)), Instant::now());
         let (new_generation, _, backing_off) = slot_state(key);
         assert_ne!(new_generation, generation);
         assert!(!backing_off);
 
         // A failure backs off too.
-        refreshed_ahead(key, "unit", Err(ProviderError::not_configured("gone")));
+        refreshed_ahead(key, "unit", Err(ProviderError::not_configured("gone")), Instant::now());
         assert!(slot_state(key).2);
         // A failure report drops the entry and the back-off with it.
         assert!(invalidate_generation(new_generation));

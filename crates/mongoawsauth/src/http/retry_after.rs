@@ -1,7 +1,6 @@
-//! The `Retry-After` header of a throttled (429) or unavailable (503) answer, and how it bends
-//! a retry: the wait before the next attempt is the longer of the jittered backoff and what the
-//! server asked for, and a server that asks for more time than the caller has left gets no
-//! retry at all (the fetch fails at once, saying so, instead of sleeping into its deadline).
+//! The `Retry-After` header of a throttled (429) or unavailable (503) answer. How it bends a
+//! retry (the longer of the backoff and the server's wish, or no retry at all when the wish does
+//! not fit) is the retry policy's business: [`crate::retry::RetryPolicy::next`].
 
 use std::time::{Duration, SystemTime};
 
@@ -32,26 +31,6 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     Some(at.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_RETRY_AFTER))
 }
 
-/// What to do after a retryable failure, given the backoff that is due and the server's
-/// `Retry-After` (if any).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum NextAttempt {
-    /// Wait this long, then try again.
-    After(Duration),
-    /// The server asked to wait this long, more than `room` allows: give up now.
-    TooLate(Duration),
-}
-
-/// The wait before the next attempt: the longer of `backoff` and `retry_after`, provided the
-/// server's wish fits in `room` (the time the caller can still spend waiting).
-pub(crate) fn next_attempt(backoff: Duration, retry_after: Option<Duration>, room: Duration) -> NextAttempt {
-    match retry_after {
-        Some(asked) if asked > room => NextAttempt::TooLate(asked),
-        Some(asked) => NextAttempt::After(asked.max(backoff)),
-        None => NextAttempt::After(backoff),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,14 +57,5 @@ mod tests {
             assert_eq!(retry_after(&headers(bad), now), None, "{bad:?}");
         }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
-    }
-
-    #[test]
-    fn the_longer_wait_wins_unless_it_does_not_fit() {
-        let ms = Duration::from_millis;
-        assert_eq!(next_attempt(ms(200), None, ms(0)), NextAttempt::After(ms(200)));
-        assert_eq!(next_attempt(ms(200), Some(ms(1000)), ms(5000)), NextAttempt::After(ms(1000)));
-        assert_eq!(next_attempt(ms(200), Some(ms(0)), ms(5000)), NextAttempt::After(ms(200)));
-        assert_eq!(next_attempt(ms(200), Some(ms(6000)), ms(5000)), NextAttempt::TooLate(ms(6000)));
     }
 }

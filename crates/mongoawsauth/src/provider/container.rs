@@ -21,7 +21,7 @@
 //! proxy, no redirects). The answer is the JSON credentials document IMDS also serves
 //! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`). 5xx and 429 answers, refused or
 //! broken connections and unparseable 200 answers are tried again, three attempts in all with
-//! jittered backoff; other 4xx answers and timeouts are not (one attempt may already take the
+//! jittered backoff ([`crate::retry::CONTAINER`]); other 4xx answers and timeouts are not (one attempt may already take the
 //! whole connect plus read timeout). A `Retry-After` header lengthens the wait before the next
 //! attempt; one asking for more than a request's timeout (connect plus read) ends the fetch at
 //! once with an error that says so. Neither URI set means "not configured".
@@ -38,14 +38,15 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
-use crate::config::{Env, ProviderConfig};
+use crate::config::{Env, Fs, ProviderConfig};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, METADATA_BODY_CAP, NextAttempt};
+use crate::http::{self, HttpError, METADATA_BODY_CAP};
 use crate::secret_file::SecretFile;
 
-use super::metadata::{self, Document, backoff, body_summary, human, quoted, shown_url};
+use super::metadata::{self, Document, body_summary, human, quoted, shown_url};
 use super::{ProvideCredentials, ProvideFuture, ProviderError};
+use crate::retry::{CONTAINER as RETRY, Next, OsRandom, Room};
 
 /// The name this source reports.
 pub const NAME: &str = "container";
@@ -55,8 +56,6 @@ const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 const TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
 const TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 
-/// Attempts per fetch, the first included.
-const MAX_ATTEMPTS: u32 = 3;
 /// The largest token file read (EKS tokens are about 1 KB).
 const TOKEN_FILE_CAP: usize = 16 * 1024;
 
@@ -151,19 +150,25 @@ impl ContainerProvider {
             match self.attempt(&client, &target, &shown, per_request).await {
                 Ok(credentials) => return Ok(credentials),
                 Err(Outcome::Final(e)) => return Err(e),
-                Err(Outcome::Retry(e, _)) if attempt >= MAX_ATTEMPTS => {
-                    let message = format!(
-                        "{} (after {MAX_ATTEMPTS} attempts): try again later; if it persists, check the agent",
-                        e.error().message()
-                    );
-                    return Err(failed(message));
-                }
                 Err(Outcome::Retry(e, asked)) => {
                     // A request's own timeout bounds the wait: the provider has no deadline of its
                     // own, and a longer sleep would end in the caller's bare timeout instead.
-                    let wait = match http::next_attempt(backoff(attempt), asked, per_request) {
-                        NextAttempt::After(wait) => wait,
-                        NextAttempt::TooLate(asked) => {
+                    let wait = match RETRY.next(
+                        attempt,
+                        true,
+                        asked,
+                        Room::per_request(per_request),
+                        &OsRandom,
+                    ) {
+                        Next::Retry(wait) => wait,
+                        Next::GiveUp => {
+                            let message = format!(
+                                "{} (after {attempt} attempts): try again later; if it persists, check the agent",
+                                e.error().message()
+                            );
+                            return Err(failed(message));
+                        }
+                        Next::TooLate(asked) => {
                             return Err(failed(format!(
                                 "{} (it asked to wait {} before another try, more than one request \
                                  may take: {}): try again later",
@@ -190,8 +195,9 @@ impl ContainerProvider {
         timeout: Duration,
     ) -> Result<Credentials, Outcome> {
         // Read the token file at every attempt: EKS replaces it while the pod runs.
-        let authorization =
-            authorization(&target.auth).await.map_err(|e| Outcome::Final(ProviderError::Failed(e)))?;
+        let authorization = authorization(self.config.fs(), &target.auth)
+            .await
+            .map_err(|e| Outcome::Final(ProviderError::Failed(e)))?;
         let mut request = client.get(target.url.clone()).header(ACCEPT, "application/json");
         // The token, to take out of anything the endpoint sends back.
         let mut sent: Vec<&str> = Vec::new();
@@ -239,13 +245,11 @@ impl ContainerProvider {
         match (status, parsed) {
             (200, Ok(Document::Credentials(c))) => match c.expiration() {
                 // Signing with them would only earn an ExpiredToken from the server; say so here.
-                Some(expiry) if expiry <= std::time::SystemTime::now() => {
-                    Err(Outcome::Final(failed(format!(
-                        "the container credentials endpoint {shown} returned credentials that expired \
+                Some(expiry) if expiry <= self.config.clock().now() => Err(Outcome::Final(failed(format!(
+                    "the container credentials endpoint {shown} returned credentials that expired \
                          at {}: check the agent, and this host's clock",
-                        crate::time_fmt::iso8601(expiry)
-                    ))))
-                }
+                    crate::time_fmt::iso8601(expiry)
+                )))),
                 _ => Ok(c),
             },
             (429, _) => Err(Outcome::Retry(
@@ -394,11 +398,11 @@ fn http_host_allowed(url: &Url) -> bool {
 
 /// The `Authorization` header value and the token it carries, read now (the file on every
 /// request).
-async fn authorization(auth: &Auth) -> Result<Option<(HeaderValue, Zeroizing<String>)>, Error> {
+async fn authorization(fs: &Fs, auth: &Auth) -> Result<Option<(HeaderValue, Zeroizing<String>)>, Error> {
     let (token, origin) = match auth {
         Auth::None => return Ok(None),
         Auth::Value(token) => (Zeroizing::new(token.expose_secret().to_owned()), TOKEN.to_owned()),
-        Auth::File(path) => (read_token_file(path).await?, format!("{} ({TOKEN_FILE})", path.display())),
+        Auth::File(path) => (read_token_file(fs, path).await?, format!("{} ({TOKEN_FILE})", path.display())),
     };
     // A single trailing newline is how editors and `echo` write files; the SDKs send it as is
     // and fail, we drop it. Any other line break would split the header.
@@ -429,7 +433,7 @@ fn header_value(token: &str, origin: &str) -> Result<HeaderValue, Error> {
 }
 
 /// Reads the token file: a regular file only, at most 16 KiB, under the fetch's deadline.
-async fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
+async fn read_token_file(fs: &Fs, path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
     let file = SecretFile {
         path: path.to_owned(),
         label: "the container authorization token file".to_owned(),
@@ -437,7 +441,7 @@ async fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, Er
         max_bytes: TOKEN_FILE_CAP,
         missing_hint: "check the path, and on EKS that the Pod Identity token is mounted".to_owned(),
     };
-    file.read_text("it should hold the token on one line")
+    file.read_text_in(fs, "it should hold the token on one line")
         .await
         .map_err(|e| Error::configuration(e.to_string()))
 }
@@ -556,12 +560,12 @@ mod tests {
     #[tokio::test]
     async fn authorization_tokens() {
         async fn header(auth: &Auth) -> Result<HeaderValue, Error> {
-            authorization(auth).await.map(|a| a.unwrap().0)
+            authorization(&Fs::real(), auth).await.map(|a| a.unwrap().0)
         }
         let value = |t: &str| Auth::Value(SecretString::from(t));
         assert_eq!(header(&value("abc")).await.unwrap(), "abc");
         assert!(header(&value("abc")).await.unwrap().is_sensitive());
-        assert_eq!(authorization(&value("abc\n")).await.unwrap().unwrap().1.as_str(), "abc");
+        assert_eq!(authorization(&Fs::real(), &value("abc\n")).await.unwrap().unwrap().1.as_str(), "abc");
         assert_eq!(header(&value("abc\n")).await.unwrap(), "abc");
         assert_eq!(header(&value("abc\r\n")).await.unwrap(), "abc");
         for bad in ["a\nb", "a\rb", "abc\n\n", "\n", "a\u{7}b"] {
@@ -569,27 +573,29 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::Configuration, "{bad:?}");
             assert!(!err.to_string().contains(bad.trim()) || bad.trim().is_empty(), "{err}");
         }
+    }
 
-        let dir = std::env::temp_dir().join(format!("mongoawsauth-container-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("token");
-        std::fs::write(&file, "secret-token-1\n").unwrap();
-        let auth = Auth::File(file.clone());
-        assert_eq!(header(&auth).await.unwrap(), "secret-token-1");
-        std::fs::write(&file, "secret-token-2").unwrap();
-        assert_eq!(header(&auth).await.unwrap(), "secret-token-2", "re-read every time");
-        std::fs::write(&file, "secret\ninjected: x").unwrap();
-        let err = header(&auth).await.unwrap_err();
+    #[tokio::test]
+    async fn authorization_token_files() {
+        let fs = Fs::from_files([("/var/run/token", "secret-token-1\n")]);
+        let header = |auth: Auth| {
+            let fs = fs.clone();
+            async move { authorization(&fs, &auth).await.map(|a| a.unwrap().0) }
+        };
+        let file = || Auth::File("/var/run/token".into());
+        assert_eq!(header(file()).await.unwrap(), "secret-token-1");
+        fs.write("/var/run/token", "secret-token-2").unwrap();
+        assert_eq!(header(file()).await.unwrap(), "secret-token-2", "re-read every time");
+        fs.write("/var/run/token", "secret\ninjected: x").unwrap();
+        let err = header(file()).await.unwrap_err();
         assert!(err.to_string().contains("line break") && !err.to_string().contains("secret"), "{err}");
-        std::fs::write(&file, vec![b'a'; TOKEN_FILE_CAP + 1]).unwrap();
-        assert!(header(&auth).await.unwrap_err().to_string().contains("larger than"));
-        let err = header(&Auth::File(dir.clone())).await.unwrap_err();
-        assert!(err.to_string().contains("is a directory, not a regular file"), "{err}");
+        fs.write("/var/run/token", vec![b'a'; TOKEN_FILE_CAP + 1]).unwrap();
+        let err = header(file()).await.unwrap_err();
+        assert!(err.to_string().contains("larger than"), "{err}");
         assert_eq!(err.kind(), ErrorKind::Configuration);
-        std::fs::remove_file(&file).unwrap();
-        let err = header(&auth).await.unwrap_err();
+        fs.remove("/var/run/token".as_ref()).unwrap();
+        let err = header(file()).await.unwrap_err();
         assert!(err.to_string().contains("does not exist") && err.to_string().contains(TOKEN_FILE), "{err}");
-        let _ = std::fs::remove_dir(&dir);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the two metadata sources (the container endpoint and IMDS) share: the JSON credentials
-//! document both serve, the jittered backoff between their retries, and how their endpoints and
-//! answers are shown in messages.
+//! document both serve, and how their endpoints and answers are shown in messages. (Their
+//! retries follow [`crate::retry::IMDS`] and [`crate::retry::CONTAINER`].)
 //!
 //! The answers of credential endpoints are never quoted in a message: an answer that failed can
 //! still hold a credentials document, and an agent may echo the token it was sent. Messages
@@ -19,29 +19,10 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::credentials::Credentials;
 
-/// The backoff before the first retry, before jitter; it doubles for each further retry. Shorter
-/// than the SDKs' 1 s: both endpoints are link-local or loopback, so a failure is the agent's
-/// hiccup, not a congested network, and the caller's deadline has to cover every attempt.
-const BASE_DELAY: Duration = Duration::from_millis(200);
-/// The longest backoff, before jitter.
-const MAX_DELAY: Duration = Duration::from_secs(1);
-
-/// The wait before retry number `retry` (1 for the first): `BASE_DELAY × 2^(retry-1)`, capped,
-/// scaled by a random factor in [0.5, 1] so that the tasks of one host do not retry in lockstep.
-pub(crate) fn backoff(retry: u32) -> Duration {
-    let exp = BASE_DELAY.saturating_mul(1u32 << retry.saturating_sub(1).min(8)).min(MAX_DELAY);
-    exp.mul_f64(0.5 + 0.5 * unit_random())
-}
-
 /// A random duration in `[low, high]`.
 pub(crate) fn random_between(low: Duration, high: Duration) -> Duration {
-    low + high.saturating_sub(low).mul_f64(unit_random())
-}
-
-/// A random number in [0, 1]; if the OS generator fails, the midpoint (still correct, merely
-/// less spread out).
-fn unit_random() -> f64 {
-    getrandom::u32().map(|r| f64::from(r) / f64::from(u32::MAX)).unwrap_or(0.5)
+    use crate::retry::RandomSource as _;
+    low + high.saturating_sub(low).mul_f64(crate::retry::OsRandom.unit())
 }
 
 /// A duration for a message: `1 s`, `1.5 s`, `200 ms`.
@@ -387,10 +368,6 @@ mod tests {
         assert_eq!(summary("text/html; charset=utf-8", b"<html>"), "6 bytes of text/html");
         assert_eq!(summary("text/<b>", b""), "0 bytes");
         assert_eq!(quoted(&"x".repeat(300)).chars().count(), 201);
-        for retry in 1..5 {
-            let d = backoff(retry);
-            assert!(d >= BASE_DELAY / 2 && d <= MAX_DELAY, "{d:?}");
-        }
         let d = random_between(Duration::from_secs(600), Duration::from_secs(900));
         assert!((600..=900).contains(&d.as_secs()));
     }

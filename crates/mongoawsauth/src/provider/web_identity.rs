@@ -105,7 +105,7 @@ impl WebIdentityProvider {
             }
             None => generated_session_name()?,
         };
-        let token = read_token(&token_file).await?;
+        let token = read_token(self.config.fs(), &token_file).await?;
         let hint = format!(
             "check that the token in {token_file} is current and that the role's trust policy names \
              the identity provider that issued it"
@@ -174,7 +174,7 @@ fn generated_session_name() -> Result<String, ProviderError> {
 
 /// Reads the token (a regular file only, under the fetch's deadline), trimming the trailing
 /// newline editors and `echo` add. Errors name the path and what is wrong, never the contents.
-async fn read_token(path: &str) -> Result<Zeroizing<String>, ProviderError> {
+async fn read_token(fs: &crate::config::Fs, path: &str) -> Result<Zeroizing<String>, ProviderError> {
     let failed = |why: String| {
         ProviderError::Failed(Error::new(
             ErrorKind::CredentialsProvider,
@@ -189,7 +189,7 @@ async fn read_token(path: &str) -> Result<Zeroizing<String>, ProviderError> {
         missing_hint: "check the path, and on EKS that the service account token is mounted".to_owned(),
     };
     let contents = file
-        .read_text("it should hold a JWT")
+        .read_text_in(fs, "it should hold a JWT")
         .await
         .map_err(|e| ProviderError::Failed(Error::new(ErrorKind::CredentialsProvider, e.to_string())))?;
     let text = contents.trim_end_matches(['\r', '\n']);
@@ -262,28 +262,23 @@ mod tests {
 
     #[tokio::test]
     async fn token_files() {
-        let dir = std::env::temp_dir().join(format!("mongoawsauth-webid-unit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("token");
-        let path = file.to_str().unwrap();
-        std::fs::write(&file, "eyJhbGciOi.secret-part.sig\r\n\n").unwrap();
-        assert_eq!(read_token(path).await.unwrap().as_str(), "eyJhbGciOi.secret-part.sig");
+        let path = "/var/run/secrets/eks/token";
+        let fs = crate::config::Fs::from_files([(path, "eyJhbGciOi.secret-part.sig\r\n\n")]);
+        assert_eq!(read_token(&fs, path).await.unwrap().as_str(), "eyJhbGciOi.secret-part.sig");
         for (contents, want) in
             [(&b"\n\r\n"[..], "is empty"), (&b"  "[..], "is empty"), (&b"\xff\xfe"[..], "not UTF-8")]
         {
-            std::fs::write(&file, contents).unwrap();
-            let err = read_token(path).await.unwrap_err().to_string();
+            fs.write(path, contents).unwrap();
+            let err = read_token(&fs, path).await.unwrap_err().to_string();
             assert!(err.contains(want) && err.contains(path), "{err}");
         }
-        std::fs::write(&file, "a".repeat(MAX_TOKEN_CHARS + 1)).unwrap();
-        assert!(read_token(path).await.unwrap_err().to_string().contains("more than the 20000"));
-        std::fs::write(&file, "eyJ.secret-part.sig").unwrap();
-        let missing = dir.join("missing");
-        let err = read_token(missing.to_str().unwrap()).await.unwrap_err().to_string();
+        fs.write(path, "a".repeat(MAX_TOKEN_CHARS + 1)).unwrap();
+        assert!(read_token(&fs, path).await.unwrap_err().to_string().contains("more than the 20000"));
+        fs.write(path, "eyJ.secret-part.sig").unwrap();
+        let err = read_token(&fs, "/var/run/secrets/eks/missing").await.unwrap_err().to_string();
         assert!(err.contains("does not exist") && err.contains("missing"), "{err}");
-        let err = read_token(dir.to_str().unwrap()).await.unwrap_err().to_string();
-        assert!(err.contains("is a directory, not a regular file"), "{err}");
-        assert!(!err.contains("secret-part"));
-        std::fs::remove_dir_all(&dir).unwrap();
+        fs.write(path, vec![b'a'; MAX_FILE_BYTES + 1]).unwrap();
+        let err = read_token(&fs, path).await.unwrap_err().to_string();
+        assert!(err.contains("is larger than") && !err.contains("aaaa"), "{err}");
     }
 }

@@ -155,16 +155,18 @@ pub(crate) fn parse_answer(body: &[u8]) -> Result<Issued, String> {
     response::credentials(Action::AssumeRole, body)
 }
 
-/// Assumes `role` with `caller`'s credentials at `target`, with retries, within `budget`.
+/// Assumes `role` with `caller`'s credentials at `target`, with retries, within the STS timeout
+/// of `config` (whose clock decides whether credentials have expired).
 pub(crate) async fn call(
-    env: &crate::config::Env,
-    budget: Duration,
+    config: &crate::config::ProviderConfig,
     target: &Target,
     caller: Caller<'_>,
     role: &RoleRequest<'_>,
 ) -> Result<Credentials, Error> {
+    let (env, budget) = (config.env(), config.sts_timeout());
+    let now = config.clock().now();
     if let Some(expiry) = caller.credentials.expiration()
-        && expiry <= SystemTime::now()
+        && expiry <= now
     {
         return Err(Error::new(
             ErrorKind::CredentialsProvider,
@@ -174,7 +176,7 @@ pub(crate) async fn call(
                 role.role_arn,
                 caller.describe(),
                 crate::time_fmt::iso8601(expiry),
-                crate::time_fmt::iso8601(SystemTime::now())
+                crate::time_fmt::iso8601(now)
             ),
         ));
     }
@@ -218,7 +220,7 @@ pub(crate) async fn call(
         let failure = match client.send(to_reqwest(&client, &signed)?, remaining, STS_BODY_CAP).await {
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => match parse_answer(&response.body) {
-                Ok(issued) => match super::usable(issued, SOURCE, &sent) {
+                Ok(issued) => match super::usable(issued, SOURCE, &sent, config.clock().now()) {
                     Ok(credentials) => return Ok(credentials),
                     Err(failure) => failure,
                 },

@@ -87,7 +87,7 @@ enum Failure {
     Service { status: u16, error: ServiceError },
     Status(u16),
     Unreadable(String),
-    Expired(SystemTime),
+    Expired { at: SystemTime, now: SystemTime },
     Unusable(String),
 }
 
@@ -101,7 +101,7 @@ impl Failure {
                 retry::is_retryable_code(&error.code) || retry::is_retryable_status(*status)
             }
             Failure::Status(status) => retry::is_retryable_status(*status),
-            Failure::Unreadable(_) | Failure::Expired(_) | Failure::Unusable(_) => false,
+            Failure::Unreadable(_) | Failure::Expired { .. } | Failure::Unusable(_) => false,
         }
     }
 }
@@ -146,7 +146,7 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
             Err(e) => Failure::Http(e),
             Ok(response) if response.status == 200 => {
                 match response::credentials(call.action, &response.body) {
-                    Ok(issued) => match usable(issued, call.source, &secrets) {
+                    Ok(issued) => match usable(issued, call.source, &secrets, config.clock().now()) {
                         Ok(credentials) => return Ok(credentials),
                         Err(failure) => failure,
                     },
@@ -189,9 +189,14 @@ pub(crate) async fn assume_role(config: &ProviderConfig, call: Call<'_>) -> Resu
 
 /// Turns what STS issued into [`Credentials`], refusing credentials that have already expired,
 /// and an access key id that quotes a secret of the request (it is logged and shown later).
-fn usable(issued: response::Issued, source: &'static str, secrets: &Secrets) -> Result<Credentials, Failure> {
-    if issued.expiration <= SystemTime::now() {
-        return Err(Failure::Expired(issued.expiration));
+fn usable(
+    issued: response::Issued,
+    source: &'static str,
+    secrets: &Secrets,
+    now: SystemTime,
+) -> Result<Credentials, Failure> {
+    if issued.expiration <= now {
+        return Err(Failure::Expired { at: issued.expiration, now });
     }
     if secrets.found_in(&issued.access_key_id) {
         return Err(Failure::Unusable(
@@ -220,7 +225,7 @@ fn failure_summary(failure: &Failure) -> String {
         Failure::Service { status, error } => format!("HTTP {status} {}", error.code),
         Failure::Status(status) => format!("HTTP {status}"),
         Failure::Unreadable(_) => "unreadable answer".to_owned(),
-        Failure::Expired(_) => "expired credentials".to_owned(),
+        Failure::Expired { .. } => "expired credentials".to_owned(),
         Failure::Unusable(_) => "unusable credentials".to_owned(),
     }
 }
@@ -290,13 +295,13 @@ fn describe(
                 "{at} answered 200 but {what}: check that the endpoint is STS and that no proxy rewrites answers"
             ),
         ),
-        Failure::Expired(at_time) => (
+        Failure::Expired { at: at_time, now } => (
             ErrorKind::CredentialsProvider,
             format!(
                 "{at} issued credentials that had already expired at {} (this host's clock says {}): \
                  check the system clock",
                 crate::time_fmt::iso8601(at_time),
-                crate::time_fmt::iso8601(SystemTime::now())
+                crate::time_fmt::iso8601(now)
             ),
         ),
         Failure::Unusable(why) => (
@@ -403,6 +408,6 @@ mod tests {
         assert!(Failure::Http(HttpError::Io("reset".into())).retryable());
         assert!(!Failure::Http(HttpError::TooLarge { cap: 1 }).retryable());
         assert!(!Failure::Unreadable("x".into()).retryable());
-        assert!(!Failure::Expired(SystemTime::UNIX_EPOCH).retryable());
+        assert!(!Failure::Expired { at: SystemTime::UNIX_EPOCH, now: SystemTime::UNIX_EPOCH }.retryable());
     }
 }

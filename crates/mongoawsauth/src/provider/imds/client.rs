@@ -2,8 +2,9 @@
 //! each failure means.
 //!
 //! - 5xx and 429 answers and broken connections: the same request again, three attempts in all,
-//!   with jittered backoff, waiting at least what a `Retry-After` header asks; a `Retry-After`
-//!   longer than one request's timeout (connect plus read) ends the fetch at once instead.
+//!   with jittered backoff ([`crate::retry::IMDS`]), waiting at least what a `Retry-After` header
+//!   asks; a `Retry-After` longer than one request's timeout (connect plus read) ends the fetch
+//!   at once instead.
 //! - 401 (the session token expired or was revoked): a new token and one more try.
 //! - A connect timeout or a refused connection: no retry, "not configured" (this process is
 //!   almost certainly not on EC2), so that the chain moves on at once. Retrying it is what makes
@@ -17,17 +18,16 @@ use reqwest::RequestBuilder;
 use crate::config::ProviderConfig;
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, HttpResponse, METADATA_BODY_CAP, NextAttempt};
-use crate::provider::metadata::{self, Document, backoff, body_summary, human};
+use crate::http::{self, HttpError, HttpResponse, METADATA_BODY_CAP};
+use crate::provider::metadata::{self, Document, body_summary, human};
 use crate::provider::{ProviderError, imds::DISABLED};
+use crate::retry::{IMDS as RETRY, Next, OsRandom, Room};
 
 use super::NAME;
 use super::token::{self, REQUESTED_TTL, TOKEN_HEADER, TOKEN_PATH, TTL_HEADER, Token};
 
 /// Where the role name is listed; the credentials are at this path plus the role name.
 pub(super) const ROLE_PATH: &str = "/latest/meta-data/iam/security-credentials/";
-/// Attempts per request when IMDS answers 5xx or the connection breaks, the first included.
-const MAX_ATTEMPTS: u32 = 3;
 /// IAM names are at most 128 characters (instance profile names; role names 64).
 const MAX_ROLE_LEN: usize = 128;
 
@@ -183,10 +183,10 @@ impl ImdsClient {
                 Ok(_) => (false, None),
                 Err(e) => (matches!(e, HttpError::Io(_)), None),
             };
-            let next = http::next_attempt(backoff(attempt), asked, self.request_timeout);
+            let next = RETRY.next(attempt, retry, asked, Room::per_request(self.request_timeout), &OsRandom);
             let wait = match next {
-                NextAttempt::After(wait) if retry && attempt < MAX_ATTEMPTS => wait,
-                _ => {
+                Next::Retry(wait) => wait,
+                Next::GiveUp | Next::TooLate(_) => {
                     return match result {
                         Ok(answer) if retry => Err(self.gave_up(answer.status, what, attempt, next)),
                         Ok(answer) => Ok(answer),
@@ -202,17 +202,17 @@ impl ImdsClient {
     }
 
     /// The error for a retried status (5xx, 429) that did not clear up.
-    fn gave_up(&self, status: u16, what: &str, attempts: u32, next: NextAttempt) -> ProviderError {
+    fn gave_up(&self, status: u16, what: &str, attempts: u32, next: Next) -> ProviderError {
         let throttled = if status == 429 { " (too many requests: IMDS throttles this instance)" } else { "" };
         match next {
-            NextAttempt::TooLate(asked) => failed(format!(
+            Next::TooLate(asked) => failed(format!(
                 "IMDS at {} answered {what} with HTTP {status}{throttled} and asked to wait {} before \
                  another try, more than one request may take ({}); try again later",
                 self.endpoint,
                 human(asked),
                 human(self.request_timeout)
             )),
-            NextAttempt::After(_) => failed(format!(
+            Next::GiveUp | Next::Retry(_) => failed(format!(
                 "IMDS at {} answered {what} with HTTP {status}{throttled} {attempts} times; try again later",
                 self.endpoint
             )),

@@ -102,12 +102,14 @@ impl ImdsProvider {
             None => client.credentials().await,
             Some(bound) => match tokio::time::timeout_at(bound.into(), client.credentials()).await {
                 Ok(answer) => answer,
-                Err(_) => return stability::interrupted(&endpoint, started.elapsed()),
+                Err(_) => {
+                    return stability::interrupted(&endpoint, started.elapsed(), self.config.clock().now());
+                }
             },
         };
         match answer {
-            Ok(credentials) => stability::accept(&endpoint, credentials),
-            Err(e) => stability::fallback(&endpoint, e),
+            Ok(credentials) => stability::accept(&endpoint, credentials, self.config.clock().now()),
+            Err(e) => stability::fallback(&endpoint, e, self.config.clock().now()),
         }
     }
 }

@@ -94,10 +94,15 @@ pub(super) fn fetch_bound(deadline: Option<Instant>, now: Instant) -> Option<Ins
     Some(deadline.checked_sub(reserve).unwrap_or(now).max(now))
 }
 
-/// Handles credentials IMDS at `endpoint` just returned: records them as the last good ones,
-/// and keeps expired ones a little longer, unless a login has already failed with them.
-pub(super) fn accept(endpoint: &str, credentials: Credentials) -> Result<Credentials, ProviderError> {
-    let expired_at = credentials.expiration().filter(|e| *e <= SystemTime::now());
+/// Handles credentials IMDS at `endpoint` just returned, at `now`: records them as the last
+/// good ones, and keeps expired ones a little longer, unless a login has already failed with
+/// them.
+pub(super) fn accept(
+    endpoint: &str,
+    credentials: Credentials,
+    now: SystemTime,
+) -> Result<Credentials, ProviderError> {
+    let expired_at = credentials.expiration().filter(|e| *e <= now);
     {
         let mut map = last_good();
         if let Some(expired_at) = expired_at
@@ -117,7 +122,7 @@ pub(super) fn accept(endpoint: &str, credentials: Credentials) -> Result<Credent
     match expired_at {
         None => Ok(credentials),
         Some(expired_at) => {
-            let kept = extended(&credentials);
+            let kept = extended(&credentials, now);
             tracing::warn!(
                 endpoint,
                 access_key_id = %credentials.access_key_id(),
@@ -154,34 +159,42 @@ pub(super) fn reject(credentials: &Credentials) -> bool {
     marked
 }
 
-/// `credentials` with an expiry 10 to 15 minutes from now.
-fn extended(credentials: &Credentials) -> Credentials {
-    let now = SystemTime::now();
+/// `credentials` with an expiry 10 to 15 minutes after `now`.
+fn extended(credentials: &Credentials, now: SystemTime) -> Credentials {
     // A clock set at the very end of its range keeps the old expiry rather than panic.
     let expiry = now.checked_add(random_between(MIN_EXTENSION, MAX_EXTENSION)).unwrap_or(now);
     credentials.with_expiry(Some(expiry))
 }
 
 /// The fetch from `endpoint` failed with `error`: the last good credentials with a new
-/// expiry, if there are usable ones, with a warning that names the failure; else `error`.
-pub(super) fn fallback(endpoint: &str, error: ProviderError) -> Result<Credentials, ProviderError> {
+/// expiry (from `now`), if there are usable ones, with a warning that names the failure; else
+/// `error`.
+pub(super) fn fallback(
+    endpoint: &str,
+    error: ProviderError,
+    now: SystemTime,
+) -> Result<Credentials, ProviderError> {
     match lookup(endpoint) {
         Fallback::Nothing => Err(error),
         Fallback::Rejected => Err(with_note(error, REJECTED)),
-        Fallback::Usable(previous) => Ok(serve(endpoint, &previous, error.error().message())),
+        Fallback::Usable(previous) => Ok(serve(endpoint, &previous, error.error().message(), now)),
     }
 }
 
 /// The fetch from `endpoint` was stopped at its bound, `waited` after it started, to leave
-/// the rest of the deadline to this answer.
-pub(super) fn interrupted(endpoint: &str, waited: Duration) -> Result<Credentials, ProviderError> {
+/// the rest of the deadline to this answer; `now` is when.
+pub(super) fn interrupted(
+    endpoint: &str,
+    waited: Duration,
+    now: SystemTime,
+) -> Result<Credentials, ProviderError> {
     let failure = format!(
         "IMDS at {endpoint} did not answer within {}, and the deadline of this credential lookup \
          is near",
         human(waited)
     );
     let why = match lookup(endpoint) {
-        Fallback::Usable(previous) => return Ok(serve(endpoint, &previous, &failure)),
+        Fallback::Usable(previous) => return Ok(serve(endpoint, &previous, &failure, now)),
         Fallback::Nothing => "there are no earlier IMDS credentials to fall back on",
         Fallback::Rejected => REJECTED,
     };
@@ -194,8 +207,8 @@ pub(super) fn interrupted(endpoint: &str, waited: Duration) -> Result<Credential
     )))
 }
 
-fn serve(endpoint: &str, previous: &Credentials, failure: &str) -> Credentials {
-    let kept = extended(previous);
+fn serve(endpoint: &str, previous: &Credentials, failure: &str, now: SystemTime) -> Credentials {
+    let kept = extended(previous, now);
     tracing::warn!(
         endpoint,
         access_key_id = %previous.access_key_id(),
@@ -223,6 +236,11 @@ mod tests {
         Credentials::new(Some(key), Some("s3cr3t"), Some("t0k"), expiry, "imds").unwrap()
     }
 
+    /// The time the tests run at, by their own clock.
+    fn now() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+    }
+
     fn boom() -> ProviderError {
         ProviderError::Failed(Error::new(ErrorKind::CredentialsProvider, "boom"))
     }
@@ -230,8 +248,8 @@ mod tests {
     #[test]
     fn extension_is_ten_to_fifteen_minutes_and_keeps_the_keys() {
         let c = credentials("ASIAX", Some(SystemTime::UNIX_EPOCH));
-        let e = extended(&c);
-        let left = e.expiration().unwrap().duration_since(SystemTime::now()).unwrap();
+        let e = extended(&c, now());
+        let left = e.expiration().unwrap().duration_since(now()).unwrap();
         assert!(left > Duration::from_secs(599) && left <= MAX_EXTENSION, "{left:?}");
         assert_eq!(
             (e.access_key_id(), e.secret_access_key(), e.session_token()),
@@ -243,11 +261,11 @@ mod tests {
     #[test]
     fn fallback_needs_an_earlier_success() {
         let endpoint = "http://127.0.0.1:1/stability-unit-test";
-        assert_eq!(fallback(endpoint, boom()).unwrap_err(), boom());
-        accept(endpoint, credentials("ASIAX", None)).unwrap();
-        assert_eq!(fallback(endpoint, boom()).unwrap().access_key_id(), "ASIAX");
+        assert_eq!(fallback(endpoint, boom(), now()).unwrap_err(), boom());
+        accept(endpoint, credentials("ASIAX", None), now()).unwrap();
+        assert_eq!(fallback(endpoint, boom(), now()).unwrap().access_key_id(), "ASIAX");
         clear(endpoint);
-        assert!(fallback(endpoint, boom()).is_err());
+        assert!(fallback(endpoint, boom(), now()).is_err());
     }
 
     #[test]
@@ -268,29 +286,29 @@ mod tests {
         let endpoint = "http://127.0.0.1:1/stability-reject-test";
         clear(endpoint);
         let good = credentials("ASIAREJECT", None);
-        accept(endpoint, good.clone()).unwrap();
+        accept(endpoint, good.clone(), now()).unwrap();
         assert!(!reject(&credentials("ASIAOTHER", None)), "other keys mark nothing");
-        assert!(fallback(endpoint, boom()).is_ok());
+        assert!(fallback(endpoint, boom(), now()).is_ok());
         assert!(reject(&good.with_source("cache")), "the same keys, whatever their source");
         assert!(!reject(&good), "already marked");
 
-        let err = fallback(endpoint, boom()).unwrap_err();
+        let err = fallback(endpoint, boom(), now()).unwrap_err();
         assert!(
             err.to_string().starts_with("boom; the last credentials it returned were reported failed"),
             "{err}"
         );
-        let err = interrupted(endpoint, Duration::from_millis(900)).unwrap_err();
+        let err = interrupted(endpoint, Duration::from_millis(900), now()).unwrap_err();
         assert_eq!(err.error().kind(), ErrorKind::Timeout);
         assert!(err.to_string().contains("reported failed by a login"), "{err}");
         assert!(!err.to_string().contains("s3cr3t") && !err.to_string().contains("t0k"));
 
         // The same keys, expired, are not extended again...
         let expired = credentials("ASIAREJECT", Some(SystemTime::UNIX_EPOCH));
-        let err = accept(endpoint, expired).unwrap_err();
+        let err = accept(endpoint, expired, now()).unwrap_err();
         assert!(err.to_string().contains("has not rotated them yet"), "{err}");
         // ...but a valid answer from IMDS is served and clears the mark.
-        accept(endpoint, good).unwrap();
-        assert!(fallback(endpoint, boom()).is_ok());
+        accept(endpoint, good, now()).unwrap();
+        assert!(fallback(endpoint, boom(), now()).is_ok());
         clear(endpoint);
     }
 
@@ -298,7 +316,7 @@ mod tests {
     fn an_interrupted_fetch_without_a_fallback_says_what_to_do() {
         let endpoint = "http://127.0.0.1:1/stability-interrupt-test";
         clear(endpoint);
-        let err = interrupted(endpoint, Duration::from_millis(900)).unwrap_err();
+        let err = interrupted(endpoint, Duration::from_millis(900), now()).unwrap_err();
         assert!(!err.is_not_configured());
         assert_eq!(err.error().kind(), ErrorKind::Timeout);
         assert_eq!(
@@ -308,8 +326,11 @@ mod tests {
              to fall back on: raise the credentials timeout, or check that IMDS answers on this \
              instance (in a container, the instance's metadata hop limit must be at least 2)"
         );
-        accept(endpoint, credentials("ASIAKEPT", None)).unwrap();
-        assert_eq!(interrupted(endpoint, Duration::from_millis(900)).unwrap().access_key_id(), "ASIAKEPT");
+        accept(endpoint, credentials("ASIAKEPT", None), now()).unwrap();
+        assert_eq!(
+            interrupted(endpoint, Duration::from_millis(900), now()).unwrap().access_key_id(),
+            "ASIAKEPT"
+        );
         clear(endpoint);
     }
 }

@@ -174,7 +174,7 @@ impl AssumeRoleProvider {
                 generated_session_name: checked.generated,
                 duration_seconds: checked.duration_seconds,
                 settings,
-                source: CachedProvider::from_shared(source),
+                source: CachedProvider::from_shared(source).with_clock(Arc::clone(config.clock())),
                 config,
                 refresh_window: DEFAULT_REFRESH_WINDOW,
                 refresh_ahead: DEFAULT_REFRESH_AHEAD,
@@ -250,6 +250,7 @@ impl AssumeRoleProvider {
         let step = Step { inner: Arc::clone(inner), key, fetched: Mutex::new(fetched) };
         CachedProvider::new(step)
             .with_windows(inner.refresh_window, inner.refresh_ahead)
+            .with_clock(Arc::clone(inner.config.clock()))
             .provide_credentials()
             .await
     }
@@ -357,14 +358,7 @@ impl Inner {
             external_id: self.settings.external_id.as_deref(),
             duration_seconds: self.duration_seconds,
         };
-        call::call(
-            self.config.env(),
-            self.config.sts_timeout(),
-            &target,
-            Caller { credentials: source, label: &label },
-            &role,
-        )
-        .await
+        call::call(&self.config, &target, Caller { credentials: source, label: &label }, &role).await
     }
 
     /// The endpoint and signing region (see the module documentation).

@@ -160,7 +160,9 @@ impl ProfileProvider {
         Ok(match plan {
             ProfileSource::StaticKeys(_) | ProfileSource::AssumeRole(_) => provider,
             _ => Arc::new(
-                CachedProvider::from_shared(provider).with_windows(self.refresh_window, self.refresh_ahead),
+                CachedProvider::from_shared(provider)
+                    .with_windows(self.refresh_window, self.refresh_ahead)
+                    .with_clock(Arc::clone(self.config.clock())),
             ),
         })
     }

@@ -173,17 +173,16 @@ fn refused_source_credentials_say_what_to_check() {
 #[tokio::test]
 async fn expired_source_credentials_are_refused_before_any_request() {
     // Port 9 on loopback: nothing listens there, and nothing is sent anyway.
-    let creds = source(Some(TOKEN), Some(SystemTime::now() - Duration::from_secs(60)));
+    // A fixed clock: the credentials expired a minute before it, whenever the test runs.
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_500_000_000);
+    let creds = source(Some(TOKEN), Some(now - Duration::from_secs(60)));
     let caller = Caller { credentials: &creds, label: "credentials from source 'x'" };
-    let err = call(
-        &crate::config::Env::from_vars::<[(&str, &str); 0], _, _>([]),
-        Duration::from_secs(1),
-        &target("http://127.0.0.1:9/"),
-        caller,
-        &role(None),
-    )
-    .await
-    .unwrap_err();
-    assert!(err.message().contains("expired at"), "{err}");
+    let config = crate::config::ProviderConfig::new()
+        .with_env(crate::config::Env::from_vars::<[(&str, &str); 0], _, _>([]))
+        .with_sts_timeout(Duration::from_secs(1))
+        .with_clock(crate::config::ManualClock::new(now));
+    let err = call(&config, &target("http://127.0.0.1:9/"), caller, &role(None)).await.unwrap_err();
+    assert!(err.message().contains("expired at 2017-07-14T02:39:00Z"), "{err}");
+    assert!(err.message().contains("this host's clock says 2017-07-14T02:40:00Z"), "{err}");
     assert!(err.message().contains(AKID) && !format!("{err:?}").contains(TOKEN), "{err}");
 }

@@ -5,13 +5,15 @@
 //! Reads, on every fetch (the settings come from the profile, see [`SsoSettings`]):
 //! - `HOME` (then `USERPROFILE`, then `HOMEDRIVE` + `HOMEPATH`) to find `~/.aws/sso/cache`,
 //!   unless [`SsoSettings::token_cache_dir`] says where;
-//! - the token file `aws sso login` wrote there (see [`cache_file_name`] for its name);
+//! - the token file `aws sso login` wrote there (see [`cache_file_name`] for its name), through
+//!   [`ProviderConfig::fs`](crate::ProviderConfig::fs), whose expiry is compared with
+//!   [`ProviderConfig::clock`](crate::ProviderConfig::clock);
 //! - through the STS HTTP client, the usual proxy variables (`HTTPS_PROXY`, `NO_PROXY`…).
 //!
 //! Sends one `GET {endpoint}/federation/credentials?account_id=…&role_name=…` with the token in
 //! the `x-amz-sso_bearer_token` header (up to three attempts on throttling, 5xx and broken
 //! connections, waiting at least what a `Retry-After` header asks; one asking for more than the
-//! time left ends the fetch at once), within
+//! time left ends the fetch at once: [`crate::retry::SSO_PORTAL`]), within
 //! [`ProviderConfig::sts_timeout`](crate::ProviderConfig::sts_timeout) and the caller's
 //! deadline. The endpoint is [`SsoSettings::endpoint`] (the shared-config layer
 //! resolves `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL` and the profile's `endpoint_url`s into it)
@@ -42,15 +44,15 @@ pub use token::{CachedToken, TokenError, cache_file_name, parse_token};
 use crate::config::ProviderConfig;
 use crate::credentials::{Credentials, REDACTED};
 use crate::error::{Error, ErrorKind};
-use crate::http::{self, HttpError, NextAttempt};
+use crate::http::{self, HttpError};
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
+use crate::retry::{Next, OsRandom, Room, SSO_PORTAL as RETRY};
 
 /// The name this source reports.
 pub const NAME: &str = "sso";
 
 /// The largest portal answer accepted (a credentials document is under 2 KiB).
 const BODY_CAP: usize = 64 * 1024;
-const MAX_ATTEMPTS: u32 = 3;
 
 /// What a profile says about its IAM Identity Center role.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,7 +132,7 @@ impl SsoProvider {
         };
         let path = dir.join(cache_file_name(s.token_key()));
         let shown = path.display();
-        let bytes = match token::read_file(&path) {
+        let bytes = match token::read_file(self.config.fs(), &path) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => {
                 return Err(failed(format!(
@@ -140,9 +142,8 @@ impl SsoProvider {
             }
             Err(e) => {
                 return Err(failed(format!(
-                    "{at}: the SSO token file {shown} could not be read ({}): check its owner and mode, \
-                     or run `{login}` to write it again",
-                    e.kind()
+                    "{at}: the SSO token file {shown} could not be read ({e}): check its owner and mode, \
+                     or run `{login}` to write it again"
                 )));
             }
         };
@@ -152,7 +153,7 @@ impl SsoProvider {
             ))
         })?;
         drop(bytes);
-        if token.expires_at() <= SystemTime::now() {
+        if token.expires_at() <= self.config.clock().now() {
             return Err(failed(format!(
                 "{at}: the SSO token for {} expired at {}: run `{login}`, then try again",
                 self.token_owner(),
@@ -203,11 +204,17 @@ impl SsoProvider {
             let (failure, retryable, asked) = match client.send(request, remaining, BODY_CAP).await {
                 Ok(response) => {
                     let error_type = response.headers.get("x-amzn-errortype").and_then(|v| v.to_str().ok());
-                    match parse_response(response.status, error_type, &response.body, SystemTime::now(), NAME)
-                    {
+                    match parse_response(
+                        response.status,
+                        error_type,
+                        &response.body,
+                        self.config.clock().now(),
+                        NAME,
+                    ) {
                         Ok(credentials) => return Ok(credentials),
                         Err(e) => {
                             let retryable = e.is_retryable();
+                            // The server's date is compared with the real time: the wait is real too.
                             let asked = http::retry_after(&response.headers, SystemTime::now());
                             (Failure::Portal(e), retryable, asked)
                         }
@@ -218,26 +225,20 @@ impl SsoProvider {
                     (Failure::Http(e), retryable, None)
                 }
             };
-            let backoff = Duration::from_millis(100 << attempt.min(4));
-            let room = deadline.saturating_duration_since(Instant::now());
-            let next =
-                (retryable && attempt < MAX_ATTEMPTS).then(|| http::next_attempt(backoff, asked, room));
-            match next {
-                Some(NextAttempt::After(wait)) if wait < room => tokio::time::sleep(wait).await,
-                Some(NextAttempt::TooLate(asked)) => {
+            let room = Room::budget(deadline.saturating_duration_since(Instant::now()));
+            match RETRY.next(attempt, retryable, asked, room, &OsRandom) {
+                Next::Retry(wait) => tokio::time::sleep(wait).await,
+                Next::TooLate(asked) => {
                     let e = self.describe(failure, at, &shown, attempt, budget, token.access_token());
+                    let note = crate::retry::too_late_note("the portal", asked, budget);
                     return Err(ProviderError::Failed(Error::new(
                         e.error().kind(),
-                        format!(
-                            "{} (the portal asked to wait {} s before another try, more than the {} ms \
-                             this call may take)",
-                            e.error().message(),
-                            asked.as_secs_f64().ceil(),
-                            budget.as_millis()
-                        ),
+                        format!("{}{note}", e.error().message()),
                     )));
                 }
-                _ => return Err(self.describe(failure, at, &shown, attempt, budget, token.access_token())),
+                Next::GiveUp => {
+                    return Err(self.describe(failure, at, &shown, attempt, budget, token.access_token()));
+                }
             }
         }
     }

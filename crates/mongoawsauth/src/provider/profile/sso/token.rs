@@ -9,7 +9,6 @@
 //! refresh tokens.
 
 use std::fmt;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -17,11 +16,11 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
-use crate::config::Env;
+use crate::config::{Env, FileError, Fs};
 use crate::credentials::REDACTED;
 
 /// The most bytes read from a token file (the CLI's are a few KiB).
-const MAX_FILE_BYTES: u64 = 64 * 1024;
+const MAX_FILE_BYTES: usize = 64 * 1024;
 
 /// The cache file name for `key` (the session name, or the start URL in the legacy form).
 pub fn cache_file_name(key: &str) -> String {
@@ -120,17 +119,9 @@ fn parse_expires_at(text: &str) -> Option<SystemTime> {
     OffsetDateTime::parse(&zulu, &Rfc3339).ok().map(SystemTime::from)
 }
 
-/// Reads a token file: `Ok(None)` when it does not exist.
-pub(crate) fn read_file(path: &Path) -> std::io::Result<Option<Zeroizing<Vec<u8>>>> {
-    let mut bytes = Zeroizing::new(Vec::new());
-    match std::fs::File::open(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-        Ok(file) => {
-            file.take(MAX_FILE_BYTES).read_to_end(&mut bytes)?;
-            Ok(Some(bytes))
-        }
-    }
+/// Reads a token file through `fs`: `Ok(None)` when it does not exist.
+pub(crate) fn read_file(fs: &Fs, path: &Path) -> Result<Option<Zeroizing<Vec<u8>>>, FileError> {
+    fs.read_capped(path, MAX_FILE_BYTES)
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+mod advice;
+
 use crate::credentials::Credentials;
 use crate::options::Options;
 use crate::provider::container::ContainerProvider;
@@ -56,6 +58,9 @@ pub struct Diagnosis {
     pub sources: Vec<SourceReport>,
     /// The credentials the first successful source supplied.
     pub credentials: Option<Credentials>,
+    /// The names (never the values) of the credential-related environment variables that were
+    /// set during the walk; [`Diagnosis::advice`] names only these.
+    pub set_variables: Vec<String>,
 }
 
 impl Diagnosis {
@@ -64,24 +69,11 @@ impl Diagnosis {
         self.sources.iter().find(|r| matches!(r.status, SourceStatus::Used { .. })).map(|r| r.source.as_str())
     }
 
-    /// What to do next, in a sentence, when no source supplied credentials.
+    /// What to do next, in a sentence, when no source supplied credentials: how to fix the source
+    /// that failed, naming only the variables that were set (as "unset AWS_X so the chain can
+    /// move on"), or which sources could be configured when none was.
     pub fn advice(&self) -> Option<String> {
-        if self.credentials.is_some() {
-            return None;
-        }
-        if let Some(failed) = self.sources.iter().find(|r| matches!(r.status, SourceStatus::Failed(_))) {
-            return Some(format!(
-                "the {} source is configured but failed: fix its configuration (above), or unset its \
-                 variables so the chain can move on",
-                failed.source
-            ));
-        }
-        Some(
-            "no source is configured: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus \
-             AWS_SESSION_TOKEN for temporary keys), or AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN \
-             (EKS), or run where a container or EC2 instance role provides credentials"
-                .to_owned(),
-        )
+        advice::advice(self)
     }
 }
 
@@ -126,7 +118,8 @@ pub async fn diagnose(options: &Options, per_source_timeout: Duration) -> Diagno
         };
         sources.push(SourceReport { source: name, status, elapsed, details });
     }
-    Diagnosis { sources, credentials }
+    let set_variables = advice::set_variables(&env);
+    Diagnosis { sources, credentials, set_variables }
 }
 
 fn not_tried(source: String, reason: String) -> SourceReport {

@@ -1,10 +1,12 @@
-//! The one line of advice `diagnose` ends with when no source supplied credentials, worded by what
-//! is actually set: "unset AWS_X" only names variables that are set, and a source that no variable
-//! configures (the profile's default files, IMDS) gets advice that fits it instead.
+//! The one sentence of advice a [`Diagnosis`] ends with when no source supplied credentials,
+//! worded by what is actually set: "unset AWS_X" only names variables that were set during the
+//! walk, and a source that no variable configures (the profile's default files, IMDS) gets advice
+//! that fits it instead. It lives in the core so that the CLI, the C library's
+//! `mongoawsauth_diagnosis_advice` and any driver explaining a failed login say the same thing.
 
-use mongoawsauth::Env;
-use mongoawsauth::diagnostics::{Diagnosis, SourceStatus};
-use mongoawsauth::provider::{container, environment, imds, profile, web_identity};
+use super::{Diagnosis, SourceStatus};
+use crate::config::Env;
+use crate::provider::{container, environment, imds, profile, web_identity};
 
 /// The variables that make each source configured (or, for the environment, can make it fail):
 /// the ones a user would unset to let the chain move on past it.
@@ -20,9 +22,23 @@ fn configuring_variables(source: &str) -> &'static [&'static str] {
     }
 }
 
-/// What to do next when `diagnosis` found no credentials; `None` when it did. `env` is the
-/// environment the walk read.
-pub fn advice(diagnosis: &Diagnosis, env: &Env) -> Option<String> {
+/// The variables, among those any source of the default chain reads to decide whether it is
+/// configured, that are set (not blank) in `env`: what [`Diagnosis::set_variables`] records.
+pub(super) fn set_variables(env: &Env) -> Vec<String> {
+    let sources = [environment::NAME, web_identity::NAME, container::NAME, imds::NAME];
+    let profile_vars = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
+    sources
+        .iter()
+        .flat_map(|s| configuring_variables(s).iter())
+        .chain(profile_vars.iter())
+        .filter(|v| env.get_non_blank(v).is_some())
+        .map(|v| (*v).to_owned())
+        .collect()
+}
+
+/// What to do next when `diagnosis` found no credentials; `None` when it did.
+pub(super) fn advice(diagnosis: &Diagnosis) -> Option<String> {
+    let is_set = |var: &str| diagnosis.set_variables.iter().any(|v| v == var);
     if diagnosis.credentials.is_some() {
         return None;
     }
@@ -37,12 +53,10 @@ pub fn advice(diagnosis: &Diagnosis, env: &Env) -> Option<String> {
     };
     let source = failed.source.as_str();
     let head = format!("the {source} source is configured but failed: fix its configuration (above)");
-    let set: Vec<&str> =
-        configuring_variables(source).iter().copied().filter(|v| env.get_non_blank(v).is_some()).collect();
+    let set: Vec<&str> = configuring_variables(source).iter().copied().filter(|v| is_set(v)).collect();
     let tail = match source {
         profile::source::NAME => {
-            let chosen_by =
-                ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"].into_iter().find(|v| env.get_non_blank(v).is_some());
+            let chosen_by = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"].into_iter().find(|v| is_set(v));
             match chosen_by {
                 Some(var) => format!(
                     " in the shared config files, or set {var} to a profile that works; the profile \
@@ -86,11 +100,10 @@ fn join_and(items: &[&str]) -> String {
 mod tests {
     use std::time::Duration;
 
-    use mongoawsauth::diagnostics::SourceReport;
-
+    use super::super::SourceReport;
     use super::*;
 
-    fn failed(source: &str) -> Diagnosis {
+    fn failed(source: &str, env: &Env) -> Diagnosis {
         Diagnosis {
             sources: vec![SourceReport {
                 source: source.to_owned(),
@@ -99,6 +112,7 @@ mod tests {
                 details: Vec::new(),
             }],
             credentials: None,
+            set_variables: set_variables(env),
         }
     }
 
@@ -108,12 +122,12 @@ mod tests {
 
     #[test]
     fn names_only_the_variables_that_are_set() {
-        let text = advice(&failed("web_identity"), &env(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/t")])).unwrap();
+        let text = advice(&failed("web_identity", &env(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/t")]))).unwrap();
         assert!(text.ends_with("or unset AWS_WEB_IDENTITY_TOKEN_FILE so the chain can move on"), "{text}");
-        let text = advice(
-            &failed("environment"),
+        let text = advice(&failed(
+            "environment",
             &env(&[("AWS_ACCESS_KEY_ID", "AKIA1"), ("AWS_SESSION_TOKEN", "t"), ("AWS_REGION", "x")]),
-        )
+        ))
         .unwrap();
         assert!(
             text.ends_with("unset AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN so the chain can move on"),
@@ -125,11 +139,11 @@ mod tests {
     #[test]
     fn never_says_unset_when_nothing_is_set() {
         for source in ["profile", "imds", "container", "custom"] {
-            let text = advice(&failed(source), &env(&[])).unwrap();
+            let text = advice(&failed(source, &env(&[]))).unwrap();
             assert!(!text.contains("or unset"), "{source}: {text}");
             assert!(text.starts_with(&format!("the {source} source is configured but failed")), "{text}");
         }
-        let text = advice(&failed("profile"), &env(&[("AWS_PROFILE", "dev")])).unwrap();
+        let text = advice(&failed("profile", &env(&[("AWS_PROFILE", "dev")]))).unwrap();
         assert!(text.contains("set AWS_PROFILE to a profile that works"), "{text}");
     }
 }
