@@ -316,3 +316,12 @@ def test_not_a_connection_string_is_an_invalid_argument():
             mongoawsauth.settings.validate(uri)
     with pytest.raises(mongoawsauth.InvalidArgumentError, match="credential_policy"):
         mongoawsauth.settings.validate("mongodb://h/?authMechanism=MONGODB-AWS", credential_policy="loose")  # type: ignore[arg-type]
+
+
+def test_the_typed_options_are_exactly_the_native_keywords():
+    # AuthenticatorOptions (what type checkers see for patch_pymongo) and the keywords the native
+    # Authenticator accepts (listed by its unknown-keyword error) must not drift apart.
+    with pytest.raises(TypeError) as info:
+        mongoawsauth.Authenticator(bogus=1)  # type: ignore[call-arg]
+    listed = str(info.value).split("its keyword arguments are ", 1)[1]
+    assert set(listed.split(", ")) == set(mongoawsauth.AuthenticatorOptions.__annotations__)
