@@ -146,6 +146,7 @@ c-test: empty-home c-deps
 	@rm -rf $(C_TEST_PREFIX)
 	$(MAKE) --no-print-directory install PREFIX=$(C_TEST_PREFIX)
 	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	$(PYTHON) tests/c/contract_tables.py tests/data/contract $(C_TEST_PREFIX)/../build/contract_tables.h
 	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 	tests/c/check-exports.sh $(C_TEST_PREFIX)/lib/libmongoawsauth.so include/mongoawsauth.h
 	$(MAKE) --no-print-directory dist-c
@@ -387,6 +388,7 @@ c-sanitize: empty-home c-deps nightly-tools
 	@rm -rf $(SANITIZE_PREFIX)
 	scripts/install-c.sh $(SANITIZE_PREFIX) $(SANITIZE_LIB) $(VERSION) $(ABI_VERSION) $(REPOSITORY_URL)
 	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+	$(PYTHON) tests/c/contract_tables.py tests/data/contract $(SANITIZE_DIR)/build/contract_tables.h
 	$(CLEAN_ENV) MONGOAWSAUTH_C_SANITIZE=1 tests/c/run.sh $(SANITIZE_PREFIX) \
 		$(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 

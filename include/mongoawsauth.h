@@ -71,7 +71,7 @@
  *   needs exclusive access to X for the duration of the call.
  * - mongoawsauth_authenticator_t is meant to be shared: one per client, used by every
  *   connection's thread at once. Credentials, errors and bytes are immutable and may be shared.
- * - Resolutions, diagnoses and cache snapshots are immutable and may be shared too.
+ * - Resolutions, diagnoses and copies of the cache entries are immutable and may be shared too.
  * - A mongoawsauth_conversation_t belongs to one connection and one thread at a time. Options,
  *   settings and SAML descriptions are built by one thread, then read.
  * - Blocking calls run on a small runtime the library owns (2 threads named "mongoawsauth",
@@ -105,6 +105,20 @@
 #define MONGOAWSAUTH_VERSION_NUMBER \
     ((MONGOAWSAUTH_VERSION_MAJOR << 16) | (MONGOAWSAUTH_VERSION_MINOR << 8) | MONGOAWSAUTH_VERSION_PATCH)
 
+/**
+ * Marks a function kept for one release under its old name: compilers that support it warn at
+ * each call with the new name. Define it as empty before including this header to silence them.
+ */
+#ifndef MONGOAWSAUTH_DEPRECATED
+#if defined(__GNUC__) || defined(__clang__)
+#define MONGOAWSAUTH_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define MONGOAWSAUTH_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define MONGOAWSAUTH_DEPRECATED(note)
+#endif
+#endif
+
 
 /**
  * Resolves credentials and starts one conversation per login. Keep one per client.
@@ -132,17 +146,17 @@ typedef struct mongoawsauth_authenticator_t mongoawsauth_authenticator_t;
 typedef struct mongoawsauth_bytes_t mongoawsauth_bytes_t;
 
 /**
- * Test hook: a copy of what the process-wide credentials cache held at one moment, one entry
+ * Test hook: a copy of the entries the process-wide credentials cache held at one moment, one
  * per cache key, sorted by key. It holds no secret: only keys, access key ids, source names,
- * expiries and generations.
+ * expirations and generations.
  *
- * Created by `mongoawsauth_cache_snapshot_new`. The caller owns it and must release it with
- * `mongoawsauth_cache_snapshot_destroy`. Later changes to the cache do not affect it.
+ * Created by `mongoawsauth_cache_entries_new`. The caller owns it and must release it with
+ * `mongoawsauth_cache_entries_destroy`. Later changes to the cache do not affect it.
  *
  * Thread safety: immutable; may be read from several threads at once and destroyed from any
  * thread.
  */
-typedef struct mongoawsauth_cache_snapshot_t mongoawsauth_cache_snapshot_t;
+typedef struct mongoawsauth_cache_entries_t mongoawsauth_cache_entries_t;
 
 /**
  * One login's SASL conversation: `mongoawsauth_conversation_client_first` for `saslStart`, then
@@ -161,7 +175,7 @@ typedef struct mongoawsauth_conversation_t mongoawsauth_conversation_t;
 
 /**
  * AWS credentials: an access key id, a secret access key, an optional session token, an
- * optional expiry and the name of the source that produced them.
+ * optional expiration and the name of the source that produced them.
  *
  * Created by `mongoawsauth_credentials_new` or by a fetch. The caller owns the handle and must
  * release it with `mongoawsauth_credentials_destroy`, which zeroizes the library's copies of the
@@ -288,7 +302,7 @@ typedef mongoawsauth_credentials_t *(*mongoawsauth_credentials_provider_cb_t)(vo
 typedef void (*mongoawsauth_userdata_destroy_cb_t)(void *userdata);
 
 /**
- * Receives the outcome of `mongoawsauth_authenticator_fetch_credentials_async`, exactly once.
+ * Receives the outcome of `mongoawsauth_authenticator_credentials_async`, exactly once.
  *
  * On success `result` is `MONGOAWSAUTH_RESULT_OK`, `credentials` is new credentials and `error`
  * is NULL; on failure `credentials` is NULL and `error` says why. The callback owns both and
@@ -321,6 +335,12 @@ typedef bool (*mongoawsauth_saml_assertion_cb_t)(void *userdata,
                                                  char *buffer,
                                                  size_t capacity,
                                                  size_t *assertion_len);
+
+/**
+ * The old name of `mongoawsauth_cache_entries_t`. Deprecated since 0.2.0: use
+ * `mongoawsauth_cache_entries_t`.
+ */
+typedef mongoawsauth_cache_entries_t mongoawsauth_cache_snapshot_t;
 
 /**
  * Success.
@@ -377,7 +397,7 @@ typedef bool (*mongoawsauth_saml_assertion_cb_t)(void *userdata,
 
 /**
  * A panic inside libmongoawsauth was caught at the C boundary (or in a fetch running for
- * `mongoawsauth_authenticator_fetch_credentials_async`): a bug in the library, reported as an
+ * `mongoawsauth_authenticator_credentials_async`): a bug in the library, reported as an
  * error instead of aborting the host. The call had no effect. The panic's message is in the
  * error; it reaches stderr only when `MONGOAWSAUTH_LOG` is set.
  */
@@ -447,6 +467,16 @@ uint32_t mongoawsauth_version_number(void);
 const char *mongoawsauth_result_str(mongoawsauth_result_t code);
 
 /**
+ * The code of `code`, the enumerated name every face spells the same way: `"INVALID_ARGUMENT"`
+ * for `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, as Python's and Node's `err.code` say; `"OK"` and
+ * `"PANIC"` for the C layer's own codes; `"UNKNOWN"` for a value this library does not define
+ * (a newer library's code, or garbage).
+ *
+ * Never returns NULL. The string is static: do not free it.
+ */
+const char *mongoawsauth_result_name(mongoawsauth_result_t code);
+
+/**
  * The result code of the failed call; `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `error` is NULL.
  */
 mongoawsauth_result_t mongoawsauth_error_code(const mongoawsauth_error_t *error);
@@ -496,11 +526,20 @@ const char *mongoawsauth_error_attempt_message(const mongoawsauth_error_t *error
                                                size_t *len);
 
 /**
- * How long the `index`th source took, in microseconds; 0 if `error` is NULL or `index` is out of
- * range.
+ * The result code of the `index`th source's failure (`MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER`,
+ * `MONGOAWSAUTH_RESULT_TIMEOUT`, ...) when its outcome is `MONGOAWSAUTH_ATTEMPT_FAILED`;
+ * `MONGOAWSAUTH_RESULT_OK` for a source that succeeded or is not configured, or if `error` is
+ * NULL or `index` is out of range. `mongoawsauth_result_name` spells it.
  */
-uint64_t mongoawsauth_error_attempt_elapsed_us(const mongoawsauth_error_t *error,
-                                               size_t index);
+mongoawsauth_result_t mongoawsauth_error_attempt_code(const mongoawsauth_error_t *error,
+                                                      size_t index);
+
+/**
+ * How long the `index`th source took, in milliseconds (fractional: microseconds are in the
+ * decimals); 0 if `error` is NULL or `index` is out of range.
+ */
+double mongoawsauth_error_attempt_elapsed_ms(const mongoawsauth_error_t *error,
+                                             size_t index);
 
 /**
  * Releases an error. NULL is a no-op. Must not be called twice with the same value.
@@ -527,8 +566,8 @@ void mongoawsauth_bytes_destroy(mongoawsauth_bytes_t *bytes);
 /**
  * Creates credentials from their parts, validated by the library's rules: the access key id
  * and the secret access key are required, the session token is optional (NULL or empty for
- * long-term keys). `expiry_unix_ms`, when not NULL, points to the expiry in milliseconds since
- * the Unix epoch (the unit of BSON date-times).
+ * long-term keys). `expiration_unix_ms`, when not NULL, points to the expiration in milliseconds
+ * since the Unix epoch (the unit of BSON date-times).
  *
  * The source name of the result is `"application"` (or `"custom"` once returned by a provider
  * callback).
@@ -536,13 +575,13 @@ void mongoawsauth_bytes_destroy(mongoawsauth_bytes_t *bytes);
  * This function does not take ownership of its arguments; it copies them. On success the
  * caller owns `*credentials_out` and must release it with `mongoawsauth_credentials_destroy`.
  * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL or non-UTF-8 string, a missing
- * part, or an expiry before 1970 or after 9999-12-31T23:59:59Z (253402300799000 ms; so
- * `INT64_MIN` and `INT64_MAX` are refused: pass NULL for no expiry).
+ * part, or an expiration before 1970 or after 9999-12-31T23:59:59Z (253402300799000 ms; so
+ * `INT64_MIN` and `INT64_MAX` are refused: pass NULL for no expiration).
  */
 mongoawsauth_result_t mongoawsauth_credentials_new(const char *access_key_id,
                                                    const char *secret_access_key,
                                                    const char *session_token,
-                                                   const int64_t *expiry_unix_ms,
+                                                   const int64_t *expiration_unix_ms,
                                                    mongoawsauth_credentials_t **credentials_out,
                                                    mongoawsauth_error_t **error);
 
@@ -590,12 +629,12 @@ const char *mongoawsauth_credentials_source(const mongoawsauth_credentials_t *cr
 bool mongoawsauth_credentials_is_temporary(const mongoawsauth_credentials_t *credentials);
 
 /**
- * When the credentials expire. Returns true and stores the expiry in milliseconds since the
- * Unix epoch in `*expiry_unix_ms` when the source gave one; returns false and leaves
- * `*expiry_unix_ms` untouched when it did not, or when an argument is NULL.
+ * When the credentials expire. Returns true and stores the expiration in milliseconds since
+ * the Unix epoch in `*expiration_unix_ms` when the source gave one; returns false and leaves
+ * `*expiration_unix_ms` untouched when it did not, or when an argument is NULL.
  */
-bool mongoawsauth_credentials_expiry(const mongoawsauth_credentials_t *credentials,
-                                     int64_t *expiry_unix_ms);
+bool mongoawsauth_credentials_expiration(const mongoawsauth_credentials_t *credentials,
+                                         int64_t *expiration_unix_ms);
 
 /**
  * The generation of the process-wide cache entry these credentials came from. Returns true and
@@ -652,8 +691,9 @@ mongoawsauth_result_t mongoawsauth_options_set_credential_policy(mongoawsauth_op
  * How long one credential resolution may take when a fetch passes no timeout, in
  * milliseconds (default 10000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_credentials_timeout_ms(mongoawsauth_options_t *options,
                                                                       uint32_t timeout_ms,
@@ -663,8 +703,9 @@ mongoawsauth_result_t mongoawsauth_options_set_credentials_timeout_ms(mongoawsau
  * The connect timeout for the EC2 instance metadata service and container endpoints, in
  * milliseconds (default 1000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_metadata_connect_timeout_ms(mongoawsauth_options_t *options,
                                                                            uint32_t timeout_ms,
@@ -674,8 +715,9 @@ mongoawsauth_result_t mongoawsauth_options_set_metadata_connect_timeout_ms(mongo
  * The read timeout for the EC2 instance metadata service and container endpoints, in
  * milliseconds (default 10000 ms, the spec's).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_metadata_read_timeout_ms(mongoawsauth_options_t *options,
                                                                         uint32_t timeout_ms,
@@ -685,8 +727,9 @@ mongoawsauth_result_t mongoawsauth_options_set_metadata_read_timeout_ms(mongoaws
  * The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), in
  * milliseconds (default 10000 ms).
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
- * (the timeout must be at least 1 ms).
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+ * as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+ * about 24.8 days, the longest timeout every language binding accepts).
  */
 mongoawsauth_result_t mongoawsauth_options_set_sts_timeout_ms(mongoawsauth_options_t *options,
                                                               uint32_t timeout_ms,
@@ -697,7 +740,9 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_timeout_ms(mongoawsauth_optio
  * `http://169.254.170.2`, the ECS agent).
  *
  * This function does not take ownership of `url`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+ * `https://` URL with a host.
  */
 mongoawsauth_result_t mongoawsauth_options_set_ecs_base_url(mongoawsauth_options_t *options,
                                                             const char *url,
@@ -708,7 +753,9 @@ mongoawsauth_result_t mongoawsauth_options_set_ecs_base_url(mongoawsauth_options
  * `AWS_EC2_METADATA_SERVICE_ENDPOINT` and the default `http://169.254.169.254`.
  *
  * This function does not take ownership of `url`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+ * `https://` URL with a host.
  */
 mongoawsauth_result_t mongoawsauth_options_set_imds_endpoint(mongoawsauth_options_t *options,
                                                              const char *url,
@@ -719,7 +766,9 @@ mongoawsauth_result_t mongoawsauth_options_set_imds_endpoint(mongoawsauth_option
  * `AWS_ENDPOINT_URL` and the regional default.
  *
  * This function does not take ownership of `url`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+ * `https://` URL with a host.
  */
 mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options_t *options,
                                                             const char *url,
@@ -732,8 +781,8 @@ mongoawsauth_result_t mongoawsauth_options_set_sts_endpoint(mongoawsauth_options
  * the profiles that do exist.
  *
  * This function does not take ownership of `profile`; it copies it. Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `profile` is NULL, or `profile` is
- * empty, only whitespace or not UTF-8.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+ * were, if `options` or `profile` is NULL, or `profile` is empty, only whitespace or not UTF-8.
  */
 mongoawsauth_result_t mongoawsauth_options_set_profile(mongoawsauth_options_t *options,
                                                        const char *profile,
@@ -757,7 +806,8 @@ mongoawsauth_result_t mongoawsauth_options_set_shared_config(mongoawsauth_option
  * credentials until they expire.
  *
  * Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
- * metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function, if
+ * `options` is NULL or `window_ms` is more than 2147483647 (2^31-1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_refresh_window_ms(mongoawsauth_options_t *options,
                                                                  uint32_t window_ms,
@@ -768,7 +818,8 @@ mongoawsauth_result_t mongoawsauth_options_set_refresh_window_ms(mongoawsauth_op
  * while every caller keeps getting the still-valid ones, so a connection pool never waits on a
  * refresh (default 600000 ms). A value below the refresh window is raised to it.
  *
- * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+ * Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function, if `options` is NULL
+ * or `window_ms` is more than 2147483647 (2^31-1 ms).
  */
 mongoawsauth_result_t mongoawsauth_options_set_refresh_ahead_ms(mongoawsauth_options_t *options,
                                                                 uint32_t window_ms,
@@ -819,18 +870,18 @@ void mongoawsauth_authenticator_destroy(mongoawsauth_authenticator_t *authentica
  * `MONGOAWSAUTH_RESULT_CONFIGURATION`, `MONGOAWSAUTH_RESULT_TIMEOUT`, or
  * `MONGOAWSAUTH_RESULT_RUNTIME` when called from a library callback thread.
  */
-mongoawsauth_result_t mongoawsauth_authenticator_fetch_credentials(const mongoawsauth_authenticator_t *authenticator,
-                                                                   uint32_t timeout_ms,
-                                                                   mongoawsauth_credentials_t **credentials_out,
-                                                                   mongoawsauth_error_t **error);
+mongoawsauth_result_t mongoawsauth_authenticator_credentials(const mongoawsauth_authenticator_t *authenticator,
+                                                             uint32_t timeout_ms,
+                                                             mongoawsauth_credentials_t **credentials_out,
+                                                             mongoawsauth_error_t **error);
 
 /**
- * Resolves credentials like `mongoawsauth_authenticator_fetch_credentials` and starts a
+ * Resolves credentials like `mongoawsauth_authenticator_credentials` and starts a
  * conversation with them (with a fresh nonce). Credentials are resolved before the caller
  * sends `saslStart`, so a slow source never holds a server-side conversation open.
  *
  * On success the caller owns `*conversation_out` and must release it with
- * `mongoawsauth_conversation_destroy`. Fails like `mongoawsauth_authenticator_fetch_credentials`.
+ * `mongoawsauth_conversation_destroy`. Fails like `mongoawsauth_authenticator_credentials`.
  */
 mongoawsauth_result_t mongoawsauth_authenticator_start_conversation(const mongoawsauth_authenticator_t *authenticator,
                                                                     uint32_t timeout_ms,
@@ -885,19 +936,19 @@ mongoawsauth_result_t mongoawsauth_authenticator_report_failed_conversation(cons
  * fetch, with `MONGOAWSAUTH_RESULT_PANIC` if the library panics during it. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` or
  * `callback` is NULL, `MONGOAWSAUTH_RESULT_RUNTIME` if the runtime cannot start.
  */
-mongoawsauth_result_t mongoawsauth_authenticator_fetch_credentials_async(const mongoawsauth_authenticator_t *authenticator,
-                                                                         uint32_t timeout_ms,
-                                                                         mongoawsauth_credentials_fetch_cb_t callback,
-                                                                         void *userdata,
-                                                                         mongoawsauth_error_t **error);
+mongoawsauth_result_t mongoawsauth_authenticator_credentials_async(const mongoawsauth_authenticator_t *authenticator,
+                                                                   uint32_t timeout_ms,
+                                                                   mongoawsauth_credentials_fetch_cb_t callback,
+                                                                   void *userdata,
+                                                                   mongoawsauth_error_t **error);
 
 /**
- * Resolves credentials like `mongoawsauth_authenticator_fetch_credentials` (blocking for at
+ * Resolves credentials like `mongoawsauth_authenticator_credentials` (blocking for at
  * most `timeout_ms` milliseconds; 0: the options' credentials timeout) and also reports whether
  * they were served from the process-wide cache and how long that took.
  *
  * On success the caller owns `*resolution_out` and must release it with
- * `mongoawsauth_resolution_destroy`. Fails like `mongoawsauth_authenticator_fetch_credentials`.
+ * `mongoawsauth_resolution_destroy`. Fails like `mongoawsauth_authenticator_credentials`.
  */
 mongoawsauth_result_t mongoawsauth_authenticator_resolve(const mongoawsauth_authenticator_t *authenticator,
                                                          uint32_t timeout_ms,
@@ -920,9 +971,10 @@ const mongoawsauth_credentials_t *mongoawsauth_resolution_credentials(const mong
 bool mongoawsauth_resolution_from_cache(const mongoawsauth_resolution_t *resolution);
 
 /**
- * How long the resolution took, in microseconds; 0 for NULL.
+ * How long the resolution took, in milliseconds (fractional: a cache hit takes microseconds,
+ * which are in the decimals); 0 for NULL.
  */
-uint64_t mongoawsauth_resolution_elapsed_us(const mongoawsauth_resolution_t *resolution);
+double mongoawsauth_resolution_elapsed_ms(const mongoawsauth_resolution_t *resolution);
 
 /**
  * Zeroizes and releases a resolution and its credentials. NULL is a no-op. Must not be called
@@ -932,7 +984,7 @@ void mongoawsauth_resolution_destroy(mongoawsauth_resolution_t *resolution);
 
 /**
  * Starts a conversation with explicit credentials (for example ones the host fetched with
- * `mongoawsauth_authenticator_fetch_credentials`) and a fresh nonce.
+ * `mongoawsauth_authenticator_credentials`) and a fresh nonce.
  *
  * This function does not take ownership of `credentials`; it keeps its own reference. On
  * success the caller owns `*conversation_out` and must release it with
@@ -1198,11 +1250,11 @@ const char *mongoawsauth_diagnosis_source_detail(const mongoawsauth_diagnosis_t 
                                                  size_t *len);
 
 /**
- * How long the `index`th source took, in microseconds (0 when not tried); 0 if `diagnosis` is
- * NULL or `index` is out of range.
+ * How long the `index`th source took, in milliseconds (fractional; 0 when not tried); 0 if
+ * `diagnosis` is NULL or `index` is out of range.
  */
-uint64_t mongoawsauth_diagnosis_source_elapsed_us(const mongoawsauth_diagnosis_t *diagnosis,
-                                                  size_t index);
+double mongoawsauth_diagnosis_source_elapsed_ms(const mongoawsauth_diagnosis_t *diagnosis,
+                                                size_t index);
 
 /**
  * The name of the source a login would use, NUL-terminated, with its length stored in `*len`
@@ -1240,7 +1292,7 @@ void mongoawsauth_diagnosis_destroy(mongoawsauth_diagnosis_t *diagnosis);
 
 /**
  * Stops the library's background threads (its async runtime), waiting up to 5 seconds for
- * running work. Pending `mongoawsauth_authenticator_fetch_credentials_async` fetches are
+ * running work. Pending `mongoawsauth_authenticator_credentials_async` fetches are
  * cancelled: their callbacks run with `MONGOAWSAUTH_RESULT_RUNTIME`.
  *
  * Optional. Call it once before the process exits (or before `dlclose`) for a clean shutdown
@@ -1269,75 +1321,76 @@ mongoawsauth_result_t mongoawsauth_cleanup(mongoawsauth_error_t **error);
 mongoawsauth_result_t mongoawsauth_cache_clear(mongoawsauth_error_t **error);
 
 /**
- * Test hook: copies the current cache entries into a new snapshot.
+ * Test hook: copies the current cache entries.
  *
- * On success the caller owns `*snapshot_out` and must release it with
- * `mongoawsauth_cache_snapshot_destroy`. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if
- * `snapshot_out` is NULL.
+ * On success the caller owns `*entries_out` and must release it with
+ * `mongoawsauth_cache_entries_destroy`. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if
+ * `entries_out` is NULL.
  */
-mongoawsauth_result_t mongoawsauth_cache_snapshot_new(mongoawsauth_cache_snapshot_t **snapshot_out,
-                                                      mongoawsauth_error_t **error);
+mongoawsauth_result_t mongoawsauth_cache_entries_new(mongoawsauth_cache_entries_t **entries_out,
+                                                     mongoawsauth_error_t **error);
 
 /**
- * Test hook: the number of entries in the snapshot; 0 for NULL.
+ * Test hook: the number of entries copied; 0 for NULL.
  */
-size_t mongoawsauth_cache_snapshot_count(const mongoawsauth_cache_snapshot_t *snapshot);
+size_t mongoawsauth_cache_entries_count(const mongoawsauth_cache_entries_t *entries);
 
 /**
  * Test hook: the cache key of the `index`th entry (it describes the source's configuration; pass
  * it to `mongoawsauth_cache_get`, `_set`, `_expire` or `_poison`). NUL-terminated, with its
  * length stored in `*len` when `len` is not NULL.
  *
- * Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+ * Borrowed: valid until `entries` is destroyed. NULL if `entries` is NULL or `index` is out of
  * range.
  */
-const char *mongoawsauth_cache_snapshot_key(const mongoawsauth_cache_snapshot_t *snapshot,
-                                            size_t index,
-                                            size_t *len);
+const char *mongoawsauth_cache_entries_key(const mongoawsauth_cache_entries_t *entries,
+                                           size_t index,
+                                           size_t *len);
 
 /**
  * Test hook: the access key id cached in the `index`th entry (not a secret), NUL-terminated,
  * with its length stored in `*len` when `len` is not NULL.
  *
- * Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+ * Borrowed: valid until `entries` is destroyed. NULL if `entries` is NULL or `index` is out of
  * range.
  */
-const char *mongoawsauth_cache_snapshot_access_key_id(const mongoawsauth_cache_snapshot_t *snapshot,
-                                                      size_t index,
-                                                      size_t *len);
+const char *mongoawsauth_cache_entries_access_key_id(const mongoawsauth_cache_entries_t *entries,
+                                                     size_t index,
+                                                     size_t *len);
 
 /**
  * Test hook: the name of the source that produced the `index`th entry (`"container"`,
  * `"imds"`, ...), NUL-terminated, with its length stored in `*len` when `len` is not NULL.
  *
- * Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+ * Borrowed: valid until `entries` is destroyed. NULL if `entries` is NULL or `index` is out of
  * range.
  */
-const char *mongoawsauth_cache_snapshot_source(const mongoawsauth_cache_snapshot_t *snapshot,
-                                               size_t index,
-                                               size_t *len);
+const char *mongoawsauth_cache_entries_source(const mongoawsauth_cache_entries_t *entries,
+                                              size_t index,
+                                              size_t *len);
 
 /**
- * Test hook: when the `index`th entry expires. Returns true and stores the expiry in
- * milliseconds since the Unix epoch in `*expiry_unix_ms`; returns false and leaves it untouched
- * if an argument is NULL or `index` is out of range.
+ * Test hook: when the `index`th entry expires. Returns true and stores the expiration in
+ * milliseconds since the Unix epoch in `*expiration_unix_ms`; returns false and leaves it
+ * untouched if an argument is NULL or `index` is out of range.
  */
-bool mongoawsauth_cache_snapshot_expiry(const mongoawsauth_cache_snapshot_t *snapshot,
-                                        size_t index,
-                                        int64_t *expiry_unix_ms);
+bool mongoawsauth_cache_entries_expiration(const mongoawsauth_cache_entries_t *entries,
+                                           size_t index,
+                                           int64_t *expiration_unix_ms);
 
 /**
  * Test hook: the generation of the `index`th entry (what
- * `mongoawsauth_authenticator_report_failure` takes); 0, never a generation, if `snapshot` is
+ * `mongoawsauth_authenticator_report_failure` takes); 0, never a generation, if `entries` is
  * NULL or `index` is out of range.
  */
-uint64_t mongoawsauth_cache_snapshot_generation(const mongoawsauth_cache_snapshot_t *snapshot,
-                                                size_t index);
+uint64_t mongoawsauth_cache_entries_generation(const mongoawsauth_cache_entries_t *entries,
+                                               size_t index);
 
 /**
- * Test hook: releases a snapshot. NULL is a no-op. Must not be called twice with the same value.
+ * Test hook: releases a copy of the cache entries. NULL is a no-op. Must not be called twice
+ * with the same value.
  */
-void mongoawsauth_cache_snapshot_destroy(mongoawsauth_cache_snapshot_t *snapshot);
+void mongoawsauth_cache_entries_destroy(mongoawsauth_cache_entries_t *entries);
 
 /**
  * Test hook: the credentials cached under `key`, or, when `key` is NULL, those of the only
@@ -1355,13 +1408,13 @@ mongoawsauth_result_t mongoawsauth_cache_get(const char *key,
 
 /**
  * Test hook: stores `credentials` under `key` as a fresh entry with a new generation, replacing
- * any entry there. The credentials must have an expiry (`mongoawsauth_credentials_new` with
- * `expiry_unix_ms`); it becomes the entry's expiry.
+ * any entry there. The credentials must have an expiration (`mongoawsauth_credentials_new`
+ * with `expiration_unix_ms`); it becomes the entry's expiration.
  *
  * This function does not take ownership of its arguments; it copies them. On success, if
  * `generation` is not NULL, `*generation` receives the new entry's generation. Fails with
  * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` or `credentials` is NULL, `key` is not UTF-8,
- * or the credentials have no expiry.
+ * or the credentials have no expiration.
  */
 mongoawsauth_result_t mongoawsauth_cache_set(const char *key,
                                              const mongoawsauth_credentials_t *credentials,
@@ -1369,16 +1422,17 @@ mongoawsauth_result_t mongoawsauth_cache_set(const char *key,
                                              mongoawsauth_error_t **error);
 
 /**
- * Test hook: sets the expiry of the entry under `key` (of every entry when `key` is NULL) to
- * `expiry_unix_ms`, milliseconds since the Unix epoch; the spec's tests set it to one minute
+ * Test hook: sets the expiration of the entry under `key` (of every entry when `key` is NULL)
+ * to `expiration_unix_ms`, milliseconds since the Unix epoch; the spec's tests set it to one minute
  * from now, inside the refresh window, to force the next fetch.
  *
  * This function does not take ownership of `key`. On success, if `changed` is not NULL,
  * `*changed` receives the number of entries changed (0 when there is no such key). Fails with
- * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` is not UTF-8 or `expiry_unix_ms` is negative.
+ * `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` is not UTF-8 or `expiration_unix_ms` is
+ * negative.
  */
 mongoawsauth_result_t mongoawsauth_cache_expire(const char *key,
-                                                int64_t expiry_unix_ms,
+                                                int64_t expiration_unix_ms,
                                                 size_t *changed,
                                                 mongoawsauth_error_t **error);
 
@@ -1394,6 +1448,124 @@ mongoawsauth_result_t mongoawsauth_cache_expire(const char *key,
 mongoawsauth_result_t mongoawsauth_cache_poison(const char *key,
                                                 size_t *changed,
                                                 mongoawsauth_error_t **error);
+
+/**
+ * ============================================================================================
+ * Deprecated names (kept for one release)
+ * ============================================================================================
+ *
+ * The functions from here to the end of the header are the 0.1 names of functions renamed in
+ * 0.2.0 so that C says what Rust, Python and Node say. They behave exactly as their new names
+ * and will be removed in the next release. Compilers that know `deprecated` warn at each call;
+ * define `MONGOAWSAUTH_DEPRECATED(note)` as empty before including this header to silence that.
+ *
+ * Deprecated since 0.2.0: use `mongoawsauth_authenticator_credentials`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_authenticator_credentials")
+mongoawsauth_result_t mongoawsauth_authenticator_fetch_credentials(const mongoawsauth_authenticator_t *authenticator,
+                                                                   uint32_t timeout_ms,
+                                                                   mongoawsauth_credentials_t **credentials_out,
+                                                                   mongoawsauth_error_t **error);
+
+/**
+ * Deprecated since 0.2.0: use `mongoawsauth_authenticator_credentials_async`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_authenticator_credentials_async")
+mongoawsauth_result_t mongoawsauth_authenticator_fetch_credentials_async(const mongoawsauth_authenticator_t *authenticator,
+                                                                         uint32_t timeout_ms,
+                                                                         mongoawsauth_credentials_fetch_cb_t callback,
+                                                                         void *userdata,
+                                                                         mongoawsauth_error_t **error);
+
+/**
+ * Deprecated since 0.2.0: use `mongoawsauth_credentials_expiration`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_credentials_expiration")
+bool mongoawsauth_credentials_expiry(const mongoawsauth_credentials_t *credentials,
+                                     int64_t *expiry_unix_ms);
+
+/**
+ * Deprecated since 0.2.0: use `mongoawsauth_error_attempt_elapsed_ms` (milliseconds, as a
+ * double). How long the `index`th source took, in whole microseconds; 0 if `error` is NULL or
+ * `index` is out of range.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_error_attempt_elapsed_ms")
+uint64_t mongoawsauth_error_attempt_elapsed_us(const mongoawsauth_error_t *error,
+                                               size_t index);
+
+/**
+ * Deprecated since 0.2.0: use `mongoawsauth_resolution_elapsed_ms` (milliseconds, as a
+ * double). How long the resolution took, in whole microseconds; 0 for NULL.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_resolution_elapsed_ms")
+uint64_t mongoawsauth_resolution_elapsed_us(const mongoawsauth_resolution_t *resolution);
+
+/**
+ * Deprecated since 0.2.0: use `mongoawsauth_diagnosis_source_elapsed_ms` (milliseconds, as a
+ * double). How long the `index`th source took, in whole microseconds; 0 if `diagnosis` is NULL
+ * or `index` is out of range.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_diagnosis_source_elapsed_ms")
+uint64_t mongoawsauth_diagnosis_source_elapsed_us(const mongoawsauth_diagnosis_t *diagnosis,
+                                                  size_t index);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_new`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_new")
+mongoawsauth_result_t mongoawsauth_cache_snapshot_new(mongoawsauth_cache_snapshot_t **snapshot_out,
+                                                      mongoawsauth_error_t **error);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_count`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_count")
+size_t mongoawsauth_cache_snapshot_count(const mongoawsauth_cache_snapshot_t *snapshot);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_key`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_key")
+const char *mongoawsauth_cache_snapshot_key(const mongoawsauth_cache_snapshot_t *snapshot,
+                                            size_t index,
+                                            size_t *len);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_access_key_id`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_access_key_id")
+const char *mongoawsauth_cache_snapshot_access_key_id(const mongoawsauth_cache_snapshot_t *snapshot,
+                                                      size_t index,
+                                                      size_t *len);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_source`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_source")
+const char *mongoawsauth_cache_snapshot_source(const mongoawsauth_cache_snapshot_t *snapshot,
+                                               size_t index,
+                                               size_t *len);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_expiration`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_expiration")
+bool mongoawsauth_cache_snapshot_expiry(const mongoawsauth_cache_snapshot_t *snapshot,
+                                        size_t index,
+                                        int64_t *expiry_unix_ms);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_generation`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_generation")
+uint64_t mongoawsauth_cache_snapshot_generation(const mongoawsauth_cache_snapshot_t *snapshot,
+                                                size_t index);
+
+/**
+ * Test hook. Deprecated since 0.2.0: use `mongoawsauth_cache_entries_destroy`.
+ */
+MONGOAWSAUTH_DEPRECATED("use mongoawsauth_cache_entries_destroy")
+void mongoawsauth_cache_snapshot_destroy(mongoawsauth_cache_snapshot_t *snapshot);
 
 #ifdef __cplusplus
 }  // extern "C"

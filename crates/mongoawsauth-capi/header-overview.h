@@ -71,7 +71,7 @@
  *   needs exclusive access to X for the duration of the call.
  * - mongoawsauth_authenticator_t is meant to be shared: one per client, used by every
  *   connection's thread at once. Credentials, errors and bytes are immutable and may be shared.
- * - Resolutions, diagnoses and cache snapshots are immutable and may be shared too.
+ * - Resolutions, diagnoses and copies of the cache entries are immutable and may be shared too.
  * - A mongoawsauth_conversation_t belongs to one connection and one thread at a time. Options,
  *   settings and SAML descriptions are built by one thread, then read.
  * - Blocking calls run on a small runtime the library owns (2 threads named "mongoawsauth",

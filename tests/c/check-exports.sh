@@ -22,7 +22,9 @@ cut -d' ' -f1 "$scratch/exported-typed" >"$scratch/exported"
 
 status=0
 declared_count=$(wc -l <"$scratch/declared")
-if [ "$declared_count" -lt 50 ]; then
+# 110 functions in 0.2.0, 97 once the names deprecated there are removed: fewer than 90 means the
+# header parsing broke, not the ABI.
+if [ "$declared_count" -lt 90 ]; then
     echo "FAIL only $declared_count functions found in $header: the header parsing is broken" >&2
     status=1
 fi

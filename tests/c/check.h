@@ -21,14 +21,14 @@ extern int check_current_failed;
         }                                                                                    \
     } while (0)
 
-/* Checks a result code, printing both codes' names on mismatch. */
+/* Checks a result code, printing both codes and their names on mismatch. */
 #define CHECK_RC(expr, expected)                                                             \
     do {                                                                                     \
         mongoawsauth_result_t check_rc_ = (expr);                                            \
         if (check_rc_ != (mongoawsauth_result_t)(expected)) {                                \
             fprintf(stderr, "  %s:%d: %s returned %u (%s), expected %u (%s)\n", __FILE__,    \
-                    __LINE__, #expr, (unsigned)check_rc_, mongoawsauth_result_str(check_rc_), \
-                    (unsigned)(expected), mongoawsauth_result_str(expected));                 \
+                    __LINE__, #expr, (unsigned)check_rc_, mongoawsauth_result_name(check_rc_),\
+                    (unsigned)(expected), mongoawsauth_result_name(expected));                \
             check_current_failed = 1;                                                        \
         }                                                                                    \
     } while (0)
@@ -72,6 +72,8 @@ extern const test_case_t settings_tests[];
 extern const test_case_t cache_tests[];
 extern const test_case_t saml_tests[];
 extern const test_case_t diagnostics_tests[];
+extern const test_case_t deprecated_tests[];
+extern const test_case_t contract_tests[];
 
 /* Helpers (helpers.c). */
 mongoawsauth_credentials_t *test_credentials(bool temporary);

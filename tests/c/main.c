@@ -10,7 +10,8 @@ int main(int argc, char **argv) {
     const test_case_t *suites[] = {version_tests,      error_tests,          credentials_tests,
                                    options_tests,      conversation_tests,   authenticator_tests,
                                    async_tests,        settings_tests,       cache_tests,
-                                   saml_tests,         diagnostics_tests,    NULL};
+                                   saml_tests,         diagnostics_tests,    deprecated_tests,
+                                   contract_tests,     NULL};
     /* An optional argument runs only the tests whose name contains it. */
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0;

@@ -28,6 +28,13 @@ if [ "$sanitize" = 1 ]; then
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 sources=("$root"/tests/c/*.c)
+# test_contract.c includes the tables tests/c/contract_tables.py writes from the shared contract
+# data (the Makefile runs it before this script).
+if [ ! -f "$build/contract_tables.h" ]; then
+    echo "$build/contract_tables.h is missing: run tests/c/contract_tables.py tests/data/contract $build/contract_tables.h (make c-test does)" >&2
+    exit 1
+fi
+cflags+=(-I"$build")
 read -r -a pc_cflags <<<"$(pkg-config --cflags mongoawsauth)"
 read -r -a pc_libs <<<"$(pkg-config --libs mongoawsauth)"
 # The static library plus what the Rust standard library needs (Libs.private), without -l of
@@ -44,6 +51,15 @@ if ldd "$build/test-static" | grep -q libmongoawsauth; then
     exit 1
 fi
 g++ -std=c++11 -Wall -Wextra -Werror -fsyntax-only "${pc_cflags[@]}" "$root/tests/c/header_cpp.cpp"
+# The names deprecated in 0.2.0 warn at a call (so a -Werror build fails), and the header's
+# documented opt-out, an empty MONGOAWSAUTH_DEPRECATED, silences them.
+printf '#include <mongoawsauth.h>\nint main(void) { return mongoawsauth_credentials_expiry(NULL, NULL); }\n' \
+    >"$build/deprecated-call.c"
+if cc -std=c11 -Werror -fsyntax-only "${pc_cflags[@]}" "$build/deprecated-call.c" 2>/dev/null; then
+    echo "a call to a deprecated function compiled without a warning" >&2
+    exit 1
+fi
+cc -std=c11 -Werror -fsyntax-only "${pc_cflags[@]}" '-DMONGOAWSAUTH_DEPRECATED(note)=' "$build/deprecated-call.c"
 readelf -d "$prefix/lib/libmongoawsauth.so" | grep -q 'SONAME.*\[libmongoawsauth\.so\.0\]'
 
 # The cache, SAML and diagnostics tests fetch from the loopback stand-ins (container endpoint,
@@ -72,6 +88,8 @@ for url in "$MONGOAWSAUTH_TEST_CONTAINER_URL" "$MONGOAWSAUTH_TEST_STS_URL"; do
     case "$url" in http://127.0.0.1:* | http://\[::1\]:*) ;; *) echo "refusing a non-loopback stand-in: $url" >&2; exit 1 ;; esac
 done
 
+# test_contract.c looks up the function names of the contract data in the shared library.
+export MONGOAWSAUTH_TEST_LIBRARY=$prefix/lib/libmongoawsauth.so
 echo "== C tests, shared library"
 "$build/test-shared"
 echo "== C tests, static library"

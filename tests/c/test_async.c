@@ -1,4 +1,4 @@
-/* mongoawsauth_authenticator_fetch_credentials_async and mongoawsauth_cleanup. */
+/* mongoawsauth_authenticator_credentials_async and mongoawsauth_cleanup. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdlib.h>
@@ -78,7 +78,7 @@ static void async_fetch_calls_back_once_with_credentials(void) {
     mongoawsauth_authenticator_t *auth = legacy_authenticator();
     completion_t done;
     completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 0, on_fetched, &done, NULL),
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, on_fetched, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
     /* The fetch keeps what it needs: the authenticator can go before the callback runs. */
     mongoawsauth_authenticator_destroy(auth);
@@ -97,7 +97,7 @@ static void async_fetch_reports_failures(void) {
     mongoawsauth_options_destroy(o);
     completion_t done;
     completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 1000, on_fetched, &done, NULL),
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 1000, on_fetched, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
     completion_wait(&done);
     CHECK(done.calls == 1);
@@ -114,10 +114,10 @@ static void async_fetch_rejects_null(void) {
     mongoawsauth_error_t *error = NULL;
     completion_t done;
     completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(NULL, 0, on_fetched, &done, &error),
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(NULL, 0, on_fetched, &done, &error),
              MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "authenticator must not be NULL");
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 0, NULL, &done, &error),
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, NULL, &done, &error),
              MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "callback must not be NULL");
     CHECK(done.calls == 0); /* a failed start never calls back */
@@ -133,7 +133,7 @@ static void cleanup_cancels_pending_fetches_and_the_library_keeps_working(void) 
     mongoawsauth_options_destroy(o);
     completion_t done;
     completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 0, on_fetched, &done, NULL),
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, on_fetched, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_cleanup(NULL), MONGOAWSAUTH_RESULT_OK);
     completion_wait(&done);
@@ -146,7 +146,7 @@ static void cleanup_cancels_pending_fetches_and_the_library_keeps_working(void) 
     /* Cleanup twice is fine, and the next call starts a new runtime. */
     CHECK_RC(mongoawsauth_cleanup(NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_destroy(c);
     mongoawsauth_authenticator_destroy(auth);
 }

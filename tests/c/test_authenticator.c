@@ -38,7 +38,7 @@ static void empty_environment_lists_every_source_tried(void) {
     mongoawsauth_authenticator_t *auth = new_authenticator(mongoawsauth_options_new());
     mongoawsauth_credentials_t *c = NULL;
     mongoawsauth_error_t *error = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, &error),
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, &error),
              MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND);
     CHECK(c == NULL);
     CHECK(mongoawsauth_error_attempt_count(error) >= 1);
@@ -50,7 +50,10 @@ static void empty_environment_lists_every_source_tried(void) {
     CHECK(mongoawsauth_error_attempt_outcome(error, env) == MONGOAWSAUTH_ATTEMPT_NOT_CONFIGURED);
     const char *why = mongoawsauth_error_attempt_message(error, env, NULL);
     CHECK(why != NULL && strstr(why, "AWS_ACCESS_KEY_ID") != NULL);
-    CHECK(mongoawsauth_error_attempt_elapsed_us(error, env) < 10 * 1000 * 1000);
+    CHECK(mongoawsauth_error_attempt_elapsed_ms(error, env) >= 0.0);
+    CHECK(mongoawsauth_error_attempt_elapsed_ms(error, env) < 10 * 1000.0);
+    /* A source that is not configured did not fail: no code. */
+    CHECK_RC(mongoawsauth_error_attempt_code(error, env), MONGOAWSAUTH_RESULT_OK);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND, "no AWS credentials found");
     mongoawsauth_authenticator_destroy(auth);
 }
@@ -60,16 +63,21 @@ static void environment_credentials_are_read_on_every_fetch(void) {
     setenv("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY_ID, 1);
     setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET, 1);
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK(c != NULL && strcmp(mongoawsauth_credentials_source(c, NULL), "environment") == 0);
     mongoawsauth_credentials_destroy(c);
     /* A half-set environment is a configuration error, not a fall-through. */
     unsetenv("AWS_SECRET_ACCESS_KEY");
     mongoawsauth_error_t *error = NULL;
     c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
     CHECK(mongoawsauth_error_attempt_outcome(error, attempt_index(error, "environment")) ==
           MONGOAWSAUTH_ATTEMPT_FAILED);
+    /* The failed attempt carries its own error's code. */
+    CHECK_RC(mongoawsauth_error_attempt_code(error, attempt_index(error, "environment")),
+             MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK(strcmp(mongoawsauth_result_name(mongoawsauth_error_attempt_code(error, attempt_index(error, "environment"))),
+                 "CONFIGURATION") == 0);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "AWS_SECRET_ACCESS_KEY");
     unsetenv("AWS_ACCESS_KEY_ID");
     /* start_conversation fetches too. */
@@ -99,7 +107,7 @@ static mongoawsauth_credentials_t *provider(void *userdata) {
     }
     if (state->mode == 3) {
         mongoawsauth_credentials_t *nested = NULL;
-        state->nested_rc = mongoawsauth_authenticator_fetch_credentials(state->auth, 0, &nested, NULL);
+        state->nested_rc = mongoawsauth_authenticator_credentials(state->auth, 0, &nested, NULL);
         mongoawsauth_credentials_destroy(nested);
     }
     mongoawsauth_credentials_t *c = NULL;
@@ -124,7 +132,7 @@ static void provider_callback_supplies_credentials(void) {
     mongoawsauth_authenticator_t *auth = provider_authenticator(&state);
     CHECK(atomic_load(&state.destroyed) == 0); /* the authenticator still holds the callback */
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK(strcmp(mongoawsauth_credentials_source(c, NULL), "custom") == 0);
     CHECK(mongoawsauth_credentials_is_temporary(c));
     mongoawsauth_credentials_destroy(c);
@@ -142,7 +150,7 @@ static void provider_returning_null_is_a_provider_error(void) {
     mongoawsauth_authenticator_t *auth = provider_authenticator(&state);
     mongoawsauth_credentials_t *c = NULL;
     mongoawsauth_error_t *error = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, &error),
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, &error),
              MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER);
     CHECK(c == NULL);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER, "returned NULL");
@@ -173,7 +181,7 @@ static void fetch_times_out(void) {
     mongoawsauth_authenticator_t *auth = provider_authenticator(&state);
     mongoawsauth_credentials_t *c = NULL;
     mongoawsauth_error_t *error = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 50, &c, &error), MONGOAWSAUTH_RESULT_TIMEOUT);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 50, &c, &error), MONGOAWSAUTH_RESULT_TIMEOUT);
     CHECK(c == NULL);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_TIMEOUT, "no credentials within");
     mongoawsauth_conversation_t *conv = NULL;
@@ -190,7 +198,7 @@ static void blocking_call_from_a_callback_is_a_runtime_error(void) {
     mongoawsauth_authenticator_t *auth = provider_authenticator(&state);
     state.auth = auth;
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(state.nested_rc, MONGOAWSAUTH_RESULT_RUNTIME);
     mongoawsauth_credentials_destroy(c);
     mongoawsauth_authenticator_destroy(auth);
@@ -201,9 +209,9 @@ static void fetch_rejects_null(void) {
     mongoawsauth_credentials_t *c = NULL;
     mongoawsauth_conversation_t *conv = NULL;
     mongoawsauth_error_t *error = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(NULL, 0, &c, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(mongoawsauth_authenticator_credentials(NULL, 0, &c, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "authenticator must not be NULL");
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "credentials_out must not be NULL");
     CHECK_RC(mongoawsauth_authenticator_start_conversation(NULL, 0, &conv, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "authenticator must not be NULL");
@@ -272,14 +280,14 @@ static void a_forked_child_gets_its_own_runtime(void) {
     provider_state_t state = {0};
     mongoawsauth_authenticator_t *auth = provider_authenticator(&state);
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_destroy(c);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         /* The parent's runtime threads do not exist here; the library must notice and rebuild. */
         mongoawsauth_credentials_t *child = NULL;
-        mongoawsauth_result_t rc = mongoawsauth_authenticator_fetch_credentials(auth, 5000, &child, NULL);
+        mongoawsauth_result_t rc = mongoawsauth_authenticator_credentials(auth, 5000, &child, NULL);
         mongoawsauth_credentials_destroy(child);
         _exit(rc == MONGOAWSAUTH_RESULT_OK ? 0 : 1);
     }
@@ -287,7 +295,7 @@ static void a_forked_child_gets_its_own_runtime(void) {
     int status = 0;
     CHECK(waitpid(pid, &status, 0) == pid);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &c, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_destroy(c);
     mongoawsauth_authenticator_destroy(auth);
 }

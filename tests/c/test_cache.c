@@ -23,29 +23,29 @@ static mongoawsauth_credentials_t *expiring_credentials(const char *access_key_i
 }
 
 static size_t cache_count(void) {
-    mongoawsauth_cache_snapshot_t *snapshot = NULL;
-    CHECK_RC(mongoawsauth_cache_snapshot_new(&snapshot, NULL), MONGOAWSAUTH_RESULT_OK);
-    size_t n = mongoawsauth_cache_snapshot_count(snapshot);
-    mongoawsauth_cache_snapshot_destroy(snapshot);
+    mongoawsauth_cache_entries_t *entries = NULL;
+    CHECK_RC(mongoawsauth_cache_entries_new(&entries, NULL), MONGOAWSAUTH_RESULT_OK);
+    size_t n = mongoawsauth_cache_entries_count(entries);
+    mongoawsauth_cache_entries_destroy(entries);
     return n;
 }
 
 /* The only entry's generation and access key id (copied into `aki`), or 0 when the cache does
  * not hold exactly one entry. */
 static uint64_t only_entry(char *aki, size_t cap, int64_t *expiry) {
-    mongoawsauth_cache_snapshot_t *snapshot = NULL;
-    CHECK_RC(mongoawsauth_cache_snapshot_new(&snapshot, NULL), MONGOAWSAUTH_RESULT_OK);
+    mongoawsauth_cache_entries_t *entries = NULL;
+    CHECK_RC(mongoawsauth_cache_entries_new(&entries, NULL), MONGOAWSAUTH_RESULT_OK);
     uint64_t generation = 0;
-    if (mongoawsauth_cache_snapshot_count(snapshot) == 1) {
-        generation = mongoawsauth_cache_snapshot_generation(snapshot, 0);
+    if (mongoawsauth_cache_entries_count(entries) == 1) {
+        generation = mongoawsauth_cache_entries_generation(entries, 0);
         if (aki != NULL) {
-            snprintf(aki, cap, "%s", mongoawsauth_cache_snapshot_access_key_id(snapshot, 0, NULL));
+            snprintf(aki, cap, "%s", mongoawsauth_cache_entries_access_key_id(entries, 0, NULL));
         }
         if (expiry != NULL) {
-            CHECK(mongoawsauth_cache_snapshot_expiry(snapshot, 0, expiry));
+            CHECK(mongoawsauth_cache_entries_expiration(entries, 0, expiry));
         }
     }
-    mongoawsauth_cache_snapshot_destroy(snapshot);
+    mongoawsauth_cache_entries_destroy(entries);
     return generation;
 }
 
@@ -59,32 +59,32 @@ static void hooks_round_trip(void) {
     CHECK(generation != 0);
     mongoawsauth_credentials_destroy(c);
 
-    mongoawsauth_cache_snapshot_t *snapshot = NULL;
-    CHECK_RC(mongoawsauth_cache_snapshot_new(&snapshot, NULL), MONGOAWSAUTH_RESULT_OK);
-    CHECK(mongoawsauth_cache_snapshot_count(snapshot) == 1);
+    mongoawsauth_cache_entries_t *entries = NULL;
+    CHECK_RC(mongoawsauth_cache_entries_new(&entries, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK(mongoawsauth_cache_entries_count(entries) == 1);
     size_t len = 0;
-    CHECK(strcmp(mongoawsauth_cache_snapshot_key(snapshot, 0, &len), "c-test-key") == 0);
+    CHECK(strcmp(mongoawsauth_cache_entries_key(entries, 0, &len), "c-test-key") == 0);
     CHECK(len == strlen("c-test-key"));
-    CHECK(strcmp(mongoawsauth_cache_snapshot_access_key_id(snapshot, 0, &len), TEST_ACCESS_KEY_ID) == 0);
+    CHECK(strcmp(mongoawsauth_cache_entries_access_key_id(entries, 0, &len), TEST_ACCESS_KEY_ID) == 0);
     CHECK(len == strlen(TEST_ACCESS_KEY_ID));
-    CHECK(strcmp(mongoawsauth_cache_snapshot_source(snapshot, 0, NULL), "application") == 0);
+    CHECK(strcmp(mongoawsauth_cache_entries_source(entries, 0, NULL), "application") == 0);
     int64_t expiry = 0;
-    CHECK(mongoawsauth_cache_snapshot_expiry(snapshot, 0, &expiry) && expiry == at);
-    CHECK(mongoawsauth_cache_snapshot_generation(snapshot, 0) == generation);
+    CHECK(mongoawsauth_cache_entries_expiration(entries, 0, &expiry) && expiry == at);
+    CHECK(mongoawsauth_cache_entries_generation(entries, 0) == generation);
     /* Out of range: NULL, false, 0, and outputs untouched. */
     len = 7;
     expiry = 7;
-    CHECK(mongoawsauth_cache_snapshot_key(snapshot, 1, &len) == NULL);
-    CHECK(mongoawsauth_cache_snapshot_access_key_id(snapshot, 1, &len) == NULL);
-    CHECK(mongoawsauth_cache_snapshot_source(snapshot, 1, &len) == NULL);
-    CHECK(!mongoawsauth_cache_snapshot_expiry(snapshot, 1, &expiry));
-    CHECK(!mongoawsauth_cache_snapshot_expiry(snapshot, 0, NULL));
-    CHECK(mongoawsauth_cache_snapshot_generation(snapshot, 1) == 0);
+    CHECK(mongoawsauth_cache_entries_key(entries, 1, &len) == NULL);
+    CHECK(mongoawsauth_cache_entries_access_key_id(entries, 1, &len) == NULL);
+    CHECK(mongoawsauth_cache_entries_source(entries, 1, &len) == NULL);
+    CHECK(!mongoawsauth_cache_entries_expiration(entries, 1, &expiry));
+    CHECK(!mongoawsauth_cache_entries_expiration(entries, 0, NULL));
+    CHECK(mongoawsauth_cache_entries_generation(entries, 1) == 0);
     CHECK(len == 7 && expiry == 7);
-    /* A snapshot is a copy: clearing the cache does not change it. */
+    /* A copy of the entries: clearing the cache does not change it. */
     CHECK_RC(mongoawsauth_cache_clear(NULL), MONGOAWSAUTH_RESULT_OK);
-    CHECK(mongoawsauth_cache_snapshot_count(snapshot) == 1);
-    mongoawsauth_cache_snapshot_destroy(snapshot);
+    CHECK(mongoawsauth_cache_entries_count(entries) == 1);
+    mongoawsauth_cache_entries_destroy(entries);
 
     /* get: by key, or the only entry for NULL; NULL when there is none. */
     c = expiring_credentials(TEST_ACCESS_KEY_ID, at);
@@ -117,7 +117,7 @@ static void hooks_round_trip(void) {
     CHECK_RC(mongoawsauth_cache_expire("c-test-key", soon, &changed, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK(changed == 1);
     CHECK_RC(mongoawsauth_cache_get("c-test-key", &got, NULL), MONGOAWSAUTH_RESULT_OK);
-    CHECK(mongoawsauth_credentials_expiry(got, &expiry) && expiry == soon);
+    CHECK(mongoawsauth_credentials_expiration(got, &expiry) && expiry == soon);
     mongoawsauth_credentials_destroy(got);
     CHECK_RC(mongoawsauth_cache_expire("nope", soon, &changed, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK(changed == 0);
@@ -207,8 +207,8 @@ static void cache_functions_reject_bad_arguments(void) {
     const char bad[] = {'k', (char)0xC3, (char)0x28, 0};
     mongoawsauth_error_t *error = NULL;
     mongoawsauth_credentials_t *got = NULL;
-    CHECK_RC(mongoawsauth_cache_snapshot_new(NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "snapshot_out must not be NULL");
+    CHECK_RC(mongoawsauth_cache_entries_new(NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "entries_out must not be NULL");
     CHECK_RC(mongoawsauth_cache_get("k", NULL, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "credentials_out must not be NULL");
     CHECK_RC(mongoawsauth_cache_get(bad, &got, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
@@ -241,14 +241,14 @@ static void cache_functions_reject_bad_arguments(void) {
 
     size_t len = 3;
     int64_t expiry = 3;
-    CHECK(mongoawsauth_cache_snapshot_count(NULL) == 0);
-    CHECK(mongoawsauth_cache_snapshot_key(NULL, 0, &len) == NULL);
-    CHECK(mongoawsauth_cache_snapshot_access_key_id(NULL, 0, &len) == NULL);
-    CHECK(mongoawsauth_cache_snapshot_source(NULL, 0, &len) == NULL);
-    CHECK(!mongoawsauth_cache_snapshot_expiry(NULL, 0, &expiry));
-    CHECK(mongoawsauth_cache_snapshot_generation(NULL, 0) == 0);
+    CHECK(mongoawsauth_cache_entries_count(NULL) == 0);
+    CHECK(mongoawsauth_cache_entries_key(NULL, 0, &len) == NULL);
+    CHECK(mongoawsauth_cache_entries_access_key_id(NULL, 0, &len) == NULL);
+    CHECK(mongoawsauth_cache_entries_source(NULL, 0, &len) == NULL);
+    CHECK(!mongoawsauth_cache_entries_expiration(NULL, 0, &expiry));
+    CHECK(mongoawsauth_cache_entries_generation(NULL, 0) == 0);
     CHECK(len == 3 && expiry == 3);
-    mongoawsauth_cache_snapshot_destroy(NULL);
+    mongoawsauth_cache_entries_destroy(NULL);
 
     /* report_failure and the generation accessors. */
     mongoawsauth_authenticator_t *auth = authenticator_with(mongoawsauth_options_new());
@@ -283,7 +283,7 @@ static void resolution_reports_source_and_timing(void) {
     const mongoawsauth_credentials_t *c = mongoawsauth_resolution_credentials(r);
     CHECK(c != NULL && strcmp(mongoawsauth_credentials_source(c, NULL), "environment") == 0);
     CHECK(!mongoawsauth_resolution_from_cache(r)); /* the environment is never cached */
-    CHECK(mongoawsauth_resolution_elapsed_us(r) < 10 * 1000 * 1000);
+    CHECK(mongoawsauth_resolution_elapsed_ms(r) < 10 * 1000.0);
     /* The borrowed credentials start a conversation, which keeps its own reference. */
     mongoawsauth_conversation_t *conv = NULL;
     CHECK_RC(mongoawsauth_conversation_new(c, &conv, NULL), MONGOAWSAUTH_RESULT_OK);
@@ -307,7 +307,7 @@ static void resolution_reports_source_and_timing(void) {
     CHECK(r == NULL);
     CHECK(mongoawsauth_resolution_credentials(NULL) == NULL);
     CHECK(!mongoawsauth_resolution_from_cache(NULL));
-    CHECK(mongoawsauth_resolution_elapsed_us(NULL) == 0);
+    CHECK(mongoawsauth_resolution_elapsed_ms(NULL) == 0.0);
     mongoawsauth_resolution_destroy(NULL);
     mongoawsauth_authenticator_destroy(auth);
 }
@@ -323,9 +323,10 @@ static void refresh_window_setters(void) {
     }
     CHECK_RC(mongoawsauth_cache_clear(NULL), MONGOAWSAUTH_RESULT_OK);
 
-    /* A refresh window longer than the credentials live: the cache never serves them. */
+    /* A refresh window longer than the credentials live (the longest accepted, 2^31-1 ms, about 24.8
+     * days): the cache never serves them. */
     mongoawsauth_options_t *o = mongoawsauth_options_new();
-    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, UINT32_MAX, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, 2147483647u, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_authenticator_t *auth = authenticator_with(o);
     mongoawsauth_resolution_t *first = NULL;
     mongoawsauth_resolution_t *second = NULL;

@@ -16,7 +16,7 @@ static void long_term_credentials_and_accessors(void) {
     CHECK(!mongoawsauth_credentials_is_temporary(c));
     CHECK(strcmp(mongoawsauth_credentials_source(c, NULL), "application") == 0);
     int64_t expiry = 5;
-    CHECK(!mongoawsauth_credentials_expiry(c, &expiry));
+    CHECK(!mongoawsauth_credentials_expiration(c, &expiry));
     CHECK(expiry == 5);
     mongoawsauth_credentials_destroy(c);
 }
@@ -31,9 +31,9 @@ static void temporary_credentials_with_expiry(void) {
     CHECK(len == strlen(TEST_TOKEN));
     CHECK(mongoawsauth_credentials_is_temporary(c));
     int64_t expiry = 0;
-    CHECK(mongoawsauth_credentials_expiry(c, &expiry));
+    CHECK(mongoawsauth_credentials_expiration(c, &expiry));
     CHECK(expiry == at);
-    CHECK(!mongoawsauth_credentials_expiry(c, NULL));
+    CHECK(!mongoawsauth_credentials_expiration(c, NULL));
     mongoawsauth_credentials_destroy(c);
 }
 
@@ -74,7 +74,7 @@ static void impossible_expiries_are_rejected(void) {
     int64_t just_after = INT64_C(253402300799001);
     CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, NULL, &just_after, &c, &error),
              MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "expiry_unix_ms");
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "expiration_unix_ms");
     int64_t unset = INT64_MIN;
     CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, NULL, &unset, &c, &error),
              MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
@@ -85,7 +85,7 @@ static void impossible_expiries_are_rejected(void) {
     CHECK_RC(mongoawsauth_credentials_new(TEST_ACCESS_KEY_ID, TEST_SECRET, NULL, &last, &c, NULL),
              MONGOAWSAUTH_RESULT_OK);
     int64_t expiry = 0;
-    CHECK(mongoawsauth_credentials_expiry(c, &expiry) && expiry == last);
+    CHECK(mongoawsauth_credentials_expiration(c, &expiry) && expiry == last);
     mongoawsauth_credentials_destroy(c);
 }
 
@@ -110,7 +110,7 @@ static void credentials_accessors_accept_null(void) {
     CHECK(mongoawsauth_credentials_session_token(NULL, &len) == NULL);
     CHECK(mongoawsauth_credentials_source(NULL, &len) == NULL);
     CHECK(!mongoawsauth_credentials_is_temporary(NULL));
-    CHECK(!mongoawsauth_credentials_expiry(NULL, &expiry));
+    CHECK(!mongoawsauth_credentials_expiration(NULL, &expiry));
     CHECK(len == 3 && expiry == 4);
     mongoawsauth_credentials_destroy(NULL);
 }

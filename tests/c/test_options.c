@@ -55,8 +55,9 @@ static void setters_reject_null_and_bad_values(void) {
     mongoawsauth_options_destroy(NULL);
 }
 
-/* A zero timeout would fail every request at once: every timeout setter refuses it, says the
- * floor, and leaves the options as they were; the cache windows, where 0 means something, take it. */
+/* A zero timeout would fail every request at once, and one above 2^31-1 ms is more than any
+ * face accepts: every timeout setter refuses both, names itself, says the range, and leaves the
+ * options as they were; the cache windows, where 0 means something, take 0. */
 static void zero_timeouts_are_invalid_arguments(void) {
     mongoawsauth_options_t *o = mongoawsauth_options_new();
     mongoawsauth_error_t *error = NULL;
@@ -68,13 +69,18 @@ static void zero_timeouts_are_invalid_arguments(void) {
     };
     for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++) {
         CHECK_RC(setters[i](o, 0, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "must be at least 1 ms");
+        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "must be more than 0 ms");
         CHECK_RC(setters[i](o, 0, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        CHECK_RC(setters[i](o, 2147483648u, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "at most 2147483647 ms");
+        CHECK_RC(setters[i](o, 2147483647u, NULL), MONGOAWSAUTH_RESULT_OK);
         CHECK_RC(setters[i](o, 1, &error), MONGOAWSAUTH_RESULT_OK);
         CHECK(error == NULL);
     }
     CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_options_set_refresh_ahead_ms(o, 0, NULL), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_options_set_refresh_window_ms(o, UINT32_MAX, &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "mongoawsauth_options_set_refresh_window_ms");
     /* The refused zero left the 1 ms credentials timeout in place: the authenticator builds. */
     mongoawsauth_authenticator_t *auth = NULL;
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
@@ -104,7 +110,7 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     mongoawsauth_authenticator_t *auth = NULL;
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_t *c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_OK);
     CHECK(c != NULL && strcmp(mongoawsauth_credentials_access_key_id(c, NULL), "AKIACPROFILE") == 0);
     CHECK(strcmp(mongoawsauth_credentials_source(c, NULL), "profile") == 0);
     mongoawsauth_credentials_destroy(c);
@@ -113,7 +119,7 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     CHECK_RC(mongoawsauth_options_set_profile(o, "no-such-profile", NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     c = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, &error), MONGOAWSAUTH_RESULT_CONFIGURATION);
     CHECK(c == NULL);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CONFIGURATION, "ctest");
     mongoawsauth_authenticator_destroy(auth);
@@ -121,13 +127,13 @@ static void a_profile_named_in_code_is_used_and_the_files_can_be_switched_off(vo
     CHECK_RC(mongoawsauth_options_set_profile(o, "ctest", NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_options_set_shared_config(o, false, NULL), MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 2000, &c, &error),
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 2000, &c, &error),
              MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND, "switched off");
     mongoawsauth_authenticator_destroy(auth);
 
     CHECK_RC(mongoawsauth_options_set_profile(o, "  ", &error), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "profile is empty");
+    CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "mongoawsauth_options_set_profile refused");
     CHECK_RC(mongoawsauth_options_set_profile(o, NULL, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_RC(mongoawsauth_options_set_shared_config(NULL, true, NULL), MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     mongoawsauth_options_destroy(o);
@@ -156,7 +162,7 @@ static void explicit_credentials_need_the_legacy_policy(void) {
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, &error), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_options_destroy(o);
     mongoawsauth_credentials_t *fetched = NULL;
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials(auth, 0, &fetched, &error), MONGOAWSAUTH_RESULT_OK);
+    CHECK_RC(mongoawsauth_authenticator_credentials(auth, 0, &fetched, &error), MONGOAWSAUTH_RESULT_OK);
     CHECK(fetched != NULL && strcmp(mongoawsauth_credentials_access_key_id(fetched, NULL), TEST_ACCESS_KEY_ID) == 0);
     mongoawsauth_credentials_destroy(fetched);
     mongoawsauth_authenticator_destroy(auth);

@@ -63,7 +63,8 @@ static void error_accessors_accept_null(void) {
     CHECK(mongoawsauth_error_attempt_source(NULL, 0, &len) == NULL);
     CHECK(mongoawsauth_error_attempt_outcome(NULL, 0) == MONGOAWSAUTH_ATTEMPT_NONE);
     CHECK(mongoawsauth_error_attempt_message(NULL, 0, &len) == NULL);
-    CHECK(mongoawsauth_error_attempt_elapsed_us(NULL, 0) == 0);
+    CHECK(mongoawsauth_error_attempt_elapsed_ms(NULL, 0) == 0.0);
+    CHECK_RC(mongoawsauth_error_attempt_code(NULL, 0), MONGOAWSAUTH_RESULT_OK);
     CHECK(len == 77);
     mongoawsauth_error_destroy(NULL);
 }
@@ -84,7 +85,8 @@ static void error_has_code_message_and_length(void) {
     CHECK(mongoawsauth_error_attempt_source(error, 0, NULL) == NULL);
     CHECK(mongoawsauth_error_attempt_outcome(error, 0) == MONGOAWSAUTH_ATTEMPT_NONE);
     CHECK(mongoawsauth_error_attempt_message(error, SIZE_MAX, NULL) == NULL);
-    CHECK(mongoawsauth_error_attempt_elapsed_us(error, 3) == 0);
+    CHECK(mongoawsauth_error_attempt_elapsed_ms(error, 3) == 0.0);
+    CHECK_RC(mongoawsauth_error_attempt_code(error, 0), MONGOAWSAUTH_RESULT_OK);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "access_key_id");
 }
 

@@ -10,8 +10,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongoawsauth::cache::CachedProvider;
-use mongoawsauth::provider::saml::{AssertionSource, SamlProvider};
+use mongoawsauth::defaults::{SAML_MAX_DURATION, SAML_MIN_DURATION};
+use mongoawsauth::provider::saml::AssertionSource;
+pub(crate) use mongoawsauth::provider::saml::SamlOptions;
 use mongoawsauth::{Authenticator, Error as CoreError, ErrorKind, Options};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -23,16 +24,8 @@ use crate::{guard, js_provider};
 
 const KEYS: &[&str] = &["roleArn", "principalArn", "assertion", "assertionFile", "durationSeconds", "policy"];
 
-/// What `options.saml` said, read on the JS thread.
-pub(crate) struct SamlOptions {
-    role_arn: String,
-    principal_arn: String,
-    assertion: AssertionSource,
-    duration: Option<Duration>,
-    policy: Option<String>,
-}
-
-/// Reads `options.saml` (an object; the caller has checked it is present).
+/// Reads `options.saml` (an object; the caller has checked it is present) into the core's
+/// description of a SAML source, on the JS thread.
 pub(crate) fn read(value: &Unknown) -> std::result::Result<SamlOptions, Invalid> {
     let object = values::object(value, "options.saml")?;
     let keys =
@@ -88,9 +81,10 @@ pub(crate) fn read(value: &Unknown) -> std::result::Result<SamlOptions, Invalid>
             }
         },
     };
-    let duration = get("durationSeconds")?.map(|v| whole_seconds(&v)).transpose()?;
-    let policy = string("policy")?;
-    Ok(SamlOptions { role_arn, principal_arn, assertion, duration, policy })
+    let mut saml = SamlOptions::new(role_arn, principal_arn, assertion);
+    saml.duration = get("durationSeconds")?.map(|v| whole_seconds(&v)).transpose()?;
+    saml.policy = string("policy")?;
+    Ok(saml)
 }
 
 /// `durationSeconds`: a whole, non-negative number that fits the conversion; the core judges
@@ -109,35 +103,22 @@ fn whole_seconds(value: &Unknown) -> std::result::Result<Duration, Invalid> {
         .map_err(|_| Invalid::Type(format!("{WHAT} could not be read")))?;
     if !(secs.is_finite() && secs.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&secs)) {
         return Err(Invalid::Range(format!(
-            "{WHAT} must be a whole number of seconds from 900 to 43200 (15 minutes to 12 hours)"
+            "{WHAT} must be a whole number of seconds from {} to {} (15 minutes to 12 hours)",
+            SAML_MIN_DURATION.as_secs(),
+            SAML_MAX_DURATION.as_secs()
         )));
     }
     Ok(Duration::from_secs(secs as u64))
 }
 
 /// The authenticator over the SAML source, configured by the rest of the options (environment,
-/// STS endpoint and timeout, refresh windows, credentials timeout).
+/// STS endpoint and timeout, refresh windows, credentials timeout): the core's
+/// `Authenticator::saml` does the checks and the cache wrapping.
 pub(crate) fn authenticator(
     saml: SamlOptions,
     options: &Options,
 ) -> std::result::Result<Authenticator, CoreError> {
-    if options.credentials_timeout().is_zero() {
-        return Err(CoreError::new(
-            ErrorKind::Configuration,
-            "the credentials timeout must be greater than zero",
-        ));
-    }
-    let mut builder = SamlProvider::builder(saml.role_arn, saml.principal_arn, saml.assertion)
-        .provider_config(options.provider_config().clone());
-    if let Some(d) = saml.duration {
-        builder = builder.duration(d);
-    }
-    if let Some(p) = saml.policy {
-        builder = builder.policy(p);
-    }
-    let cached =
-        CachedProvider::new(builder.build()?).with_windows(options.refresh_window(), options.refresh_ahead());
-    Ok(Authenticator::from_provider(cached).with_timeout(options.credentials_timeout()))
+    Authenticator::saml(saml, options.clone())
 }
 
 type AssertionFn = ThreadsafeFunction<(), AssertionReturn, (), Status, false, true>;

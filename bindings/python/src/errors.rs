@@ -130,13 +130,25 @@ fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
         .map(|m| m.bind(py))
 }
 
+/// The error's text, naming the option it refuses (if any) by its Python keyword rather than by
+/// the core's concept name.
+fn text(err: &Error) -> String {
+    let text = err.to_string();
+    match err.option() {
+        Some(concept) if crate::options::keyword(concept) != concept => {
+            text.replace(concept, crate::options::keyword(concept))
+        }
+        _ => text,
+    }
+}
+
 fn build(py: Python<'_>, err: &Error, invalid_result: bool, wrong_type: bool) -> PyResult<PyErr> {
     let attempts =
         err.attempts().iter().map(|a| Py::new(py, PyAttempt::from(a))).collect::<PyResult<Vec<_>>>()?;
     let attempts = PyTuple::new(py, attempts)?;
     let exc = errors_module(py)?.getattr("_from_core")?.call1((
         err.kind().result_code(),
-        err.to_string(),
+        text(err),
         attempts,
         invalid_result,
         wrong_type,

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongoawsauth::cache::CachedProvider;
 use mongoawsauth::{Authenticator, Env, Options, ProviderConfig};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -22,7 +21,7 @@ use pyo3::types::{PyBool, PyMapping, PyString};
 use crate::credentials::PyCredentials;
 use crate::errors::{IntoPyResult, invalid_type, invalid_value, type_name};
 use crate::provider::{self, CallContext, PySamlProvider};
-use crate::time::{self, Zero};
+use crate::time;
 
 #[derive(Debug)]
 enum Source {
@@ -61,6 +60,15 @@ pub const KEYWORDS: &[&str] = &[
     "shared_config",
 ];
 
+/// The keyword of the option the core names `concept` (`Error::option`): the same words but
+/// for the credentials timeout, which is `timeout` here.
+pub fn keyword(concept: &str) -> &str {
+    match concept {
+        "credentials_timeout" => "timeout",
+        other => other,
+    }
+}
+
 /// The keyword arguments, as received (`None` for one not given: the core's default).
 #[derive(Debug, Default)]
 pub struct Args<'a, 'py> {
@@ -86,11 +94,8 @@ fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py,
     value.filter(|v| !v.is_none())
 }
 
-fn duration(value: Option<&Bound<'_, PyAny>>, keyword: &str, zero: Zero) -> PyResult<Option<Duration>> {
-    let Some(value) = given(value) else { return Ok(None) };
-    let duration = time::duration_arg(value, keyword, zero)?;
-    time::check_timeout(value.py(), duration, keyword)?;
-    Ok(Some(duration))
+fn duration(value: Option<&Bound<'_, PyAny>>, keyword: &str) -> PyResult<Option<Duration>> {
+    given(value).map(|v| time::duration_arg(v, keyword)).transpose()
 }
 
 /// An endpoint URL keyword: a `str` (the core checks that it is an http or https URL).
@@ -148,13 +153,13 @@ impl Config {
         if let Some(url) = url(args.ecs_base_url, "ecs_base_url")? {
             config = config.with_ecs_base_url(url);
         }
-        if let Some(t) = duration(args.metadata_connect_timeout, "metadata_connect_timeout", Zero::Refused)? {
+        if let Some(t) = duration(args.metadata_connect_timeout, "metadata_connect_timeout")? {
             config = config.with_metadata_connect_timeout(t);
         }
-        if let Some(t) = duration(args.metadata_read_timeout, "metadata_read_timeout", Zero::Refused)? {
+        if let Some(t) = duration(args.metadata_read_timeout, "metadata_read_timeout")? {
             config = config.with_metadata_read_timeout(t);
         }
-        if let Some(t) = duration(args.sts_timeout, "sts_timeout", Zero::Refused)? {
+        if let Some(t) = duration(args.sts_timeout, "sts_timeout")? {
             config = config.with_sts_timeout(t);
         }
         if let Some(name) = profile_name(args.profile)? {
@@ -164,18 +169,21 @@ impl Config {
             config = config.with_shared_config(enabled);
         }
         let mut options = Options::new().with_credential_policy(policy).with_provider_config(config);
-        if let Some(t) = duration(args.timeout, "timeout", Zero::Refused)? {
+        if let Some(t) = duration(args.timeout, "timeout")? {
             options = options.with_credentials_timeout(t);
         }
-        if let Some(t) = duration(args.refresh_window, "refresh_window", Zero::Allowed)? {
+        if let Some(t) = duration(args.refresh_window, "refresh_window")? {
             options = options.with_refresh_window(t);
         }
-        if let Some(t) = duration(args.refresh_ahead, "refresh_ahead", Zero::Allowed)? {
+        if let Some(t) = duration(args.refresh_ahead, "refresh_ahead")? {
             options = options.with_refresh_ahead(t);
         }
         if let Some(credentials) = credentials {
             options = options.with_explicit_credentials(credentials);
         }
+        // The core's checks, the same in every face; its errors name the option by its concept,
+        // which `errors` turns into the keyword.
+        options.validate().into_py(py)?;
         let timeout = options.credentials_timeout();
         Ok(Config { source, options, env, timeout })
     }
@@ -189,10 +197,8 @@ impl Config {
         let config = self.options.provider_config().clone().with_env(env);
         match &self.source {
             Source::Saml(saml) => {
-                let provider = saml.get().build(config, ctx).into_py(py)?;
-                let cached = CachedProvider::new(provider)
-                    .with_windows(self.options.refresh_window(), self.options.refresh_ahead());
-                Ok(Authenticator::from_provider(cached).with_timeout(self.timeout))
+                let options = self.options.clone().with_provider_config(config);
+                Authenticator::saml(saml.get().saml_options(ctx), options).into_py(py)
             }
             Source::Chain(custom) => {
                 let mut options = self.options.clone().with_provider_config(config);
@@ -237,14 +243,8 @@ fn profile_name(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
             ),
         )
     })?;
-    let name = name.to_cow()?;
-    if name.trim().is_empty() {
-        return Err(invalid_value(
-            value.py(),
-            "profile must name a profile; pass None to use AWS_PROFILE, else the default profile",
-        ));
-    }
-    Ok(Some(name.into_owned()))
+    // A blank name is the core's to refuse, with every face's words.
+    Ok(Some(name.to_cow()?.into_owned()))
 }
 
 /// `shared_config=`: `True` or `False` only (a truthy string such as "false" would invert it).

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mongoawsauth::provider::custom::CustomProvider;
-use mongoawsauth::provider::saml::{AssertionSource, SamlProvider};
-use mongoawsauth::{Credentials, Error, ErrorKind, ProviderConfig};
+use mongoawsauth::provider::saml::{AssertionSource, SamlOptions};
+use mongoawsauth::{Credentials, Error, ErrorKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -204,8 +204,9 @@ impl PySamlProvider {
         &self.role_arn
     }
 
-    /// The core provider for one call, reading `config` (its environment and STS endpoint).
-    pub fn build(&self, config: ProviderConfig, ctx: &CallContext) -> Result<SamlProvider, Error> {
+    /// The core's description of this SAML source for one call (the assertion callable runs
+    /// with `ctx`); `Authenticator::saml` checks it and builds the authenticator.
+    pub fn saml_options(&self, ctx: &CallContext) -> SamlOptions {
         let source = match &self.assertion {
             Assertion::Callable(callable) => {
                 let (callable, ctx) = (Arc::clone(callable), ctx.clone());
@@ -224,15 +225,10 @@ impl PySamlProvider {
             }
             Assertion::File(path) => AssertionSource::from_file(path.clone()),
         };
-        let mut builder =
-            SamlProvider::builder(&self.role_arn, &self.principal_arn, source).provider_config(config);
-        if let Some(d) = self.duration {
-            builder = builder.duration(d);
-        }
-        if let Some(p) = &self.policy {
-            builder = builder.policy(p.clone());
-        }
-        builder.build()
+        let mut saml = SamlOptions::new(&self.role_arn, &self.principal_arn, source);
+        saml.duration = self.duration;
+        saml.policy = self.policy.clone();
+        saml
     }
 }
 
@@ -274,7 +270,7 @@ impl PySamlProvider {
             policy,
         };
         // Validate the ARNs, duration and policy now rather than at the first login.
-        me.build(ProviderConfig::new(), &CallContext::new(None, Duration::from_secs(1))).into_py(py)?;
+        me.saml_options(&CallContext::new(None, Duration::from_secs(1))).validate().into_py(py)?;
         Ok(me)
     }
 

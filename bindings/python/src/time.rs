@@ -9,27 +9,22 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use mongoawsauth::Options;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use crate::errors::{invalid_type, invalid_value, type_name};
+use crate::errors::{IntoPyResult, invalid_type, invalid_value, type_name};
 
 /// 9999-12-31T23:59:59Z plus one second: the first instant neither side can represent.
 pub const END_OF_YEAR_9999_SECS: u64 = 253_402_300_800;
 #[allow(clippy::cast_precision_loss)] // exact: the value is below 2^53
 const END_OF_YEAR_9999: f64 = END_OF_YEAR_9999_SECS as f64;
 
-/// Whether a duration argument may be zero (a refresh window) or must be greater (a timeout).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Zero {
-    Allowed,
-    Refused,
-}
-
 /// A duration argument given in seconds (an `int` or a `float`), named `keyword` in errors.
 /// Only what a `Duration` cannot hold is refused here (another type, NaN, a negative number);
-/// the range every face enforces is the core's, checked when the options are built.
-pub fn duration_arg(value: &Bound<'_, PyAny>, keyword: &str, zero: Zero) -> PyResult<Duration> {
+/// the range every face enforces is the core's (`Options::validate`), checked when the options
+/// are built.
+pub fn duration_arg(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<Duration> {
     let py = value.py();
     if value.is_instance_of::<PyBool>()
         || !(value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>())
@@ -41,41 +36,29 @@ pub fn duration_arg(value: &Bound<'_, PyAny>, keyword: &str, zero: Zero) -> PyRe
     }
     // An int beyond a float's range is beyond any limit too.
     let seconds: f64 = value.extract().unwrap_or(f64::INFINITY);
-    let least = match zero {
-        Zero::Allowed => "0 or more",
-        Zero::Refused => "greater than 0",
-    };
-    if seconds.is_nan() || seconds < 0.0 || (zero == Zero::Refused && seconds == 0.0) {
-        return Err(invalid_value(py, format!("{keyword} must be {least} seconds, not {seconds}")));
+    if seconds.is_nan() || seconds < 0.0 {
+        return Err(invalid_value(
+            py,
+            format!("{keyword} must be a number of seconds of 0 or more, not {seconds}"),
+        ));
     }
     // Too large for a Duration is far beyond the core's maximum, which then refuses it.
     Ok(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
 }
 
-/// The deadline `timeout` seconds from now (or the authenticator's default when `None`).
+/// The deadline `timeout` seconds from now (or the authenticator's default when `None`). The
+/// timeout is checked by the core's rule for the credentials timeout, and named `timeout`.
 pub fn deadline(timeout: Option<&Bound<'_, PyAny>>, default: Duration) -> PyResult<Instant> {
     let timeout = match timeout.filter(|t| !t.is_none()) {
         Some(t) => {
-            let timeout = duration_arg(t, "timeout", Zero::Refused)?;
-            check_timeout(t.py(), timeout, "timeout")?;
+            let timeout = duration_arg(t, "timeout")?;
+            Options::new().with_credentials_timeout(timeout).validate().into_py(t.py())?;
             timeout
         }
         None => default,
     };
-    Ok(Instant::now().checked_add(timeout).unwrap_or_else(|| Instant::now() + MAX_TIMEOUT))
-}
-
-use mongoawsauth::defaults::MAX_TIMEOUT;
-
-/// A duration within the limit every face enforces.
-pub fn check_timeout(py: Python<'_>, timeout: Duration, keyword: &str) -> PyResult<()> {
-    if timeout > MAX_TIMEOUT {
-        return Err(invalid_value(
-            py,
-            format!("{keyword} must be at most {} seconds", MAX_TIMEOUT.as_secs_f64()),
-        ));
-    }
-    Ok(())
+    // Within the core's maximum, an Instant never overflows; the fallback is for the impossible.
+    Ok(Instant::now().checked_add(timeout).unwrap_or_else(Instant::now))
 }
 
 /// `InvalidArgumentError` (our hierarchy, a `ValueError`) with `message`.

@@ -325,3 +325,33 @@ def test_the_typed_options_are_exactly_the_native_keywords():
         mongoawsauth.Authenticator(bogus=1)  # type: ignore[call-arg]
     listed = str(info.value).split("its keyword arguments are ", 1)[1]
     assert set(listed.split(", ")) == set(mongoawsauth.AuthenticatorOptions.__annotations__)
+
+
+def test_range_errors_come_from_the_core_in_python_spelling():
+    # The core names the option by its concept (credentials_timeout); the Python face says the
+    # keyword, and the limits are the core's, the same in every face.
+    for value in (0, mongoawsauth.defaults.max_timeout + 1):
+        with pytest.raises(mongoawsauth.InvalidArgumentError, match=r"^timeout must be ") as info:
+            mongoawsauth.Authenticator(timeout=value)
+        assert "credentials_timeout" not in str(info.value)
+    mongoawsauth.Authenticator(timeout=mongoawsauth.defaults.max_timeout, refresh_window=0, refresh_ahead=0)
+    with pytest.raises(mongoawsauth.InvalidArgumentError, match=r"^refresh_ahead must be at most"):
+        mongoawsauth.Authenticator(refresh_ahead=mongoawsauth.defaults.max_timeout * 2)
+    with pytest.raises(mongoawsauth.InvalidArgumentError, match=r"^sts_timeout must be "):
+        mongoawsauth.Authenticator(sts_timeout=0.0)
+    # A per-call timeout follows the same rule.
+    auth = mongoawsauth.Authenticator(env={"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": SECRET})
+    with pytest.raises(mongoawsauth.InvalidArgumentError, match=r"^timeout must be more than 0") as info:
+        auth.credentials(timeout=0)
+    assert "credentials_timeout" not in str(info.value)
+    # What no duration can be is refused before the core sees it.
+    with pytest.raises(mongoawsauth.InvalidArgumentError, match=r"^refresh_window must be a number of seconds of 0 or more"):
+        mongoawsauth.Authenticator(refresh_window=-1)
+    with pytest.raises(mongoawsauth.InvalidArgumentError, match=r"^timeout must be"):
+        mongoawsauth.Authenticator(timeout=float("nan"))
+
+
+def test_endpoint_errors_hide_a_url_password():
+    with pytest.raises(mongoawsauth.InvalidArgumentError) as info:
+        mongoawsauth.Authenticator(sts_endpoint="ftp://user:hunter2@127.0.0.1/")
+    assert "hunter2" not in str(info.value) and "sts_endpoint" in str(info.value)

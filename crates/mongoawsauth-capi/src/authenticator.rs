@@ -91,7 +91,7 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_destroy(
 /// `MONGOAWSAUTH_RESULT_CONFIGURATION`, `MONGOAWSAUTH_RESULT_TIMEOUT`, or
 /// `MONGOAWSAUTH_RESULT_RUNTIME` when called from a library callback thread.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_authenticator_fetch_credentials(
+pub unsafe extern "C" fn mongoawsauth_authenticator_credentials(
     authenticator: *const mongoawsauth_authenticator_t,
     timeout_ms: u32,
     credentials_out: *mut *mut mongoawsauth_credentials_t,
@@ -109,12 +109,12 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_fetch_credentials(
     })
 }
 
-/// Resolves credentials like `mongoawsauth_authenticator_fetch_credentials` and starts a
+/// Resolves credentials like `mongoawsauth_authenticator_credentials` and starts a
 /// conversation with them (with a fresh nonce). Credentials are resolved before the caller
 /// sends `saslStart`, so a slow source never holds a server-side conversation open.
 ///
 /// On success the caller owns `*conversation_out` and must release it with
-/// `mongoawsauth_conversation_destroy`. Fails like `mongoawsauth_authenticator_fetch_credentials`.
+/// `mongoawsauth_conversation_destroy`. Fails like `mongoawsauth_authenticator_credentials`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_authenticator_start_conversation(
     authenticator: *const mongoawsauth_authenticator_t,

@@ -19,7 +19,7 @@ struct CEntry {
     key: Box<[u8]>,
     access_key_id: Box<[u8]>,
     source: Box<[u8]>,
-    expiry_unix_ms: i64,
+    expiration_unix_ms: i64,
     generation: u64,
 }
 
@@ -29,23 +29,23 @@ impl From<CacheEntryInfo> for CEntry {
             key: ffi::c_text(&info.key),
             access_key_id: ffi::c_text(&info.access_key_id),
             source: ffi::c_text(&info.source),
-            expiry_unix_ms: credentials::unix_ms(info.expiry),
+            expiration_unix_ms: credentials::unix_ms(info.expiry),
             generation: info.generation,
         }
     }
 }
 
-/// Test hook: a copy of what the process-wide credentials cache held at one moment, one entry
+/// Test hook: a copy of the entries the process-wide credentials cache held at one moment, one
 /// per cache key, sorted by key. It holds no secret: only keys, access key ids, source names,
-/// expiries and generations.
+/// expirations and generations.
 ///
-/// Created by `mongoawsauth_cache_snapshot_new`. The caller owns it and must release it with
-/// `mongoawsauth_cache_snapshot_destroy`. Later changes to the cache do not affect it.
+/// Created by `mongoawsauth_cache_entries_new`. The caller owns it and must release it with
+/// `mongoawsauth_cache_entries_destroy`. Later changes to the cache do not affect it.
 ///
 /// Thread safety: immutable; may be read from several threads at once and destroyed from any
 /// thread.
 #[derive(Debug)]
-pub struct mongoawsauth_cache_snapshot_t {
+pub struct mongoawsauth_cache_entries_t {
     entries: Vec<CEntry>,
 }
 
@@ -71,53 +71,53 @@ pub unsafe extern "C" fn mongoawsauth_cache_clear(
     })
 }
 
-/// Test hook: copies the current cache entries into a new snapshot.
+/// Test hook: copies the current cache entries.
 ///
-/// On success the caller owns `*snapshot_out` and must release it with
-/// `mongoawsauth_cache_snapshot_destroy`. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if
-/// `snapshot_out` is NULL.
+/// On success the caller owns `*entries_out` and must release it with
+/// `mongoawsauth_cache_entries_destroy`. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if
+/// `entries_out` is NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_new(
-    snapshot_out: *mut *mut mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_new(
+    entries_out: *mut *mut mongoawsauth_cache_entries_t,
     error: *mut *mut mongoawsauth_error_t,
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
-        let out = ffi::out_arg(snapshot_out, "snapshot_out")?;
+        let out = ffi::out_arg(entries_out, "entries_out")?;
         let entries = cache::entries().into_iter().map(CEntry::from).collect();
-        // SAFETY: `snapshot_out` was checked and is writable.
-        unsafe { out.write(mongoawsauth_cache_snapshot_t { entries }) };
+        // SAFETY: `entries_out` was checked and is writable.
+        unsafe { out.write(mongoawsauth_cache_entries_t { entries }) };
         Ok(())
     })
 }
 
-/// Test hook: the number of entries in the snapshot; 0 for NULL.
+/// Test hook: the number of entries copied; 0 for NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_count(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_count(
+    entries: *const mongoawsauth_cache_entries_t,
 ) -> usize {
     ffi_infallible!(0, {
-        // SAFETY: `snapshot` is NULL or a live handle.
-        unsafe { ffi::opt_ref(snapshot) }.map_or(0, |s| s.entries.len())
+        // SAFETY: `entries` is NULL or a live handle.
+        unsafe { ffi::opt_ref(entries) }.map_or(0, |s| s.entries.len())
     })
 }
 
 /// # Safety
-/// `snapshot` is NULL or a live handle.
-unsafe fn entry<'a>(snapshot: *const mongoawsauth_cache_snapshot_t, index: usize) -> Option<&'a CEntry> {
+/// `entries` is NULL or a live handle.
+unsafe fn entry<'a>(entries: *const mongoawsauth_cache_entries_t, index: usize) -> Option<&'a CEntry> {
     // SAFETY: forwarded from the caller.
-    unsafe { ffi::opt_ref(snapshot) }.and_then(|s| s.entries.get(index))
+    unsafe { ffi::opt_ref(entries) }.and_then(|s| s.entries.get(index))
 }
 
 /// # Safety
-/// `snapshot` is NULL or a live handle; `len` is NULL or writable.
+/// `entries` is NULL or a live handle; `len` is NULL or writable.
 unsafe fn entry_text(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+    entries: *const mongoawsauth_cache_entries_t,
     index: usize,
     len: *mut usize,
     pick: fn(&CEntry) -> &[u8],
 ) -> *const c_char {
     // SAFETY: forwarded from the caller.
-    match unsafe { entry(snapshot, index) } {
+    match unsafe { entry(entries, index) } {
         Some(e) => {
             let text = pick(e);
             // SAFETY: forwarded from the caller.
@@ -132,69 +132,69 @@ unsafe fn entry_text(
 /// it to `mongoawsauth_cache_get`, `_set`, `_expire` or `_poison`). NUL-terminated, with its
 /// length stored in `*len` when `len` is not NULL.
 ///
-/// Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+/// Borrowed: valid until `entries` is destroyed. NULL if `entries` is NULL or `index` is out of
 /// range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_key(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_key(
+    entries: *const mongoawsauth_cache_entries_t,
     index: usize,
     len: *mut usize,
 ) -> *const c_char {
     ffi_infallible!(std::ptr::null(), {
         // SAFETY: documented contract of this function.
-        unsafe { entry_text(snapshot, index, len, |e| &e.key) }
+        unsafe { entry_text(entries, index, len, |e| &e.key) }
     })
 }
 
 /// Test hook: the access key id cached in the `index`th entry (not a secret), NUL-terminated,
 /// with its length stored in `*len` when `len` is not NULL.
 ///
-/// Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+/// Borrowed: valid until `entries` is destroyed. NULL if `entries` is NULL or `index` is out of
 /// range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_access_key_id(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_access_key_id(
+    entries: *const mongoawsauth_cache_entries_t,
     index: usize,
     len: *mut usize,
 ) -> *const c_char {
     ffi_infallible!(std::ptr::null(), {
         // SAFETY: documented contract of this function.
-        unsafe { entry_text(snapshot, index, len, |e| &e.access_key_id) }
+        unsafe { entry_text(entries, index, len, |e| &e.access_key_id) }
     })
 }
 
 /// Test hook: the name of the source that produced the `index`th entry (`"container"`,
 /// `"imds"`, ...), NUL-terminated, with its length stored in `*len` when `len` is not NULL.
 ///
-/// Borrowed: valid until `snapshot` is destroyed. NULL if `snapshot` is NULL or `index` is out of
+/// Borrowed: valid until `entries` is destroyed. NULL if `entries` is NULL or `index` is out of
 /// range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_source(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_source(
+    entries: *const mongoawsauth_cache_entries_t,
     index: usize,
     len: *mut usize,
 ) -> *const c_char {
     ffi_infallible!(std::ptr::null(), {
         // SAFETY: documented contract of this function.
-        unsafe { entry_text(snapshot, index, len, |e| &e.source) }
+        unsafe { entry_text(entries, index, len, |e| &e.source) }
     })
 }
 
-/// Test hook: when the `index`th entry expires. Returns true and stores the expiry in
-/// milliseconds since the Unix epoch in `*expiry_unix_ms`; returns false and leaves it untouched
-/// if an argument is NULL or `index` is out of range.
+/// Test hook: when the `index`th entry expires. Returns true and stores the expiration in
+/// milliseconds since the Unix epoch in `*expiration_unix_ms`; returns false and leaves it
+/// untouched if an argument is NULL or `index` is out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_expiry(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_expiration(
+    entries: *const mongoawsauth_cache_entries_t,
     index: usize,
-    expiry_unix_ms: *mut i64,
+    expiration_unix_ms: *mut i64,
 ) -> bool {
     ffi_infallible!(false, {
-        // SAFETY: `snapshot` is NULL or a live handle.
-        match unsafe { entry(snapshot, index) } {
-            Some(e) if !expiry_unix_ms.is_null() => {
+        // SAFETY: `entries` is NULL or a live handle.
+        match unsafe { entry(entries, index) } {
+            Some(e) if !expiration_unix_ms.is_null() => {
                 // SAFETY: checked non-NULL; the caller guarantees it is writable.
-                unsafe { ffi::write_scalar(expiry_unix_ms, e.expiry_unix_ms) };
+                unsafe { ffi::write_scalar(expiration_unix_ms, e.expiration_unix_ms) };
                 true
             }
             _ => false,
@@ -203,25 +203,26 @@ pub unsafe extern "C" fn mongoawsauth_cache_snapshot_expiry(
 }
 
 /// Test hook: the generation of the `index`th entry (what
-/// `mongoawsauth_authenticator_report_failure` takes); 0, never a generation, if `snapshot` is
+/// `mongoawsauth_authenticator_report_failure` takes); 0, never a generation, if `entries` is
 /// NULL or `index` is out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_generation(
-    snapshot: *const mongoawsauth_cache_snapshot_t,
+pub unsafe extern "C" fn mongoawsauth_cache_entries_generation(
+    entries: *const mongoawsauth_cache_entries_t,
     index: usize,
 ) -> u64 {
     ffi_infallible!(0, {
-        // SAFETY: `snapshot` is NULL or a live handle.
-        unsafe { entry(snapshot, index) }.map_or(0, |e| e.generation)
+        // SAFETY: `entries` is NULL or a live handle.
+        unsafe { entry(entries, index) }.map_or(0, |e| e.generation)
     })
 }
 
-/// Test hook: releases a snapshot. NULL is a no-op. Must not be called twice with the same value.
+/// Test hook: releases a copy of the cache entries. NULL is a no-op. Must not be called twice
+/// with the same value.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_cache_snapshot_destroy(snapshot: *mut mongoawsauth_cache_snapshot_t) {
+pub unsafe extern "C" fn mongoawsauth_cache_entries_destroy(entries: *mut mongoawsauth_cache_entries_t) {
     ffi_infallible!((), {
-        // SAFETY: `snapshot` is NULL or a handle from this library, destroyed once.
-        unsafe { ffi::free(snapshot) }
+        // SAFETY: `entries` is NULL or a handle from this library, destroyed once.
+        unsafe { ffi::free(entries) }
     })
 }
 
@@ -254,13 +255,13 @@ pub unsafe extern "C" fn mongoawsauth_cache_get(
 }
 
 /// Test hook: stores `credentials` under `key` as a fresh entry with a new generation, replacing
-/// any entry there. The credentials must have an expiry (`mongoawsauth_credentials_new` with
-/// `expiry_unix_ms`); it becomes the entry's expiry.
+/// any entry there. The credentials must have an expiration (`mongoawsauth_credentials_new`
+/// with `expiration_unix_ms`); it becomes the entry's expiration.
 ///
 /// This function does not take ownership of its arguments; it copies them. On success, if
 /// `generation` is not NULL, `*generation` receives the new entry's generation. Fails with
 /// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` or `credentials` is NULL, `key` is not UTF-8,
-/// or the credentials have no expiry.
+/// or the credentials have no expiration.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_cache_set(
     key: *const c_char,
@@ -280,25 +281,26 @@ pub unsafe extern "C" fn mongoawsauth_cache_set(
     })
 }
 
-/// Test hook: sets the expiry of the entry under `key` (of every entry when `key` is NULL) to
-/// `expiry_unix_ms`, milliseconds since the Unix epoch; the spec's tests set it to one minute
+/// Test hook: sets the expiration of the entry under `key` (of every entry when `key` is NULL)
+/// to `expiration_unix_ms`, milliseconds since the Unix epoch; the spec's tests set it to one minute
 /// from now, inside the refresh window, to force the next fetch.
 ///
 /// This function does not take ownership of `key`. On success, if `changed` is not NULL,
 /// `*changed` receives the number of entries changed (0 when there is no such key). Fails with
-/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` is not UTF-8 or `expiry_unix_ms` is negative.
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `key` is not UTF-8 or `expiration_unix_ms` is
+/// negative.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_cache_expire(
     key: *const c_char,
-    expiry_unix_ms: i64,
+    expiration_unix_ms: i64,
     changed: *mut usize,
     error: *mut *mut mongoawsauth_error_t,
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `key` is NULL or NUL-terminated (documented contract).
         let key = unsafe { ffi::opt_str_arg(key, "key") }?;
-        let expiry = credentials::expiry_from_unix_ms(expiry_unix_ms)?;
-        let count = cache::expire(key, expiry);
+        let expiration = credentials::expiration_from_unix_ms(expiration_unix_ms, "expiration_unix_ms")?;
+        let count = cache::expire(key, expiration);
         // SAFETY: `changed` is NULL or writable (documented contract).
         unsafe { ffi::write_scalar(changed, count) };
         Ok(())

@@ -35,7 +35,7 @@ impl mongoawsauth_conversation_t {
 }
 
 /// Starts a conversation with explicit credentials (for example ones the host fetched with
-/// `mongoawsauth_authenticator_fetch_credentials`) and a fresh nonce.
+/// `mongoawsauth_authenticator_credentials`) and a fresh nonce.
 ///
 /// This function does not take ownership of `credentials`; it keeps its own reference. On
 /// success the caller owns `*conversation_out` and must release it with

@@ -3,18 +3,15 @@
 use std::ffi::c_char;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use mongoawsauth_core::Credentials;
+use mongoawsauth_core::{APPLICATION_SOURCE, Credentials};
 use zeroize::Zeroizing;
 
 use crate::error::{Failure, mongoawsauth_error_t};
 use crate::ffi;
 use crate::result::mongoawsauth_result_t;
 
-/// The source name of credentials the host builds with `mongoawsauth_credentials_new`.
-pub(crate) const APPLICATION_SOURCE: &str = "application";
-
 /// AWS credentials: an access key id, a secret access key, an optional session token, an
-/// optional expiry and the name of the source that produced them.
+/// optional expiration and the name of the source that produced them.
 ///
 /// Created by `mongoawsauth_credentials_new` or by a fetch. The caller owns the handle and must
 /// release it with `mongoawsauth_credentials_destroy`, which zeroizes the library's copies of the
@@ -63,8 +60,8 @@ impl std::fmt::Debug for mongoawsauth_credentials_t {
 
 /// Creates credentials from their parts, validated by the library's rules: the access key id
 /// and the secret access key are required, the session token is optional (NULL or empty for
-/// long-term keys). `expiry_unix_ms`, when not NULL, points to the expiry in milliseconds since
-/// the Unix epoch (the unit of BSON date-times).
+/// long-term keys). `expiration_unix_ms`, when not NULL, points to the expiration in milliseconds
+/// since the Unix epoch (the unit of BSON date-times).
 ///
 /// The source name of the result is `"application"` (or `"custom"` once returned by a provider
 /// callback).
@@ -72,14 +69,14 @@ impl std::fmt::Debug for mongoawsauth_credentials_t {
 /// This function does not take ownership of its arguments; it copies them. On success the
 /// caller owns `*credentials_out` and must release it with `mongoawsauth_credentials_destroy`.
 /// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` for a NULL or non-UTF-8 string, a missing
-/// part, or an expiry before 1970 or after 9999-12-31T23:59:59Z (253402300799000 ms; so
-/// `INT64_MIN` and `INT64_MAX` are refused: pass NULL for no expiry).
+/// part, or an expiration before 1970 or after 9999-12-31T23:59:59Z (253402300799000 ms; so
+/// `INT64_MIN` and `INT64_MAX` are refused: pass NULL for no expiration).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_credentials_new(
     access_key_id: *const c_char,
     secret_access_key: *const c_char,
     session_token: *const c_char,
-    expiry_unix_ms: *const i64,
+    expiration_unix_ms: *const i64,
     credentials_out: *mut *mut mongoawsauth_credentials_t,
     error: *mut *mut mongoawsauth_error_t,
 ) -> mongoawsauth_result_t {
@@ -91,39 +88,40 @@ pub unsafe extern "C" fn mongoawsauth_credentials_new(
         let secret = unsafe { ffi::str_arg(secret_access_key, "secret_access_key") }?;
         // SAFETY: as above.
         let token = unsafe { ffi::opt_str_arg(session_token, "session_token") }?;
-        // SAFETY: `expiry_unix_ms` is NULL or points to a readable int64_t.
-        let expiry = match unsafe { ffi::opt_ref(expiry_unix_ms) } {
+        // SAFETY: `expiration_unix_ms` is NULL or points to a readable int64_t.
+        let expiration = match unsafe { ffi::opt_ref(expiration_unix_ms) } {
             None => None,
-            Some(&ms) => Some(expiry_from_unix_ms(ms)?),
+            Some(&ms) => Some(expiration_from_unix_ms(ms, "expiration_unix_ms")?),
         };
-        let credentials = Credentials::new(Some(id), Some(secret), token, expiry, APPLICATION_SOURCE)?;
+        let credentials = Credentials::new(Some(id), Some(secret), token, expiration, APPLICATION_SOURCE)?;
         // SAFETY: `credentials_out` was checked and is writable (documented contract).
         unsafe { out.write(mongoawsauth_credentials_t::new(credentials)) };
         Ok(())
     })
 }
 
-/// The latest expiry in milliseconds since the epoch: 9999-12-31T23:59:59Z, the core's bound.
-const LATEST_EXPIRY_UNIX_MS: u64 = Credentials::LATEST_EXPIRY_UNIX_SECS * 1000;
+/// The latest expiration in milliseconds since the epoch: 9999-12-31T23:59:59Z, the core's bound.
+const LATEST_EXPIRATION_UNIX_MS: u64 = Credentials::LATEST_EXPIRY_UNIX_SECS * 1000;
 
-/// Converts an expiry from C, refusing what no credentials can have (before 1970, after
-/// 9999-12-31T23:59:59Z: `INT64_MAX` and `INT64_MIN` are sentinels, not expiries) with a message
-/// that names the parameter, and never doing unchecked arithmetic on the host's value.
-pub(crate) fn expiry_from_unix_ms(ms: i64) -> Result<SystemTime, Failure> {
+/// Converts an expiration from C, refusing what no credentials can have (before 1970, after
+/// 9999-12-31T23:59:59Z: `INT64_MAX` and `INT64_MIN` are sentinels, not expirations) with a
+/// message that names the parameter (`parameter`), and never doing unchecked arithmetic on the
+/// host's value.
+pub(crate) fn expiration_from_unix_ms(ms: i64, parameter: &str) -> Result<SystemTime, Failure> {
     let ms = u64::try_from(ms).map_err(|_| {
         Failure::invalid_argument(format!(
-            "expiry_unix_ms {ms} is before 1970: pass milliseconds since the Unix epoch"
+            "{parameter} {ms} is before 1970: pass milliseconds since the Unix epoch"
         ))
     })?;
-    if ms > LATEST_EXPIRY_UNIX_MS {
+    if ms > LATEST_EXPIRATION_UNIX_MS {
         return Err(Failure::invalid_argument(format!(
-            "expiry_unix_ms {ms} is after 9999-12-31T23:59:59Z ({LATEST_EXPIRY_UNIX_MS}): pass \
+            "{parameter} {ms} is after 9999-12-31T23:59:59Z ({LATEST_EXPIRATION_UNIX_MS}): pass \
              milliseconds since the Unix epoch (not microseconds or nanoseconds)"
         )));
     }
     UNIX_EPOCH
         .checked_add(Duration::from_millis(ms))
-        .ok_or_else(|| Failure::invalid_argument(format!("expiry_unix_ms {ms} is out of range")))
+        .ok_or_else(|| Failure::invalid_argument(format!("{parameter} {ms} is out of range")))
 }
 
 /// # Safety
@@ -217,21 +215,21 @@ pub unsafe extern "C" fn mongoawsauth_credentials_is_temporary(
     })
 }
 
-/// When the credentials expire. Returns true and stores the expiry in milliseconds since the
-/// Unix epoch in `*expiry_unix_ms` when the source gave one; returns false and leaves
-/// `*expiry_unix_ms` untouched when it did not, or when an argument is NULL.
+/// When the credentials expire. Returns true and stores the expiration in milliseconds since
+/// the Unix epoch in `*expiration_unix_ms` when the source gave one; returns false and leaves
+/// `*expiration_unix_ms` untouched when it did not, or when an argument is NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_credentials_expiry(
+pub unsafe extern "C" fn mongoawsauth_credentials_expiration(
     credentials: *const mongoawsauth_credentials_t,
-    expiry_unix_ms: *mut i64,
+    expiration_unix_ms: *mut i64,
 ) -> bool {
     ffi_infallible!(false, {
         // SAFETY: `credentials` is NULL or a live handle.
-        let expiry = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiration());
-        match expiry {
-            Some(at) if !expiry_unix_ms.is_null() => {
+        let expiration = unsafe { ffi::opt_ref(credentials) }.and_then(|c| c.inner.expiration());
+        match expiration {
+            Some(at) if !expiration_unix_ms.is_null() => {
                 // SAFETY: checked non-NULL; the caller guarantees it is writable.
-                unsafe { ffi::write_scalar(expiry_unix_ms, unix_ms(at)) };
+                unsafe { ffi::write_scalar(expiration_unix_ms, unix_ms(at)) };
                 true
             }
             _ => false,
@@ -290,18 +288,18 @@ mod tests {
     use super::*;
     use crate::result::{MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, MONGOAWSAUTH_RESULT_OK};
 
-    /// Calls `mongoawsauth_credentials_new` with `expiry` and returns the code and the error
+    /// Calls `mongoawsauth_credentials_new` with `expiration` and returns the code and the error
     /// message (empty on success).
-    fn new_with_expiry(expiry: i64) -> (mongoawsauth_result_t, String) {
+    fn new_with_expiration(expiration: i64) -> (mongoawsauth_result_t, String) {
         let mut out: *mut mongoawsauth_credentials_t = std::ptr::null_mut();
         let mut error: *mut mongoawsauth_error_t = std::ptr::null_mut();
-        // SAFETY: NUL-terminated strings, a readable expiry, writable out-parameters.
+        // SAFETY: NUL-terminated strings, a readable expiration, writable out-parameters.
         let code = unsafe {
             mongoawsauth_credentials_new(
                 c"ASIAEXAMPLE".as_ptr(),
                 c"secret".as_ptr(),
                 c"token".as_ptr(),
-                &expiry,
+                &expiration,
                 &mut out,
                 &mut error,
             )
@@ -323,16 +321,19 @@ mod tests {
     /// INT64_MAX and INT64_MIN are what a C caller passes for "never" or "unset"; both are
     /// invalid arguments that say which bound they crossed, and the bounds themselves work.
     #[test]
-    fn sentinel_expiries_are_invalid_arguments() {
-        let (code, message) = new_with_expiry(i64::MAX);
+    fn sentinel_expirations_are_invalid_arguments() {
+        let (code, message) = new_with_expiration(i64::MAX);
         assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
-        assert!(message.contains("after 9999-12-31T23:59:59Z"), "{message}");
-        let (code, message) = new_with_expiry(253_402_300_799_001);
+        assert!(
+            message.contains("expiration_unix_ms 9223372036854775807 is after 9999-12-31T23:59:59Z"),
+            "{message}"
+        );
+        let (code, message) = new_with_expiration(253_402_300_799_001);
         assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
-        let (code, message) = new_with_expiry(i64::MIN);
+        let (code, message) = new_with_expiration(i64::MIN);
         assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
         assert!(message.contains("before 1970"), "{message}");
-        assert_eq!(new_with_expiry(253_402_300_799_000).0, MONGOAWSAUTH_RESULT_OK);
-        assert_eq!(new_with_expiry(0).0, MONGOAWSAUTH_RESULT_OK);
+        assert_eq!(new_with_expiration(253_402_300_799_000).0, MONGOAWSAUTH_RESULT_OK);
+        assert_eq!(new_with_expiration(0).0, MONGOAWSAUTH_RESULT_OK);
     }
 }

@@ -3,6 +3,7 @@
 //! diagnose`-style tools).
 
 use std::ffi::c_char;
+use std::time::Duration;
 
 use mongoawsauth_core::diagnostics::{self, Diagnosis, SourceStatus};
 use mongoawsauth_core::runtime;
@@ -16,13 +17,14 @@ use crate::error::{
 use crate::ffi;
 use crate::options::mongoawsauth_options_t;
 use crate::result::mongoawsauth_result_t;
+use crate::units;
 
 #[derive(Debug)]
 struct CReport {
     source: Box<[u8]>,
     status: mongoawsauth_attempt_outcome_t,
     detail: Box<[u8]>,
-    elapsed_us: u64,
+    elapsed: Duration,
 }
 
 /// What every source of the default chain said during one `mongoawsauth_diagnose` walk, in chain
@@ -60,7 +62,7 @@ impl From<Diagnosis> for mongoawsauth_diagnosis_t {
                     source: ffi::c_text(&r.source),
                     status,
                     detail: ffi::c_text(detail),
-                    elapsed_us: u64::try_from(r.elapsed.as_micros()).unwrap_or(u64::MAX),
+                    elapsed: r.elapsed,
                 }
             })
             .collect();
@@ -186,17 +188,29 @@ pub unsafe extern "C" fn mongoawsauth_diagnosis_source_detail(
     })
 }
 
-/// How long the `index`th source took, in microseconds (0 when not tried); 0 if `diagnosis` is
-/// NULL or `index` is out of range.
+/// How long the `index`th source took, in milliseconds (fractional; 0 when not tried); 0 if
+/// `diagnosis` is NULL or `index` is out of range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_diagnosis_source_elapsed_us(
+pub unsafe extern "C" fn mongoawsauth_diagnosis_source_elapsed_ms(
     diagnosis: *const mongoawsauth_diagnosis_t,
     index: usize,
-) -> u64 {
-    ffi_infallible!(0, {
+) -> f64 {
+    ffi_infallible!(0.0, {
         // SAFETY: `diagnosis` is NULL or a live handle.
-        unsafe { report(diagnosis, index) }.map_or(0, |r| r.elapsed_us)
+        unsafe { report(diagnosis, index) }.map_or(0.0, |r| units::millis_f64(r.elapsed))
     })
+}
+
+/// How long the `index`th source took, for the deprecated microsecond accessor.
+///
+/// # Safety
+/// `diagnosis` is NULL or a live handle.
+pub(crate) unsafe fn source_elapsed(
+    diagnosis: *const mongoawsauth_diagnosis_t,
+    index: usize,
+) -> Option<Duration> {
+    // SAFETY: forwarded from the caller.
+    unsafe { report(diagnosis, index) }.map(|r| r.elapsed)
 }
 
 /// The name of the source a login would use, NUL-terminated, with its length stored in `*len`

@@ -2,11 +2,16 @@
 //! chain that found nothing.
 
 use std::ffi::c_char;
+use std::time::Duration;
 
 use mongoawsauth_core::{Attempt, AttemptOutcome, Error};
 
 use crate::ffi;
-use crate::result::{self, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, mongoawsauth_result_t};
+use crate::option_names;
+use crate::result::{
+    self, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, MONGOAWSAUTH_RESULT_OK, mongoawsauth_result_t,
+};
+use crate::units;
 
 /// What a fallible body returns on failure: a code and the text for the error object.
 #[derive(Debug)]
@@ -34,16 +39,21 @@ impl Failure {
             .attempts
             .iter()
             .map(|a| {
-                let (outcome, text) = match &a.outcome {
-                    AttemptOutcome::Succeeded => (MONGOAWSAUTH_ATTEMPT_SUCCEEDED, ""),
-                    AttemptOutcome::NotConfigured(why) => (MONGOAWSAUTH_ATTEMPT_NOT_CONFIGURED, why.as_str()),
-                    AttemptOutcome::Failed { message, .. } => (MONGOAWSAUTH_ATTEMPT_FAILED, message.as_str()),
+                let (outcome, code, text) = match &a.outcome {
+                    AttemptOutcome::Succeeded => (MONGOAWSAUTH_ATTEMPT_SUCCEEDED, MONGOAWSAUTH_RESULT_OK, ""),
+                    AttemptOutcome::NotConfigured(why) => {
+                        (MONGOAWSAUTH_ATTEMPT_NOT_CONFIGURED, MONGOAWSAUTH_RESULT_OK, why.as_str())
+                    }
+                    AttemptOutcome::Failed { kind, message } => {
+                        (MONGOAWSAUTH_ATTEMPT_FAILED, result::from_kind(*kind), message.as_str())
+                    }
                 };
                 CAttempt {
                     source: ffi::c_text(&a.source),
                     outcome,
+                    code,
                     message: ffi::c_text(text),
-                    elapsed_us: u64::try_from(a.elapsed.as_micros()).unwrap_or(u64::MAX),
+                    elapsed: a.elapsed,
                 }
             })
             .collect();
@@ -58,11 +68,12 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure {
-            code: result::from_kind(error.kind()),
-            message: error.message().to_owned(),
-            attempts: error.attempts().to_vec(),
-        }
+        // An option the core refused is named as the C setter that sets it.
+        let message = error
+            .option()
+            .and_then(|concept| option_names::message(concept, error.message()))
+            .unwrap_or_else(|| error.message().to_owned());
+        Failure { code: result::from_kind(error.kind()), message, attempts: error.attempts().to_vec() }
     }
 }
 
@@ -85,8 +96,9 @@ pub const MONGOAWSAUTH_ATTEMPT_NOT_TRIED: mongoawsauth_attempt_outcome_t = 4;
 struct CAttempt {
     source: Box<[u8]>,
     outcome: mongoawsauth_attempt_outcome_t,
+    code: mongoawsauth_result_t,
     message: Box<[u8]>,
-    elapsed_us: u64,
+    elapsed: Duration,
 }
 
 /// Why a call failed: a result code, a message, and for a credential chain that found nothing,
@@ -230,17 +242,41 @@ pub unsafe extern "C" fn mongoawsauth_error_attempt_message(
     })
 }
 
-/// How long the `index`th source took, in microseconds; 0 if `error` is NULL or `index` is out of
-/// range.
+/// The result code of the `index`th source's failure (`MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER`,
+/// `MONGOAWSAUTH_RESULT_TIMEOUT`, ...) when its outcome is `MONGOAWSAUTH_ATTEMPT_FAILED`;
+/// `MONGOAWSAUTH_RESULT_OK` for a source that succeeded or is not configured, or if `error` is
+/// NULL or `index` is out of range. `mongoawsauth_result_name` spells it.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_error_attempt_elapsed_us(
+pub unsafe extern "C" fn mongoawsauth_error_attempt_code(
     error: *const mongoawsauth_error_t,
     index: usize,
-) -> u64 {
-    ffi_infallible!(0, {
+) -> mongoawsauth_result_t {
+    ffi_infallible!(MONGOAWSAUTH_RESULT_OK, {
         // SAFETY: `error` is NULL or live.
-        unsafe { attempt(error, index) }.map_or(0, |a| a.elapsed_us)
+        unsafe { attempt(error, index) }.map_or(MONGOAWSAUTH_RESULT_OK, |a| a.code)
     })
+}
+
+/// How long the `index`th source took, in milliseconds (fractional: microseconds are in the
+/// decimals); 0 if `error` is NULL or `index` is out of range.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn mongoawsauth_error_attempt_elapsed_ms(
+    error: *const mongoawsauth_error_t,
+    index: usize,
+) -> f64 {
+    ffi_infallible!(0.0, {
+        // SAFETY: `error` is NULL or live.
+        unsafe { attempt(error, index) }.map_or(0.0, |a| units::millis_f64(a.elapsed))
+    })
+}
+
+/// How long the `index`th attempt took, for the deprecated microsecond accessor.
+///
+/// # Safety
+/// `error` is NULL or a live error handle.
+pub(crate) unsafe fn attempt_elapsed(error: *const mongoawsauth_error_t, index: usize) -> Option<Duration> {
+    // SAFETY: forwarded from the caller.
+    unsafe { attempt(error, index) }.map(|a| a.elapsed)
 }
 
 /// Releases an error. NULL is a no-op. Must not be called twice with the same value.

@@ -15,7 +15,7 @@ use crate::error::{Failure, mongoawsauth_error_t};
 use crate::ffi;
 use crate::result::{MONGOAWSAUTH_RESULT_OK, mongoawsauth_result_t};
 
-/// Receives the outcome of `mongoawsauth_authenticator_fetch_credentials_async`, exactly once.
+/// Receives the outcome of `mongoawsauth_authenticator_credentials_async`, exactly once.
 ///
 /// On success `result` is `MONGOAWSAUTH_RESULT_OK`, `credentials` is new credentials and `error`
 /// is NULL; on failure `credentials` is NULL and `error` says why. The callback owns both and
@@ -49,7 +49,7 @@ struct Completion {
     done: bool,
 }
 
-// SAFETY: `mongoawsauth_authenticator_fetch_credentials_async` documents that the callback runs
+// SAFETY: `mongoawsauth_authenticator_credentials_async` documents that the callback runs
 // on a library thread with this `userdata`; the host promises that is fine by passing them.
 unsafe impl Send for Completion {}
 
@@ -147,7 +147,7 @@ impl std::fmt::Debug for Completion {
 /// fetch, with `MONGOAWSAUTH_RESULT_PANIC` if the library panics during it. Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `authenticator` or
 /// `callback` is NULL, `MONGOAWSAUTH_RESULT_RUNTIME` if the runtime cannot start.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_authenticator_fetch_credentials_async(
+pub unsafe extern "C" fn mongoawsauth_authenticator_credentials_async(
     authenticator: *const mongoawsauth_authenticator_t,
     timeout_ms: u32,
     callback: mongoawsauth_credentials_fetch_cb_t,

@@ -10,7 +10,7 @@
 //! | module | C API |
 //! | --- | --- |
 //! | `version` | `mongoawsauth_version*` |
-//! | `result` | `mongoawsauth_result_t` codes, `mongoawsauth_result_str` |
+//! | `result` | `mongoawsauth_result_t` codes, `mongoawsauth_result_name`, `mongoawsauth_result_str` |
 //! | `error` | `mongoawsauth_error_t` and its attempt list |
 //! | `bytes` | `mongoawsauth_bytes_t`, the library-owned payload buffers |
 //! | `credentials` | `mongoawsauth_credentials_t` |
@@ -24,13 +24,15 @@
 //! | `saml` | `mongoawsauth_saml_t`, an authenticator over STS `AssumeRoleWithSAML` |
 //! | `diagnostics` | `mongoawsauth_diagnose`, `mongoawsauth_diagnosis_t` |
 //! | `runtime` | `mongoawsauth_cleanup` |
-//! | `cache` | the spec's cache test hooks, last in the header under their own banner |
+//! | `cache` | the spec's cache test hooks, near the end of the header under their own banner |
+//! | `deprecated` | the 0.1 names renamed in 0.2.0, kept for one release, last under their banner |
 //!
 //! Reporting a failed login (`mongoawsauth_authenticator_report_failure`) lives with the
 //! authenticator, and the generation it takes with the credentials and the conversation.
 //!
 //! Infrastructure: `panic` (the boundary every exported body runs in), `ffi` (the only place
-//! raw pointers are cast, dereferenced, boxed or freed).
+//! raw pointers are cast, dereferenced, boxed or freed), `units` (durations in C's units),
+//! `option_names` (the core's option names as C setters, for error messages).
 
 #![allow(non_camel_case_types)]
 // Every exported function is `unsafe` because it takes raw pointers, and they all share one
@@ -41,6 +43,8 @@
 #[macro_use]
 mod panic;
 mod ffi;
+mod option_names;
+mod units;
 
 pub mod version;
 
@@ -72,5 +76,8 @@ pub mod diagnostics;
 
 pub mod runtime;
 
-// Last: its functions close the header under the "Test hooks" banner.
+// Near the end: its functions follow the "Test hooks" banner.
 pub mod cache;
+
+// Last: the deprecated names close the header under their own banner.
+pub mod deprecated;

@@ -55,9 +55,23 @@ impl mongoawsauth_options_t {
         self.inner = change(options);
     }
 
-    fn update_config(&mut self, change: impl FnOnce(ProviderConfig) -> ProviderConfig) {
+    /// Applies `change` only if the core's checks (`Options::validate`, the rules every face
+    /// shares) accept the result, so that a bad value is refused by the setter that received it,
+    /// where the caller sees which call was wrong, and the options keep their previous value.
+    /// The core's error names the option; `Failure::from` turns that into this setter's name.
+    fn update_checked(&mut self, change: impl FnOnce(Options) -> Options) -> Result<(), Failure> {
+        let candidate = change(self.inner.clone());
+        candidate.validate()?;
+        self.inner = candidate;
+        Ok(())
+    }
+
+    fn update_config_checked(
+        &mut self,
+        change: impl FnOnce(ProviderConfig) -> ProviderConfig,
+    ) -> Result<(), Failure> {
         let config = change(self.inner.provider_config().clone());
-        self.update(|o| o.with_provider_config(config));
+        self.update_checked(|o| o.with_provider_config(config))
     }
 }
 
@@ -116,45 +130,22 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credential_policy(
     })
 }
 
-/// The shared body of the timeout setters. A zero timeout is refused here, where the caller
-/// can see which setter got it: it would fail every request at once (or, for the credentials
-/// timeout, only later in `mongoawsauth_authenticator_new`).
+/// The shared body of the millisecond setters (timeouts and cache windows). The range is the
+/// core's: a timeout more than 0, a window 0 or more, both at most 2^31-1 ms.
 ///
 /// # Safety
 /// `options` is NULL or a live handle not used concurrently.
-unsafe fn set_timeout(
+unsafe fn set_millis(
     options: *mut mongoawsauth_options_t,
-    timeout_ms: u32,
-    apply: fn(&mut mongoawsauth_options_t, Duration),
+    ms: u32,
+    apply: fn(Options, Duration) -> Options,
 ) -> Result<(), Failure> {
     // SAFETY: forwarded from the caller.
     let options = unsafe { ffi::try_mut(options, "options") }?;
-    if timeout_ms == 0 {
-        return Err(Failure::invalid_argument(
-            "timeout_ms is 0: the timeout must be at least 1 ms (the unit is milliseconds)",
-        ));
-    }
-    apply(options, Duration::from_millis(u64::from(timeout_ms)));
-    Ok(())
+    options.update_checked(|o| apply(o, Duration::from_millis(u64::from(ms))))
 }
 
-/// The shared body of the cache window setters. Unlike a timeout, a zero window is meaningful
-/// (serve cached credentials until they expire; no refresh ahead).
-///
-/// # Safety
-/// `options` is NULL or a live handle not used concurrently.
-unsafe fn set_window(
-    options: *mut mongoawsauth_options_t,
-    window_ms: u32,
-    apply: fn(&mut mongoawsauth_options_t, Duration),
-) -> Result<(), Failure> {
-    // SAFETY: forwarded from the caller.
-    let options = unsafe { ffi::try_mut(options, "options") }?;
-    apply(options, Duration::from_millis(u64::from(window_ms)));
-    Ok(())
-}
-
-/// The shared body of the URL setters.
+/// The shared body of the URL setters; the core checks the URL.
 ///
 /// # Safety
 /// `options` is NULL or a live handle not used concurrently; `url` is NULL or NUL-terminated.
@@ -167,15 +158,15 @@ unsafe fn set_url(
     let options = unsafe { ffi::try_mut(options, "options") }?;
     // SAFETY: forwarded from the caller.
     let url = unsafe { ffi::str_arg(url, "url") }?.to_owned();
-    options.update_config(|c| apply(c, url));
-    Ok(())
+    options.update_config_checked(|c| apply(c, url))
 }
 
 /// How long one credential resolution may take when a fetch passes no timeout, in
 /// milliseconds (default 10000 ms).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
-/// (the timeout must be at least 1 ms).
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+/// as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+/// about 24.8 days, the longest timeout every language binding accepts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_credentials_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -184,15 +175,16 @@ pub unsafe extern "C" fn mongoawsauth_options_set_credentials_timeout_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_timeout(options, timeout_ms, |o, d| o.update(|x| x.with_credentials_timeout(d))) }
+        unsafe { set_millis(options, timeout_ms, |o, d| o.with_credentials_timeout(d)) }
     })
 }
 
 /// The connect timeout for the EC2 instance metadata service and container endpoints, in
 /// milliseconds (default 1000 ms).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
-/// (the timeout must be at least 1 ms).
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+/// as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+/// about 24.8 days, the longest timeout every language binding accepts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_metadata_connect_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -202,7 +194,10 @@ pub unsafe extern "C" fn mongoawsauth_options_set_metadata_connect_timeout_ms(
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
         unsafe {
-            set_timeout(options, timeout_ms, |o, d| o.update_config(|c| c.with_metadata_connect_timeout(d)))
+            set_millis(options, timeout_ms, |o, d| {
+                let config = o.provider_config().clone().with_metadata_connect_timeout(d);
+                o.with_provider_config(config)
+            })
         }
     })
 }
@@ -210,8 +205,9 @@ pub unsafe extern "C" fn mongoawsauth_options_set_metadata_connect_timeout_ms(
 /// The read timeout for the EC2 instance metadata service and container endpoints, in
 /// milliseconds (default 10000 ms, the spec's).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
-/// (the timeout must be at least 1 ms).
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+/// as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+/// about 24.8 days, the longest timeout every language binding accepts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_metadata_read_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -221,7 +217,10 @@ pub unsafe extern "C" fn mongoawsauth_options_set_metadata_read_timeout_ms(
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
         unsafe {
-            set_timeout(options, timeout_ms, |o, d| o.update_config(|c| c.with_metadata_read_timeout(d)))
+            set_millis(options, timeout_ms, |o, d| {
+                let config = o.provider_config().clone().with_metadata_read_timeout(d);
+                o.with_provider_config(config)
+            })
         }
     })
 }
@@ -229,8 +228,9 @@ pub unsafe extern "C" fn mongoawsauth_options_set_metadata_read_timeout_ms(
 /// The timeout of one STS request (AssumeRoleWithWebIdentity, AssumeRoleWithSAML), in
 /// milliseconds (default 10000 ms).
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL or `timeout_ms` is 0
-/// (the timeout must be at least 1 ms).
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options
+/// as they were, if `options` is NULL or `timeout_ms` is 0 or more than 2147483647 (2^31-1 ms,
+/// about 24.8 days, the longest timeout every language binding accepts).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_sts_timeout_ms(
     options: *mut mongoawsauth_options_t,
@@ -239,7 +239,12 @@ pub unsafe extern "C" fn mongoawsauth_options_set_sts_timeout_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_timeout(options, timeout_ms, |o, d| o.update_config(|c| c.with_sts_timeout(d))) }
+        unsafe {
+            set_millis(options, timeout_ms, |o, d| {
+                let config = o.provider_config().clone().with_sts_timeout(d);
+                o.with_provider_config(config)
+            })
+        }
     })
 }
 
@@ -247,7 +252,9 @@ pub unsafe extern "C" fn mongoawsauth_options_set_sts_timeout_ms(
 /// `http://169.254.170.2`, the ECS agent).
 ///
 /// This function does not take ownership of `url`; it copies it. Fails with
-/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+/// were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+/// `https://` URL with a host.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_ecs_base_url(
     options: *mut mongoawsauth_options_t,
@@ -265,7 +272,9 @@ pub unsafe extern "C" fn mongoawsauth_options_set_ecs_base_url(
 /// `AWS_EC2_METADATA_SERVICE_ENDPOINT` and the default `http://169.254.169.254`.
 ///
 /// This function does not take ownership of `url`; it copies it. Fails with
-/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+/// were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+/// `https://` URL with a host.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_imds_endpoint(
     options: *mut mongoawsauth_options_t,
@@ -283,7 +292,9 @@ pub unsafe extern "C" fn mongoawsauth_options_set_imds_endpoint(
 /// `AWS_ENDPOINT_URL` and the regional default.
 ///
 /// This function does not take ownership of `url`; it copies it. Fails with
-/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `url` is NULL or `url` is not UTF-8.
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+/// were, if `options` or `url` is NULL, or `url` is not UTF-8 or not an absolute `http://` or
+/// `https://` URL with a host.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_sts_endpoint(
     options: *mut mongoawsauth_options_t,
@@ -303,8 +314,8 @@ pub unsafe extern "C" fn mongoawsauth_options_set_sts_endpoint(
 /// the profiles that do exist.
 ///
 /// This function does not take ownership of `profile`; it copies it. Fails with
-/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` or `profile` is NULL, or `profile` is
-/// empty, only whitespace or not UTF-8.
+/// `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function and leaving the options as they
+/// were, if `options` or `profile` is NULL, or `profile` is empty, only whitespace or not UTF-8.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_profile(
     options: *mut mongoawsauth_options_t,
@@ -317,14 +328,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_profile(
         let options = unsafe { ffi::try_mut(options, "options") }?;
         // SAFETY: as above.
         let profile = unsafe { ffi::str_arg(profile, "profile") }?.trim().to_owned();
-        if profile.is_empty() {
-            return Err(Failure::invalid_argument(
-                "profile is empty: pass the name of a profile of the shared config files, or do not \
-                 call mongoawsauth_options_set_profile to use AWS_PROFILE or `default`",
-            ));
-        }
-        options.update_config(|c| c.with_profile(profile));
-        Ok(())
+        options.update_config_checked(|c| c.with_profile(profile))
     })
 }
 
@@ -342,7 +346,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_shared_config(
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
         let options = unsafe { ffi::try_mut(options, "options") }?;
-        options.update_config(|c| c.with_shared_config(enabled));
+        options.update(|o| o.with_shared_config(enabled));
         Ok(())
     })
 }
@@ -353,7 +357,8 @@ pub unsafe extern "C" fn mongoawsauth_options_set_shared_config(
 /// credentials until they expire.
 ///
 /// Applies to the sources behind the process-wide cache (web identity, container, EC2 instance
-/// metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+/// metadata, SAML). Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function, if
+/// `options` is NULL or `window_ms` is more than 2147483647 (2^31-1 ms).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_refresh_window_ms(
     options: *mut mongoawsauth_options_t,
@@ -362,7 +367,7 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_window_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.with_refresh_window(d))) }
+        unsafe { set_millis(options, window_ms, |o, d| o.with_refresh_window(d)) }
     })
 }
 
@@ -370,7 +375,8 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_window_ms(
 /// while every caller keeps getting the still-valid ones, so a connection pool never waits on a
 /// refresh (default 600000 ms). A value below the refresh window is raised to it.
 ///
-/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT` if `options` is NULL.
+/// Fails with `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, naming this function, if `options` is NULL
+/// or `window_ms` is more than 2147483647 (2^31-1 ms).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_options_set_refresh_ahead_ms(
     options: *mut mongoawsauth_options_t,
@@ -379,50 +385,128 @@ pub unsafe extern "C" fn mongoawsauth_options_set_refresh_ahead_ms(
 ) -> mongoawsauth_result_t {
     ffi_try!(error, {
         // SAFETY: `options` is NULL or live and not used concurrently (documented contract).
-        unsafe { set_window(options, window_ms, |o, d| o.update(|x| x.with_refresh_ahead(d))) }
+        unsafe { set_millis(options, window_ms, |o, d| o.with_refresh_ahead(d)) }
     })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use mongoawsauth_core::defaults;
+
     use super::*;
     use crate::result::{MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, MONGOAWSAUTH_RESULT_OK};
 
-    type Setter = unsafe extern "C" fn(
+    type MillisSetter = unsafe extern "C" fn(
         *mut mongoawsauth_options_t,
         u32,
         *mut *mut mongoawsauth_error_t,
     ) -> mongoawsauth_result_t;
 
-    /// A zero timeout would fail every request at once: each timeout setter refuses it and
-    /// says the floor; the cache windows, where 0 means something, still take it.
-    #[test]
-    fn timeout_setters_refuse_zero_and_windows_accept_it() {
-        let timeouts: [Setter; 4] = [
-            mongoawsauth_options_set_credentials_timeout_ms,
-            mongoawsauth_options_set_metadata_connect_timeout_ms,
-            mongoawsauth_options_set_metadata_read_timeout_ms,
-            mongoawsauth_options_set_sts_timeout_ms,
-        ];
-        let options = mongoawsauth_options_new();
-        for setter in timeouts {
-            let mut error: *mut mongoawsauth_error_t = std::ptr::null_mut();
-            // SAFETY: a live handle and a writable error slot.
-            assert_eq!(unsafe { setter(options, 0, &mut error) }, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
-            // SAFETY: the call above stored a live error object.
-            let message = unsafe { &*error }.message().to_owned();
-            assert!(message.contains("at least 1 ms"), "{message}");
+    type TextSetter = unsafe extern "C" fn(
+        *mut mongoawsauth_options_t,
+        *const c_char,
+        *mut *mut mongoawsauth_error_t,
+    ) -> mongoawsauth_result_t;
+
+    /// The code and, on failure, the message of one call.
+    fn outcome(call: impl FnOnce(*mut *mut mongoawsauth_error_t) -> mongoawsauth_result_t) -> (u32, String) {
+        let mut error: *mut mongoawsauth_error_t = std::ptr::null_mut();
+        let code = call(&mut error);
+        let mut message = String::new();
+        if !error.is_null() {
+            // SAFETY: the call stored a live error object.
+            message = unsafe { &*error }.message().to_owned();
             // SAFETY: the error came from the library and is freed once.
             unsafe { ffi::free(error) };
+        }
+        (code, message)
+    }
+
+    /// A zero timeout would fail every request at once, and one beyond 2^31-1 ms is more than
+    /// every face accepts: each timeout setter refuses both with its own name in the message and
+    /// keeps its previous value; the cache windows, where 0 means something, take 0 but not the
+    /// maximum plus one.
+    #[test]
+    fn millisecond_setters_enforce_the_core_range_and_name_themselves() {
+        let timeouts: [(MillisSetter, &str); 4] = [
+            (
+                mongoawsauth_options_set_credentials_timeout_ms,
+                "mongoawsauth_options_set_credentials_timeout_ms",
+            ),
+            (
+                mongoawsauth_options_set_metadata_connect_timeout_ms,
+                "mongoawsauth_options_set_metadata_connect_timeout_ms",
+            ),
+            (
+                mongoawsauth_options_set_metadata_read_timeout_ms,
+                "mongoawsauth_options_set_metadata_read_timeout_ms",
+            ),
+            (mongoawsauth_options_set_sts_timeout_ms, "mongoawsauth_options_set_sts_timeout_ms"),
+        ];
+        let max = u32::try_from(defaults::MAX_TIMEOUT_MS).unwrap();
+        let options = mongoawsauth_options_new();
+        for (setter, name) in timeouts {
+            for bad in [0, max + 1, u32::MAX] {
+                // SAFETY: a live handle and a writable error slot.
+                let (code, message) = outcome(|e| unsafe { setter(options, bad, e) });
+                assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{name}({bad})");
+                assert!(message.starts_with(name), "{message}");
+            }
             // SAFETY: as above.
             assert_eq!(unsafe { setter(options, 1, std::ptr::null_mut()) }, MONGOAWSAUTH_RESULT_OK);
+            // SAFETY: as above.
+            assert_eq!(unsafe { setter(options, max, std::ptr::null_mut()) }, MONGOAWSAUTH_RESULT_OK);
         }
-        let windows: [Setter; 2] =
+        let windows: [MillisSetter; 2] =
             [mongoawsauth_options_set_refresh_window_ms, mongoawsauth_options_set_refresh_ahead_ms];
         for setter in windows {
             // SAFETY: a live handle.
             assert_eq!(unsafe { setter(options, 0, std::ptr::null_mut()) }, MONGOAWSAUTH_RESULT_OK);
+            // SAFETY: as above.
+            let (code, message) = outcome(|e| unsafe { setter(options, max + 1, e) });
+            assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{message}");
+            assert!(message.starts_with("mongoawsauth_options_set_refresh_"), "{message}");
         }
+        // The refused values left the last accepted ones in place.
+        // SAFETY: a live handle, not used concurrently.
+        let kept = unsafe { &*options }.core();
+        assert_eq!(kept.credentials_timeout(), Duration::from_millis(u64::from(max)));
+        assert_eq!(kept.refresh_window(), Duration::ZERO);
+        // SAFETY: created above, destroyed once.
+        unsafe { mongoawsauth_options_destroy(options) };
+    }
+
+    /// A URL that is not absolute http(s) with a host is refused by its setter, which the
+    /// message names (not the core's concept name), and the C way to keep the default is said.
+    #[test]
+    fn url_setters_refuse_what_the_core_refuses() {
+        let setters: [(TextSetter, &str); 3] = [
+            (mongoawsauth_options_set_sts_endpoint, "mongoawsauth_options_set_sts_endpoint"),
+            (mongoawsauth_options_set_imds_endpoint, "mongoawsauth_options_set_imds_endpoint"),
+            (mongoawsauth_options_set_ecs_base_url, "mongoawsauth_options_set_ecs_base_url"),
+        ];
+        let options = mongoawsauth_options_new();
+        for (setter, name) in setters {
+            for bad in [c"not a url", c"ftp://127.0.0.1/", c"file:///etc/passwd", c"http://", c""] {
+                // SAFETY: a live handle, a NUL-terminated string, a writable error slot.
+                let (code, message) = outcome(|e| unsafe { setter(options, bad.as_ptr(), e) });
+                assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "{name}({bad:?})");
+                assert!(message.starts_with(name), "{message}");
+                assert!(message.contains(&format!("do not call {name}")), "{message}");
+            }
+            // SAFETY: as above.
+            let good = unsafe { setter(options, c"http://127.0.0.1:9".as_ptr(), std::ptr::null_mut()) };
+            assert_eq!(good, MONGOAWSAUTH_RESULT_OK, "{name}");
+        }
+        // SAFETY: as above.
+        let (code, message) =
+            outcome(|e| unsafe { mongoawsauth_options_set_profile(options, c" \t".as_ptr(), e) });
+        assert_eq!(code, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
+        assert!(message.starts_with("mongoawsauth_options_set_profile"), "{message}");
+        // SAFETY: a live handle, not used concurrently.
+        assert_eq!(unsafe { &*options }.core().provider_config().profile(), None);
         // SAFETY: created above, destroyed once.
         unsafe { mongoawsauth_options_destroy(options) };
     }

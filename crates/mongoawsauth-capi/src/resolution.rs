@@ -2,7 +2,7 @@
 //! from (the process-wide cache or the source itself) and how long it took, for a driver's
 //! diagnostics and for the spec's caching tests.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mongoawsauth_core::{Resolution, runtime};
 
@@ -11,6 +11,7 @@ use crate::credentials::mongoawsauth_credentials_t;
 use crate::error::mongoawsauth_error_t;
 use crate::ffi;
 use crate::result::mongoawsauth_result_t;
+use crate::units;
 
 /// The outcome of one credential resolution: the credentials, whether they were served from the
 /// process-wide cache, and how long the resolution took.
@@ -24,7 +25,7 @@ use crate::result::mongoawsauth_result_t;
 pub struct mongoawsauth_resolution_t {
     credentials: mongoawsauth_credentials_t,
     from_cache: bool,
-    elapsed_us: u64,
+    elapsed: Duration,
 }
 
 async fn resolve(
@@ -37,12 +38,12 @@ async fn resolve(
     }
 }
 
-/// Resolves credentials like `mongoawsauth_authenticator_fetch_credentials` (blocking for at
+/// Resolves credentials like `mongoawsauth_authenticator_credentials` (blocking for at
 /// most `timeout_ms` milliseconds; 0: the options' credentials timeout) and also reports whether
 /// they were served from the process-wide cache and how long that took.
 ///
 /// On success the caller owns `*resolution_out` and must release it with
-/// `mongoawsauth_resolution_destroy`. Fails like `mongoawsauth_authenticator_fetch_credentials`.
+/// `mongoawsauth_resolution_destroy`. Fails like `mongoawsauth_authenticator_credentials`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn mongoawsauth_authenticator_resolve(
     authenticator: *const mongoawsauth_authenticator_t,
@@ -59,7 +60,7 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_resolve(
         let resolution = mongoawsauth_resolution_t {
             credentials: mongoawsauth_credentials_t::new(resolution.credentials),
             from_cache: resolution.from_cache,
-            elapsed_us: u64::try_from(resolution.elapsed.as_micros()).unwrap_or(u64::MAX),
+            elapsed: resolution.elapsed,
         };
         // SAFETY: `resolution_out` was checked and is writable.
         unsafe { out.write(resolution) };
@@ -94,15 +95,25 @@ pub unsafe extern "C" fn mongoawsauth_resolution_from_cache(
     })
 }
 
-/// How long the resolution took, in microseconds; 0 for NULL.
+/// How long the resolution took, in milliseconds (fractional: a cache hit takes microseconds,
+/// which are in the decimals); 0 for NULL.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn mongoawsauth_resolution_elapsed_us(
+pub unsafe extern "C" fn mongoawsauth_resolution_elapsed_ms(
     resolution: *const mongoawsauth_resolution_t,
-) -> u64 {
-    ffi_infallible!(0, {
+) -> f64 {
+    ffi_infallible!(0.0, {
         // SAFETY: `resolution` is NULL or a live handle.
-        unsafe { ffi::opt_ref(resolution) }.map_or(0, |r| r.elapsed_us)
+        unsafe { ffi::opt_ref(resolution) }.map_or(0.0, |r| units::millis_f64(r.elapsed))
     })
+}
+
+/// How long the resolution took, for the deprecated microsecond accessor; `None` for NULL.
+///
+/// # Safety
+/// `resolution` is NULL or a live handle.
+pub(crate) unsafe fn elapsed(resolution: *const mongoawsauth_resolution_t) -> Option<Duration> {
+    // SAFETY: forwarded from the caller.
+    unsafe { ffi::opt_ref(resolution) }.map(|r| r.elapsed)
 }
 
 /// Zeroizes and releases a resolution and its credentials. NULL is a no-op. Must not be called

@@ -8,6 +8,7 @@
 //! argument) can never be undefined behaviour on the Rust side.
 
 use std::ffi::c_char;
+use std::sync::OnceLock;
 
 use mongoawsauth_core::ErrorKind;
 
@@ -45,27 +46,16 @@ pub const MONGOAWSAUTH_RESULT_RUNTIME: mongoawsauth_result_t = 8;
 pub const MONGOAWSAUTH_RESULT_INTERNAL: mongoawsauth_result_t = 99;
 
 /// A panic inside libmongoawsauth was caught at the C boundary (or in a fetch running for
-/// `mongoawsauth_authenticator_fetch_credentials_async`): a bug in the library, reported as an
+/// `mongoawsauth_authenticator_credentials_async`): a bug in the library, reported as an
 /// error instead of aborting the host. The call had no effect. The panic's message is in the
 /// error; it reaches stderr only when `MONGOAWSAUTH_LOG` is set.
 pub const MONGOAWSAUTH_RESULT_PANIC: mongoawsauth_result_t = 100;
 
-/// The C code for a core error kind.
+/// The C code for a core error kind: its result code, the stable number every face shares (the
+/// constants above are those numbers; a kind added to the core later passes through the same way,
+/// and `mongoawsauth_result_name` names it).
 pub(crate) fn from_kind(kind: ErrorKind) -> mongoawsauth_result_t {
-    match kind {
-        ErrorKind::InvalidArgument => MONGOAWSAUTH_RESULT_INVALID_ARGUMENT,
-        ErrorKind::Configuration => MONGOAWSAUTH_RESULT_CONFIGURATION,
-        ErrorKind::CredentialsNotFound => MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND,
-        ErrorKind::CredentialsProvider => MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER,
-        ErrorKind::Authentication => MONGOAWSAUTH_RESULT_AUTHENTICATION,
-        ErrorKind::Signing => MONGOAWSAUTH_RESULT_SIGNING,
-        ErrorKind::Timeout => MONGOAWSAUTH_RESULT_TIMEOUT,
-        ErrorKind::Runtime => MONGOAWSAUTH_RESULT_RUNTIME,
-        ErrorKind::Internal => MONGOAWSAUTH_RESULT_INTERNAL,
-        // A kind added to the core after this layer: its code is already stable and shared, so
-        // pass it through; `mongoawsauth_result_str` names it "unknown" until the C layer learns it.
-        other => other.result_code(),
-    }
+    kind.result_code()
 }
 
 /// The NUL-terminated static name of each code, as `mongoawsauth_result_str` returns it.
@@ -95,26 +85,102 @@ pub extern "C" fn mongoawsauth_result_str(code: mongoawsauth_result_t) -> *const
     ffi_infallible!(c"panic".as_ptr(), { name(code).as_ptr().cast::<c_char>() })
 }
 
+/// The longest code name, with its NUL, that the table below holds (`CREDENTIALS_NOT_FOUND` is 21).
+const NAME_CAPACITY: usize = 32;
+/// Codes 0–100, the ones `mongoawsauth_result_t` defines: one NUL-terminated name each, or all
+/// zeros for a code no kind has.
+type NameTable = [[u8; NAME_CAPACITY]; 101];
+
+/// The core's names of its error kinds, NUL-terminated for C, filled once. Inline in a static
+/// rather than allocated, so that a leak checker at the host's exit sees no block of ours.
+static KIND_NAMES: OnceLock<NameTable> = OnceLock::new();
+
+fn kind_names() -> &'static NameTable {
+    KIND_NAMES.get_or_init(|| {
+        let mut table = [[0; NAME_CAPACITY]; 101];
+        for (code, slot) in (0u32..).zip(table.iter_mut()) {
+            let name = match code {
+                MONGOAWSAUTH_RESULT_OK => "OK",
+                MONGOAWSAUTH_RESULT_PANIC => "PANIC",
+                _ => match core_kind_name(code) {
+                    Some(name) => name,
+                    None => continue,
+                },
+            };
+            // Always true for the core's names; a longer one would read as "UNKNOWN", not overflow.
+            if name.len() < NAME_CAPACITY {
+                slot[..name.len()].copy_from_slice(name.as_bytes());
+            }
+        }
+        table
+    })
+}
+
+/// The name of the core's error kind with this result code.
+fn core_kind_name(code: u32) -> Option<&'static str> {
+    ErrorKind::from_result_code(code).map(ErrorKind::name)
+}
+
+/// The code of `code`, the enumerated name every face spells the same way: `"INVALID_ARGUMENT"`
+/// for `MONGOAWSAUTH_RESULT_INVALID_ARGUMENT`, as Python's and Node's `err.code` say; `"OK"` and
+/// `"PANIC"` for the C layer's own codes; `"UNKNOWN"` for a value this library does not define
+/// (a newer library's code, or garbage).
+///
+/// Never returns NULL. The string is static: do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn mongoawsauth_result_name(code: mongoawsauth_result_t) -> *const c_char {
+    ffi_infallible!(c"UNKNOWN".as_ptr(), {
+        match usize::try_from(code).ok().and_then(|i| kind_names().get(i)) {
+            Some(name) if name[0] != 0 => name.as_ptr().cast::<c_char>(),
+            _ => c"UNKNOWN".as_ptr(),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Each constant is its kind's result code, and `mongoawsauth_result_str` still gives the
+    /// kind's words.
     #[test]
-    fn core_kinds_keep_their_codes() {
-        for kind in [
-            ErrorKind::InvalidArgument,
-            ErrorKind::Configuration,
-            ErrorKind::CredentialsNotFound,
-            ErrorKind::CredentialsProvider,
-            ErrorKind::Authentication,
-            ErrorKind::Signing,
-            ErrorKind::Timeout,
-            ErrorKind::Runtime,
-            ErrorKind::Internal,
-        ] {
-            assert_eq!(from_kind(kind), kind.result_code(), "{kind}");
-            let text = std::str::from_utf8(name(kind.result_code())).unwrap();
-            assert_eq!(text.trim_end_matches('\0'), kind.as_str());
+    fn constants_are_the_core_result_codes() {
+        let constants = [
+            (MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, ErrorKind::InvalidArgument),
+            (MONGOAWSAUTH_RESULT_CONFIGURATION, ErrorKind::Configuration),
+            (MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND, ErrorKind::CredentialsNotFound),
+            (MONGOAWSAUTH_RESULT_CREDENTIALS_PROVIDER, ErrorKind::CredentialsProvider),
+            (MONGOAWSAUTH_RESULT_AUTHENTICATION, ErrorKind::Authentication),
+            (MONGOAWSAUTH_RESULT_SIGNING, ErrorKind::Signing),
+            (MONGOAWSAUTH_RESULT_TIMEOUT, ErrorKind::Timeout),
+            (MONGOAWSAUTH_RESULT_RUNTIME, ErrorKind::Runtime),
+            (MONGOAWSAUTH_RESULT_INTERNAL, ErrorKind::Internal),
+        ];
+        assert_eq!(constants.len(), ErrorKind::ALL.len(), "a core kind has no C constant");
+        for (constant, kind) in constants {
+            assert_eq!(constant, kind.result_code(), "{kind}");
+            assert_eq!(from_kind(kind), constant, "{kind}");
+            let text = std::str::from_utf8(name(constant)).unwrap();
+            assert_eq!(text.trim_end_matches('\0'), kind.description());
+        }
+    }
+
+    fn result_name(code: mongoawsauth_result_t) -> &'static str {
+        // SAFETY: the function returns a static NUL-terminated string, never NULL.
+        unsafe { std::ffi::CStr::from_ptr(mongoawsauth_result_name(code)) }.to_str().unwrap()
+    }
+
+    /// The names come from the core (`ErrorKind::name`); OK and PANIC are C's own; every other
+    /// number is UNKNOWN.
+    #[test]
+    fn result_names_are_the_core_names() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(result_name(kind.result_code()), kind.name());
+        }
+        assert_eq!(result_name(MONGOAWSAUTH_RESULT_OK), "OK");
+        assert_eq!(result_name(MONGOAWSAUTH_RESULT_PANIC), "PANIC");
+        for unknown in [9, 42, 98, 101, 1000, u32::MAX] {
+            assert_eq!(result_name(unknown), "UNKNOWN", "{unknown}");
         }
     }
 

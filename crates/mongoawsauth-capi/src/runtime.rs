@@ -6,7 +6,7 @@ use crate::error::mongoawsauth_error_t;
 use crate::result::mongoawsauth_result_t;
 
 /// Stops the library's background threads (its async runtime), waiting up to 5 seconds for
-/// running work. Pending `mongoawsauth_authenticator_fetch_credentials_async` fetches are
+/// running work. Pending `mongoawsauth_authenticator_credentials_async` fetches are
 /// cancelled: their callbacks run with `MONGOAWSAUTH_RESULT_RUNTIME`.
 ///
 /// Optional. Call it once before the process exits (or before `dlclose`) for a clean shutdown

@@ -8,8 +8,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongoawsauth_core::cache::CachedProvider;
-use mongoawsauth_core::provider::saml::{AssertionSource, SamlProvider};
+use mongoawsauth_core::provider::saml::{AssertionSource, SamlOptions};
 use mongoawsauth_core::{Authenticator, Error, ErrorKind};
 use zeroize::Zeroizing;
 
@@ -243,29 +242,12 @@ pub unsafe extern "C" fn mongoawsauth_authenticator_new_saml(
         let options = unsafe { ffi::try_ref(options, "options") }?.core();
         // SAFETY: `saml` is NULL or a live handle (documented contract).
         let saml = unsafe { ffi::try_ref(saml, "saml") }?;
-        let timeout = options.credentials_timeout();
-        if timeout.is_zero() {
-            // The same rule as `Authenticator::new`, which this constructor does not go through.
-            // The options' setter already refuses 0; this keeps the rule if another way in appears.
-            return Err(Error::new(
-                ErrorKind::Configuration,
-                "the credentials timeout must be greater than zero",
-            )
-            .into());
-        }
         let host = Arc::clone(&saml.host);
         let source = AssertionSource::from_fn(move || host.call());
-        let mut builder = SamlProvider::builder(&saml.role_arn, &saml.principal_arn, source)
-            .provider_config(options.provider_config().clone());
-        if let Some(duration) = saml.duration {
-            builder = builder.duration(duration);
-        }
-        if let Some(policy) = &saml.policy {
-            builder = builder.policy(policy);
-        }
-        let cached = CachedProvider::new(builder.build()?)
-            .with_windows(options.refresh_window(), options.refresh_ahead());
-        let inner = Authenticator::from_provider(cached).with_timeout(timeout);
+        let mut described = SamlOptions::new(&saml.role_arn, &saml.principal_arn, source);
+        described.duration = saml.duration;
+        described.policy = saml.policy.clone();
+        let inner = Authenticator::saml(described, options.clone())?;
         // SAFETY: `authenticator_out` was checked and is writable.
         unsafe { out.write(mongoawsauth_authenticator_t::from_core(inner)) };
         Ok(())

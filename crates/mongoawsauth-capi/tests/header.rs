@@ -24,9 +24,28 @@ fn version_macros() -> String {
          /** The version of this header as one number, `(major << 16) | (minor << 8) | patch`, \
          comparable with `mongoawsauth_version_number()`. */\n\
          #define MONGOAWSAUTH_VERSION_NUMBER \\\n    \
-         ((MONGOAWSAUTH_VERSION_MAJOR << 16) | (MONGOAWSAUTH_VERSION_MINOR << 8) | MONGOAWSAUTH_VERSION_PATCH)\n"
+         ((MONGOAWSAUTH_VERSION_MAJOR << 16) | (MONGOAWSAUTH_VERSION_MINOR << 8) | MONGOAWSAUTH_VERSION_PATCH)\n{DEPRECATED_MACRO}"
     )
 }
+
+/// What cbindgen.toml's `deprecated_with_note` puts in front of a deprecated function: the
+/// compiler's deprecation attribute where there is one, so that a call warns, and nothing
+/// elsewhere. A program defines it first (as empty) to silence the warnings.
+const DEPRECATED_MACRO: &str = "
+/**
+ * Marks a function kept for one release under its old name: compilers that support it warn at
+ * each call with the new name. Define it as empty before including this header to silence them.
+ */
+#ifndef MONGOAWSAUTH_DEPRECATED
+#if defined(__GNUC__) || defined(__clang__)
+#define MONGOAWSAUTH_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define MONGOAWSAUTH_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define MONGOAWSAUTH_DEPRECATED(note)
+#endif
+#endif
+";
 
 fn generate() -> String {
     let dir = crate_dir();
@@ -68,5 +87,29 @@ fn header_versions_match_the_crate() {
         ("PATCH", env!("CARGO_PKG_VERSION_PATCH")),
     ] {
         assert!(header.contains(&format!("#define MONGOAWSAUTH_VERSION_{name} {value}\n")), "{name}");
+    }
+}
+
+/// The setters' documentation states the defaults; they must be the core's (`defaults`), which
+/// every face reads, so that the header cannot keep an old number after the core changes one.
+#[test]
+fn header_states_the_core_defaults() {
+    use mongoawsauth_core::defaults;
+    let header = std::fs::read_to_string(header_path()).expect("include/mongoawsauth.h");
+    let millis = |d: std::time::Duration| format!("(default {} ms", d.as_millis());
+    for (setter, default) in [
+        ("mongoawsauth_options_set_credentials_timeout_ms", millis(defaults::CREDENTIALS_TIMEOUT)),
+        ("mongoawsauth_options_set_metadata_connect_timeout_ms", millis(defaults::METADATA_CONNECT_TIMEOUT)),
+        ("mongoawsauth_options_set_metadata_read_timeout_ms", millis(defaults::METADATA_READ_TIMEOUT)),
+        ("mongoawsauth_options_set_sts_timeout_ms", millis(defaults::STS_TIMEOUT)),
+        ("mongoawsauth_options_set_refresh_window_ms", millis(defaults::REFRESH_WINDOW)),
+        ("mongoawsauth_options_set_refresh_ahead_ms", millis(defaults::REFRESH_AHEAD)),
+        ("mongoawsauth_options_set_ecs_base_url", format!("`{}`", defaults::ECS_BASE_URL)),
+    ] {
+        let declaration =
+            header.find(&format!(" {setter}(")).unwrap_or_else(|| panic!("{setter} is not declared"));
+        let doc_start = header[..declaration].rfind("/**").expect("a doc comment");
+        let doc = header[doc_start..declaration].replace("\n * ", " ");
+        assert!(doc.contains(&default), "the documentation of {setter} does not say {default}: {doc}");
     }
 }

@@ -13,6 +13,7 @@ use crate::credentials::Credentials;
 use crate::error::{Attempt, AttemptOutcome, Error, ErrorKind, Result};
 use crate::options::Options;
 use crate::provider::environment::EnvironmentProvider;
+use crate::provider::saml::{SamlOptions, SamlProviderBuilder};
 use crate::provider::static_keys::StaticProvider;
 use crate::provider::{ProvideCredentials, ProviderError};
 use crate::settings::CredentialPolicy;
@@ -84,12 +85,12 @@ pub struct Authenticator {
 impl Authenticator {
     /// Builds an authenticator from options.
     ///
-    /// Fails with [`ErrorKind::Configuration`] when explicit credentials are given under the
-    /// strict policy, or when the timeout is zero.
+    /// Fails with [`ErrorKind::InvalidArgument`] for an option [`Options::validate`] refuses (a
+    /// zero or too long timeout, a malformed endpoint URL, a blank profile; [`Error::option`]
+    /// names it), and with [`ErrorKind::Configuration`] when explicit credentials are given under
+    /// the strict policy.
     pub fn new(options: Options) -> Result<Self> {
-        if options.credentials_timeout.is_zero() {
-            return Err(Error::configuration("the credentials timeout must be greater than zero"));
-        }
+        options.validate()?;
         let mut fast_path = None;
         let provider: Arc<dyn ProvideCredentials> =
             match (&options.explicit_credentials, options.credential_policy) {
@@ -116,6 +117,46 @@ impl Authenticator {
                 }
             };
         Ok(Authenticator { provider, timeout: options.credentials_timeout, fast_path })
+    }
+
+    /// An authenticator whose only credential source is STS `AssumeRoleWithSAML`, behind the
+    /// process-wide cache (so [`Authenticator::report_failure`] applies to its logins too). The
+    /// one way every face builds a SAML authenticator.
+    ///
+    /// `saml` gives the role, the IAM SAML provider, the assertion source and optionally the
+    /// session duration and policy. From
+    /// `options` come the environment, STS endpoint and timeout, the credentials timeout and the
+    /// cache's refresh windows; its custom provider, explicit credentials and credential policy
+    /// do not apply.
+    ///
+    /// Fails with [`ErrorKind::InvalidArgument`] for an option [`Options::validate`] refuses, a
+    /// malformed ARN, a duration that is not whole seconds from
+    /// [`SAML_MIN_DURATION`](crate::defaults::SAML_MIN_DURATION) to
+    /// [`SAML_MAX_DURATION`](crate::defaults::SAML_MAX_DURATION), or an empty or oversized
+    /// session policy.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mongoawsauth::provider::saml::{AssertionSource, SamlOptions};
+    /// use mongoawsauth::{Authenticator, Options};
+    ///
+    /// let mut saml = SamlOptions::new(
+    ///     "arn:aws:iam::123456789012:role/reporting",
+    ///     "arn:aws:iam::123456789012:saml-provider/corp-idp",
+    ///     AssertionSource::from_file("/run/idp/assertion.b64"),
+    /// );
+    /// saml.duration = Some(Duration::from_secs(3600));
+    /// let auth = Authenticator::saml(saml, Options::new())?;
+    /// # drop(auth);
+    /// # Ok::<(), mongoawsauth::Error>(())
+    /// ```
+    pub fn saml(saml: SamlOptions, options: Options) -> Result<Self> {
+        options.validate()?;
+        let provider =
+            SamlProviderBuilder::from(saml).provider_config(options.provider_config.clone()).build()?;
+        let cached =
+            cache::CachedProvider::new(provider).with_windows(options.refresh_window, options.refresh_ahead);
+        Ok(Authenticator::from_provider(cached).with_timeout(options.credentials_timeout))
     }
 
     /// An authenticator over any source or hand-built chain, with the default timeout.

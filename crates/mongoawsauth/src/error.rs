@@ -184,6 +184,7 @@ pub struct Error {
     message: String,
     attempts: Vec<Attempt>,
     cause: Option<Cause>,
+    option: Option<&'static str>,
 }
 
 /// What a host's callback failed with, kept so that a binding can hand the original error (a
@@ -191,11 +192,14 @@ pub struct Error {
 /// formats it: its text is already part of the message where it matters.
 pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
 
-// Equality is about what the library reports (kind, message, attempts); a host's cause object
-// has no meaningful equality.
+// Equality is about what the library reports (kind, message, attempts, option); a host's cause
+// object has no meaningful equality.
 impl PartialEq for Error {
     fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind && self.message == other.message && self.attempts == other.attempts
+        self.kind == other.kind
+            && self.message == other.message
+            && self.attempts == other.attempts
+            && self.option == other.option
     }
 }
 
@@ -204,7 +208,25 @@ impl Eq for Error {}
 impl Error {
     /// Creates an error of `kind` with a message. The message must never contain a secret.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), attempts: Vec::new(), cause: None }
+        Error { kind, message: message.into(), attempts: Vec::new(), cause: None, option: None }
+    }
+
+    /// The same error, naming the option it is about (see [`Error::option`]).
+    #[must_use]
+    pub fn with_option(mut self, option: &'static str) -> Self {
+        self.option = Some(option);
+        self
+    }
+
+    /// The option this error is about, for an error refusing a value when options are built:
+    /// its concept name, the same in every face's contract (`"credentials_timeout"`,
+    /// `"refresh_window"`, `"refresh_ahead"`, `"metadata_connect_timeout"`,
+    /// `"metadata_read_timeout"`, `"sts_timeout"`, `"sts_endpoint"`, `"imds_endpoint"`,
+    /// `"ecs_base_url"`, `"profile"`). A binding maps it to its own spelling (`timeoutMs`,
+    /// `mongoawsauth_options_set_sts_endpoint`, ...) without parsing the message, whose first
+    /// word is that same concept name. `None` for every other error.
+    pub fn option(&self) -> Option<&'static str> {
+        self.option
     }
 
     /// The same error, remembering what caused it (see [`Error::cause`]).
@@ -271,6 +293,7 @@ impl fmt::Debug for Error {
             .field("kind", &self.kind)
             .field("message", &self.message)
             .field("attempts", &self.attempts)
+            .field("option", &self.option)
             .field("has_cause", &self.cause.is_some())
             .finish()
     }

@@ -23,6 +23,13 @@
 //! ```
 //!
 //! Secrets are held in zeroizing storage and never appear in `Debug`, `Display` or errors.
+//!
+//! Where each concept lives: [`Options`] (how an authenticator finds credentials) in
+//! `options.rs`, checked by [`Options::validate`] in `validate.rs`; every default value and limit
+//! in [`defaults`]; the default chain an `Options` builds in [`provider::default_chain`]; the
+//! sources in [`provider`]; the provider context (environment, endpoints, timeouts) in
+//! [`config`]; the process-wide cache in [`cache`]; errors and their stable codes in [`Error`]
+//! and [`ErrorKind`].
 
 mod authenticator;
 pub mod cache;
@@ -48,6 +55,7 @@ pub mod signing;
 pub mod sts;
 pub mod sts_host;
 pub mod time_fmt;
+mod validate;
 
 pub use authenticator::{Authenticator, DEFAULT_CREDENTIALS_TIMEOUT, Resolution};
 pub use config::{Env, ProviderConfig};

@@ -1,6 +1,6 @@
 //! [`Options`]: how an [`Authenticator`](crate::Authenticator) finds credentials. The sources
-//! they build (the default chain) are in [`crate::provider::default_chain`]; every default is
-//! in [`crate::defaults`].
+//! they build (the default chain) are in [`crate::provider::default_chain`]; the checks of
+//! [`Options::validate`] in `validate.rs`; every default in [`crate::defaults`].
 
 use std::time::Duration;
 

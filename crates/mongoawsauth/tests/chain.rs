@@ -372,9 +372,10 @@ async fn the_deadline_cuts_a_slow_provider_short() {
 }
 
 #[tokio::test]
-async fn a_zero_timeout_is_a_configuration_error() {
+async fn a_zero_timeout_is_an_invalid_argument_naming_the_option() {
     let err = Authenticator::new(Options::new().with_credentials_timeout(Duration::ZERO)).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Configuration);
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(err.option(), Some("credentials_timeout"));
 }
 
 #[tokio::test]

@@ -227,8 +227,13 @@ async fn the_imds_stand_in_granting_a_2_pow_63_s_token_works() {
 async fn a_huge_credentials_timeout_is_no_panic() {
     logs();
     let env = Env::from_vars([("AWS_ACCESS_KEY_ID", "AKIAHUGETIMEOUT"), ("AWS_SECRET_ACCESS_KEY", "s")]);
-    let options = mongoawsauth::Options::new().with_env(env).with_credentials_timeout(Duration::MAX);
-    let auth = Authenticator::new(options).unwrap();
+    // Options refuse a timeout no face can express (more than 2^31-1 ms)...
+    let options = mongoawsauth::Options::new().with_env(env.clone()).with_credentials_timeout(Duration::MAX);
+    let e = Authenticator::new(options).unwrap_err();
+    assert_eq!(e.option(), Some("credentials_timeout"), "{e}");
+    // ...and an authenticator given one directly still runs instead of overflowing the clock.
+    let source = mongoawsauth::provider::environment::EnvironmentProvider::with_env(env);
+    let auth = Authenticator::from_provider(source).with_timeout(Duration::MAX);
     assert_eq!(auth.credentials().await.unwrap().access_key_id(), "AKIAHUGETIMEOUT");
 }
 

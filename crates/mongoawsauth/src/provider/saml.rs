@@ -148,6 +148,63 @@ impl fmt::Debug for AssertionSource {
     }
 }
 
+/// What a SAML source is given, as plain fields: what every binding reads from its host
+/// (a C handle, Python keyword arguments, a JavaScript object) before handing it to
+/// [`Authenticator::saml`](crate::Authenticator::saml), which checks it and builds the
+/// authenticator.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SamlOptions {
+    /// The role to assume, `arn:aws:iam::<account>:role/<name>`.
+    pub role_arn: String,
+    /// The IAM SAML provider, `arn:aws:iam::<account>:saml-provider/<name>`.
+    pub principal_arn: String,
+    /// Where each fetch gets a fresh assertion.
+    pub assertion: AssertionSource,
+    /// How long the credentials last, whole seconds from
+    /// [`SAML_MIN_DURATION`](crate::defaults::SAML_MIN_DURATION) to
+    /// [`SAML_MAX_DURATION`](crate::defaults::SAML_MAX_DURATION); `None` for STS's default
+    /// (1 hour, capped by the role's maximum).
+    pub duration: Option<Duration>,
+    /// An inline session policy (JSON, at most 2048 characters) that narrows the role's
+    /// permissions.
+    pub policy: Option<String>,
+}
+
+impl SamlOptions {
+    /// The role, the IAM SAML provider and the assertion source, with STS's default duration
+    /// and no session policy.
+    pub fn new(
+        role_arn: impl Into<String>,
+        principal_arn: impl Into<String>,
+        assertion: AssertionSource,
+    ) -> Self {
+        SamlOptions {
+            role_arn: role_arn.into(),
+            principal_arn: principal_arn.into(),
+            assertion,
+            duration: None,
+            policy: None,
+        }
+    }
+
+    /// Checks the ARNs, the duration and the policy without building anything: what a binding
+    /// calls when its SAML object is constructed, so mistakes surface before the first login.
+    /// The same checks as [`SamlProviderBuilder::build`], with the same errors.
+    pub fn validate(&self) -> Result<(), Error> {
+        SamlProviderBuilder::from(self.clone()).build().map(drop)
+    }
+}
+
+impl From<SamlOptions> for SamlProviderBuilder {
+    fn from(options: SamlOptions) -> Self {
+        let mut builder = SamlProvider::builder(options.role_arn, options.principal_arn, options.assertion);
+        builder.inner.duration = options.duration;
+        builder.inner.policy = options.policy;
+        builder
+    }
+}
+
 /// Assumes a role with a SAML assertion.
 #[derive(Clone, Debug)]
 pub struct SamlProvider {
@@ -159,8 +216,10 @@ pub struct SamlProvider {
     config: ProviderConfig,
 }
 
-/// Builds a [`SamlProvider`]; [`SamlProviderBuilder::build`] validates.
-#[derive(Debug)]
+/// Builds a [`SamlProvider`]; [`SamlProviderBuilder::build`] validates. Also the SAML half of
+/// [`Authenticator::saml`](crate::Authenticator::saml). Cloning is cheap (the assertion source
+/// is shared), so a binding can keep one and build an authenticator from it per call.
+#[derive(Clone, Debug)]
 pub struct SamlProviderBuilder {
     inner: SamlProvider,
 }

@@ -313,8 +313,8 @@ pub fn resolve_inputs(inputs: &EndpointInputs) -> Result<StsEndpoint, Error> {
     let region = region.clone();
     if !is_region_name(&region) {
         return Err(Error::configuration(format!(
-            "{from} is not an AWS region name (lower-case letters, digits and '-', like \
-             eu-west-1): fix it, or set {ENDPOINT_URL_STS} to the STS URL to use"
+            "{from} is not an AWS region name (like eu-west-1 or us-gov-west-1): fix or unset it, \
+             or set {ENDPOINT_URL_STS} to the STS URL to use"
         )));
     }
     let origin = |region: String| match from {
@@ -371,14 +371,28 @@ pub fn dual_stack_dns_suffix(region: &str) -> Option<&'static str> {
     }
 }
 
-/// A region name is a DNS label: checking it keeps a variable from steering the host name
-/// (`AWS_REGION=evil.example/x` must not become `https://sts.evil.example/x.amazonaws.com`).
-fn is_region_name(region: &str) -> bool {
-    !region.is_empty()
-        && region.len() <= 63
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
+/// Whether `region` is an AWS region name: a partition prefix of 2 letters (4 for the European
+/// Sovereign Cloud's `eusc`), one or more lower-case words, and a number, each after a `-`
+/// (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`); or `aws-global`, botocore's name for the
+/// global endpoint. Anything else (`garbage`, `EU-WEST-1`, `evil.example/x`) would otherwise
+/// become a host such as `sts.garbage.amazonaws.com` and fail later with a confusing DNS error,
+/// or let a variable steer the host name.
+pub(crate) fn is_region_name(region: &str) -> bool {
+    if region == "aws-global" {
+        return true;
+    }
+    let labels: Vec<&str> = region.split('-').collect();
+    let lower = |label: &str| !label.is_empty() && label.bytes().all(|b| b.is_ascii_lowercase());
+    match labels.as_slice() {
+        [prefix, words @ .., number] if !words.is_empty() => {
+            (2..=4).contains(&prefix.len())
+                && lower(prefix)
+                && words.iter().all(|w| lower(w))
+                && !number.is_empty()
+                && number.bytes().all(|b| b.is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 fn check_url(url: &str, what: &str) -> Result<String, Error> {
@@ -511,6 +525,9 @@ mod tests {
             (&[(ENDPOINT_URL_STS, "sts.amazonaws.com")], ENDPOINT_URL_STS),
             (&[(ENDPOINT_URL, "ftp://127.0.0.1/")], ENDPOINT_URL),
             (&[(REGION, "evil.example/x")], REGION),
+            (&[(REGION, "garbage")], REGION),
+            (&[(REGION, "us-east")], REGION),
+            (&[(REGION, "us-east-1a")], REGION),
             (&[(DEFAULT_REGION, "EU-WEST-1")], DEFAULT_REGION),
             (&[(REGION, "eu-west-1"), (STS_REGIONAL_ENDPOINTS, "global")], STS_REGIONAL_ENDPOINTS),
         ];
