@@ -355,3 +355,31 @@ def test_endpoint_errors_hide_a_url_password():
     with pytest.raises(mongoawsauth.InvalidArgumentError) as info:
         mongoawsauth.Authenticator(sts_endpoint="ftp://user:hunter2@127.0.0.1/")
     assert "hunter2" not in str(info.value) and "sts_endpoint" in str(info.value)
+
+
+def region_env(tmp_path, region: str) -> dict:
+    token = tmp_path / "web-identity-token"
+    token.write_text("a-web-identity-token")
+    return {
+        "AWS_REGION": region,
+        "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/contract",
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+    }
+
+
+@pytest.mark.parametrize("region", OPTIONS["regions"]["invalid"])
+def test_an_invalid_aws_region_is_a_configuration_error_naming_it(tmp_path, region):
+    with pytest.raises(mongoawsauth.ConfigurationError) as info:
+        mongoawsauth.Authenticator(env=region_env(tmp_path, region)).credentials()
+    assert info.value.code is ErrorCode.CONFIGURATION and "AWS_REGION" in str(info.value)
+
+
+@pytest.mark.parametrize("region", OPTIONS["regions"]["valid"])
+def test_a_valid_aws_region_chooses_its_sts_endpoint(tmp_path, region):
+    # MONGOAWSAUTH_LOOPBACK_ONLY=1 (conftest) refuses the request by its host name before
+    # anything is sent; the refusal shows the endpoint the region chose.
+    with pytest.raises(mongoawsauth.MongoAwsAuthError) as info:
+        mongoawsauth.Authenticator(env=region_env(tmp_path, region)).credentials()
+    assert f"https://sts.{region}.amazonaws.com" in str(info.value), str(info.value)
+    assert "not a loopback address" in str(info.value)
+    assert info.value.code is not ErrorCode.CONFIGURATION
