@@ -223,7 +223,8 @@ PY_VENV := $(PY_DIR)/venv
 PY_ENV := PIP_CACHE_DIR=$(PY_DIR)/pip-cache PIP_DISABLE_PIP_VERSION_CHECK=1 \
 	CARGO_TARGET_DIR=$(CARGO_TARGET_DIR) PYO3_PYTHON=$(PY_VENV)/bin/python
 PY_TEST_TOOLS := maturin==1.16.0 pytest==9.2.0 pymongo==4.20.1 'moto[iam,sts]==5.2.5' \
-	flask==3.1.3 flask-cors==6.0.5 werkzeug==3.1.9 boto3==1.44.8 botocore==1.44.8
+	flask==3.1.3 flask-cors==6.0.5 werkzeug==3.1.9 boto3==1.44.8 botocore==1.44.8 \
+	mypy==2.4.1 typing_extensions==4.16.0
 PY_COMPAT_PYMONGO := 4.0.2 4.6.3
 PY_COMPAT_TESTS := test_pymongo_compat.py
 PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins

@@ -41,7 +41,7 @@ def main() -> int:
         print(f"login refused (code {exc.code}): {exc.details.get('errmsg')}", file=sys.stderr)
         return 1
     except mongoawsauth.MongoAwsAuthError as exc:
-        print(f"login failed: {exc}", file=sys.stderr)
+        print(f"login failed ({exc.code}): {exc}", file=sys.stderr)  # code: CREDENTIALS_NOT_FOUND...
         return 2
     finally:
         client.close()

@@ -46,7 +46,7 @@ impl Drop for Completion {
                     mongoawsauth::ErrorKind::Runtime,
                     "the mongoawsauth runtime shut down before this call finished; call it again",
                 );
-                self.resolve(py, Err(crate::errors::to_pyerr(py, &err, None)));
+                self.resolve(py, Err(crate::errors::to_pyerr(py, &err)));
             });
         }
     }

@@ -4,13 +4,12 @@
 use std::sync::{Mutex, MutexGuard};
 
 use mongoawsauth::Conversation;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::PyBytes;
 
 use crate::credentials::PyCredentials;
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, invalid_type, type_name};
 
 /// One connection's MONGODB-AWS conversation: `client_first()` for `saslStart`, then
 /// `client_final(server_payload)` for `saslContinue`.
@@ -49,9 +48,12 @@ impl PyConversation {
     /// A conversation with explicit credentials (no resolution).
     #[new]
     fn py_new(py: Python<'_>, credentials: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let credentials = credentials
-            .cast::<PyCredentials>()
-            .map_err(|_| PyTypeError::new_err("Conversation() takes mongoawsauth.Credentials"))?;
+        let credentials = credentials.cast::<PyCredentials>().map_err(|_| {
+            invalid_type(
+                py,
+                format!("Conversation() takes mongoawsauth.Credentials, not {}", type_name(credentials)),
+            )
+        })?;
         let conversation = Conversation::new(credentials.get().inner.clone()).into_py(py)?;
         PyConversation::wrap(py, conversation)
     }
@@ -76,8 +78,10 @@ impl PyConversation {
         server_payload: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let bytes: PyBackedBytes = server_payload.extract().map_err(|_| {
-            let type_name = server_payload.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            PyTypeError::new_err(format!("server_payload must be bytes or bytearray, not {type_name}"))
+            invalid_type(
+                py,
+                format!("server_payload must be bytes or bytearray, not {}", type_name(server_payload)),
+            )
         })?;
         let payload = self.lock().client_final(&bytes).into_py(py)?;
         Ok(PyBytes::new(py, &payload))

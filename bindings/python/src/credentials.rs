@@ -3,17 +3,19 @@
 
 use std::time::SystemTime;
 
-use mongoawsauth::{Credentials, Resolution};
+use mongoawsauth::{APPLICATION_SOURCE, Credentials, Resolution};
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, invalid_type, type_name};
 use crate::time;
 
 /// What `repr()` shows instead of a secret.
 const REDACTED: &str = "** redacted **";
 
 /// AWS credentials. Build with `Credentials(access_key_id, secret_access_key, session_token=None,
-/// *, expiration=None, source="python")`; every attribute is read-only.
+/// *, expiration=None, source=None)`; `source` defaults to the core's name for credentials an
+/// application builds itself, `"application"`. Every attribute is read-only.
 #[pyclass(frozen, module = "mongoawsauth", name = "Credentials")]
 #[derive(Debug)]
 pub struct PyCredentials {
@@ -38,20 +40,50 @@ pub fn build(
     Credentials::new(access_key_id, secret_access_key, session_token, expiration, source).into_py(py)
 }
 
+/// A `str` or `None` argument; another type is an `InvalidArgumentTypeError` naming `keyword`
+/// (never showing the value, which may be a secret).
+fn optional_str(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<Option<String>> {
+    if value.is_none() {
+        return Ok(None);
+    }
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(Some(s.to_cow()?.into_owned())),
+        Err(_) => Err(invalid_type(
+            value.py(),
+            format!("{keyword} must be a str or None, not {}", type_name(value)),
+        )),
+    }
+}
+
 #[pymethods]
 impl PyCredentials {
     #[new]
-    #[pyo3(signature = (access_key_id, secret_access_key, session_token = None, *, expiration = None, source = "python"))]
+    #[pyo3(signature = (access_key_id, secret_access_key, session_token = None, *, expiration = None, source = None))]
     fn py_new(
         py: Python<'_>,
-        access_key_id: Option<&str>,
-        secret_access_key: Option<&str>,
-        session_token: Option<&str>,
+        access_key_id: &Bound<'_, PyAny>,
+        secret_access_key: &Bound<'_, PyAny>,
+        session_token: Option<&Bound<'_, PyAny>>,
         expiration: Option<&Bound<'_, PyAny>>,
-        source: &str,
+        source: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let expiry = expiration.map(|e| time::instant_from_py(e, "expiration")).transpose()?;
-        let inner = build(py, access_key_id, secret_access_key, session_token, expiry, source)?;
+        let access_key_id = optional_str(access_key_id, "access_key_id")?;
+        let secret_access_key = optional_str(secret_access_key, "secret_access_key")?;
+        let session_token = session_token.map(|t| optional_str(t, "session_token")).transpose()?.flatten();
+        let source = source.map(|s| optional_str(s, "source")).transpose()?.flatten();
+        let expiry = expiration
+            .filter(|e| !e.is_none())
+            .map(|e| time::instant_from_py(e, "expiration"))
+            .transpose()?;
+        let source = source.as_deref().unwrap_or(APPLICATION_SOURCE);
+        let inner = build(
+            py,
+            access_key_id.as_deref(),
+            secret_access_key.as_deref(),
+            session_token.as_deref(),
+            expiry,
+            source,
+        )?;
         Ok(PyCredentials { inner })
     }
 

@@ -13,6 +13,7 @@ mod asyncio;
 mod authenticator;
 mod conversation;
 mod credentials;
+mod defaults;
 mod dropin;
 mod errors;
 mod logging;
@@ -45,8 +46,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(testing::cache_poison, m)?)?;
     m.add_function(wrap_pyfunction!(testing::invalidate_generation, m)?)?;
     m.add_function(wrap_pyfunction!(testing::shutdown_runtime, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(defaults::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(dropin::sts_region, m)?)?;
     m.add_function(wrap_pyfunction!(dropin::sign_get_caller_identity, m)?)?;
+    m.add_function(wrap_pyfunction!(dropin::client_final_payload, m)?)?;
+    m.add_function(wrap_pyfunction!(dropin::validate_settings, m)?)?;
     m.add_function(wrap_pyfunction!(dropin::credentials_from_object, m)?)?;
     Ok(())
 }

@@ -13,13 +13,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mongoawsauth::{Authenticator, CredentialPolicy, Credentials, Env, Options, ProviderConfig};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use mongoawsauth::{Authenticator, Env, Options, ProviderConfig};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyMapping, PyString};
 
-use crate::errors::IntoPyResult;
+use crate::credentials::PyCredentials;
+use crate::errors::{IntoPyResult, invalid_type, invalid_value, type_name};
 use crate::provider::{self, CallContext, PySamlProvider};
 use crate::time;
 
@@ -40,68 +40,127 @@ pub struct Config {
     pub timeout: Duration,
 }
 
-/// The keyword arguments, as received.
-#[derive(Debug)]
+/// The keyword arguments of `Authenticator(...)`, in the order of its signature: what an
+/// unexpected keyword's error lists.
+pub const KEYWORDS: &[&str] = &[
+    "provider",
+    "credentials",
+    "credential_policy",
+    "env",
+    "timeout",
+    "refresh_window",
+    "refresh_ahead",
+    "sts_endpoint",
+    "imds_endpoint",
+    "ecs_base_url",
+    "metadata_connect_timeout",
+    "metadata_read_timeout",
+    "sts_timeout",
+    "profile",
+    "shared_config",
+];
+
+/// The keyword of the option the core names `concept` (`Error::option`): the same words but
+/// for the credentials timeout, which is `timeout` here.
+pub fn keyword(concept: &str) -> &str {
+    match concept {
+        "credentials_timeout" => "timeout",
+        other => other,
+    }
+}
+
+/// The keyword arguments, as received (`None` for one not given: the core's default).
+#[derive(Debug, Default)]
 pub struct Args<'a, 'py> {
     pub provider: Option<&'a Bound<'py, PyAny>>,
-    pub credentials: Option<Credentials>,
-    pub credential_policy: &'a str,
+    pub credentials: Option<&'a Bound<'py, PyAny>>,
+    pub credential_policy: Option<&'a Bound<'py, PyAny>>,
     pub env: Option<&'a Bound<'py, PyAny>>,
-    pub timeout: f64,
-    pub refresh_window: f64,
-    pub refresh_ahead: f64,
-    pub sts_endpoint: Option<String>,
-    pub imds_endpoint: Option<String>,
-    pub ecs_base_url: Option<String>,
-    pub metadata_connect_timeout: Option<f64>,
-    pub metadata_read_timeout: Option<f64>,
-    pub sts_timeout: Option<f64>,
+    pub timeout: Option<&'a Bound<'py, PyAny>>,
+    pub refresh_window: Option<&'a Bound<'py, PyAny>>,
+    pub refresh_ahead: Option<&'a Bound<'py, PyAny>>,
+    pub sts_endpoint: Option<&'a Bound<'py, PyAny>>,
+    pub imds_endpoint: Option<&'a Bound<'py, PyAny>>,
+    pub ecs_base_url: Option<&'a Bound<'py, PyAny>>,
+    pub metadata_connect_timeout: Option<&'a Bound<'py, PyAny>>,
+    pub metadata_read_timeout: Option<&'a Bound<'py, PyAny>>,
+    pub sts_timeout: Option<&'a Bound<'py, PyAny>>,
     pub profile: Option<&'a Bound<'py, PyAny>>,
     pub shared_config: Option<&'a Bound<'py, PyAny>>,
 }
 
+/// A keyword's value, unless it was not given or given as `None`.
+fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    value.filter(|v| !v.is_none())
+}
+
+fn duration(value: Option<&Bound<'_, PyAny>>, keyword: &str) -> PyResult<Option<Duration>> {
+    given(value).map(|v| time::duration_arg(v, keyword)).transpose()
+}
+
+/// An endpoint URL keyword: a `str` (the core checks that it is an http or https URL).
+fn url(value: Option<&Bound<'_, PyAny>>, keyword: &str) -> PyResult<Option<String>> {
+    let Some(value) = given(value) else { return Ok(None) };
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(Some(s.to_cow()?.into_owned())),
+        Err(_) => Err(invalid_type(
+            value.py(),
+            format!("{keyword} must be a str (an http or https URL) or None, not {}", type_name(value)),
+        )),
+    }
+}
+
 impl Config {
-    pub fn from_args(args: Args<'_, '_>) -> PyResult<Config> {
-        let policy = match args.credential_policy {
-            "strict" => CredentialPolicy::Strict,
-            "legacy" => CredentialPolicy::Legacy,
-            _ => return Err(PyValueError::new_err("credential_policy must be \"strict\" or \"legacy\"")),
-        };
-        let source = match args.provider {
+    pub fn from_args(py: Python<'_>, args: Args<'_, '_>) -> PyResult<Config> {
+        let policy = crate::dropin::policy_arg(args.credential_policy)?;
+        let source = match given(args.provider) {
             None => Source::Chain(None),
             Some(p) => match p.cast::<PySamlProvider>() {
                 Ok(saml) => Source::Saml(saml.clone().unbind()),
                 Err(_) if p.is_callable() => Source::Chain(Some(Arc::new(p.clone().unbind()))),
                 Err(_) => {
-                    return Err(PyTypeError::new_err(format!(
-                        "provider must be a callable returning credentials or a SamlProvider, not {}",
-                        p.get_type().name()?
-                    )));
+                    return Err(invalid_type(
+                        py,
+                        format!(
+                            "provider must be a callable returning credentials or a SamlProvider, not {}",
+                            type_name(p)
+                        ),
+                    ));
                 }
             },
         };
-        if matches!(source, Source::Saml(_)) && args.credentials.is_some() {
-            return Err(PyValueError::new_err("give provider or credentials, not both"));
+        let credentials = given(args.credentials)
+            .map(|c| {
+                c.cast::<PyCredentials>().map(|c| c.get().inner.clone()).map_err(|_| {
+                    invalid_type(
+                        py,
+                        format!("credentials must be mongoawsauth.Credentials, not {}", type_name(c)),
+                    )
+                })
+            })
+            .transpose()?;
+        if matches!(source, Source::Saml(_)) && credentials.is_some() {
+            return Err(invalid_value(py, "give provider or credentials, not both"));
         }
-        let env = args.env.map(env_from_mapping).transpose()?;
+        let env = given(args.env).map(env_from_mapping).transpose()?;
         let mut config = ProviderConfig::new();
-        if let Some(url) = args.sts_endpoint {
+        if let Some(url) = url(args.sts_endpoint, "sts_endpoint")? {
             config = config.with_sts_endpoint(url);
         }
-        if let Some(url) = args.imds_endpoint {
+        if let Some(url) = url(args.imds_endpoint, "imds_endpoint")? {
             config = config.with_imds_endpoint(url);
         }
-        if let Some(url) = args.ecs_base_url {
+        if let Some(url) = url(args.ecs_base_url, "ecs_base_url")? {
             config = config.with_ecs_base_url(url);
         }
-        if let Some(t) = args.metadata_connect_timeout {
-            config = config.with_metadata_connect_timeout(time::seconds(t, "metadata_connect_timeout")?);
+        if let Some(t) = duration(args.metadata_connect_timeout, "metadata_connect_timeout")? {
+            config = config.with_metadata_connect_timeout(t);
         }
-        if let Some(t) = args.metadata_read_timeout {
-            config = config.with_metadata_read_timeout(time::seconds(t, "metadata_read_timeout")?);
+        if let Some(t) = duration(args.metadata_read_timeout, "metadata_read_timeout")? {
+            config = config.with_metadata_read_timeout(t);
         }
-        if let Some(t) = args.sts_timeout {
-            config = config.with_sts_timeout(time::seconds(t, "sts_timeout")?);
+        if let Some(t) = duration(args.sts_timeout, "sts_timeout")? {
+            config = config.with_sts_timeout(t);
         }
         if let Some(name) = profile_name(args.profile)? {
             config = config.with_profile(name);
@@ -109,16 +168,23 @@ impl Config {
         if let Some(enabled) = shared_config_switch(args.shared_config)? {
             config = config.with_shared_config(enabled);
         }
-        let timeout = time::seconds(args.timeout, "timeout")?;
-        let mut options = Options::new()
-            .with_credential_policy(policy)
-            .with_provider_config(config)
-            .with_credentials_timeout(timeout)
-            .with_refresh_window(time::seconds(args.refresh_window, "refresh_window")?)
-            .with_refresh_ahead(time::seconds(args.refresh_ahead, "refresh_ahead")?);
-        if let Some(credentials) = args.credentials {
+        let mut options = Options::new().with_credential_policy(policy).with_provider_config(config);
+        if let Some(t) = duration(args.timeout, "timeout")? {
+            options = options.with_credentials_timeout(t);
+        }
+        if let Some(t) = duration(args.refresh_window, "refresh_window")? {
+            options = options.with_refresh_window(t);
+        }
+        if let Some(t) = duration(args.refresh_ahead, "refresh_ahead")? {
+            options = options.with_refresh_ahead(t);
+        }
+        if let Some(credentials) = credentials {
             options = options.with_explicit_credentials(credentials);
         }
+        // The core's checks, the same in every face; its errors name the option by its concept,
+        // which `errors` turns into the keyword.
+        options.validate().into_py(py)?;
+        let timeout = options.credentials_timeout();
         Ok(Config { source, options, env, timeout })
     }
 
@@ -169,45 +235,45 @@ impl Config {
 fn profile_name(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
     let Some(value) = value.filter(|v| !v.is_none()) else { return Ok(None) };
     let name = value.cast::<PyString>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "profile must be a str (the name of a profile in ~/.aws/config or ~/.aws/credentials) or None, not {}",
-            type_name(value)
-        ))
+        invalid_type(
+            value.py(),
+            format!(
+                "profile must be a str (the name of a profile in ~/.aws/config or ~/.aws/credentials) or None, not {}",
+                type_name(value)
+            ),
+        )
     })?;
-    let name = name.to_cow()?;
-    if name.trim().is_empty() {
-        return Err(PyValueError::new_err(
-            "profile must name a profile; pass None to use AWS_PROFILE, else the default profile",
-        ));
-    }
-    Ok(Some(name.into_owned()))
+    // A blank name is the core's to refuse, with every face's words.
+    Ok(Some(name.to_cow()?.into_owned()))
 }
 
 /// `shared_config=`: `True` or `False` only (a truthy string such as "false" would invert it).
 fn shared_config_switch(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<bool>> {
-    let Some(value) = value else { return Ok(None) };
+    let Some(value) = given(value) else { return Ok(None) };
     match value.cast::<PyBool>() {
         Ok(b) => Ok(Some(b.is_true())),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "shared_config must be True or False (whether ~/.aws/config and ~/.aws/credentials are read), not {}",
-            type_name(value)
-        ))),
+        Err(_) => Err(invalid_type(
+            value.py(),
+            format!(
+                "shared_config must be True or False (whether ~/.aws/config and ~/.aws/credentials are read), not {}",
+                type_name(value)
+            ),
+        )),
     }
 }
 
-fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value.get_type().name().map_or_else(|_| "an unknown type".to_owned(), |n| n.to_string())
-}
-
 fn env_from_mapping(value: &Bound<'_, PyAny>) -> PyResult<Env> {
-    let mapping = value
-        .cast::<PyMapping>()
-        .map_err(|_| PyTypeError::new_err("env must be a mapping of str to str, such as a dict"))?;
+    let mapping = value.cast::<PyMapping>().map_err(|_| {
+        invalid_type(
+            value.py(),
+            format!("env must be a mapping of str to str, such as a dict, not {}", type_name(value)),
+        )
+    })?;
     let mut vars = HashMap::new();
     for item in mapping.items()?.iter() {
         let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
         let (Ok(k), Ok(v)) = (k.cast::<PyString>(), v.cast::<PyString>()) else {
-            return Err(PyTypeError::new_err("env must map str to str"));
+            return Err(invalid_type(value.py(), "env must map str to str"));
         };
         vars.insert(k.to_cow()?.into_owned(), v.to_cow()?.into_owned());
     }

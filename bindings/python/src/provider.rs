@@ -5,11 +5,11 @@
 //! Callables run on the core's blocking pool, attached to the interpreter for the call. A
 //! callable may return an awaitable: from `credentials_async()` it runs on the caller's event
 //! loop, from the blocking API in a private event loop on the worker thread. The exception a
-//! callable raises is kept, so the error the caller sees has it as `__cause__`.
+//! callable raises travels through the core as the error's cause, so the error the caller sees
+//! has it as `__cause__`.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use mongoawsauth::provider::custom::CustomProvider;
@@ -22,7 +22,7 @@ use pyo3::types::{PyMapping, PyModule, PyString};
 use zeroize::Zeroizing;
 
 use crate::credentials::{self, PyCredentials};
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, PyCause};
 use crate::time;
 
 /// What a callable needs to know about the call that triggered it.
@@ -32,36 +32,12 @@ pub struct CallContext {
     pub event_loop: Option<Arc<Py<PyAny>>>,
     /// How long an awaitable may take.
     pub timeout: Duration,
-    /// The exception the application's callable raised, if it raised one.
-    pub cause: Arc<Mutex<Option<PyErr>>>,
-    /// Whether that exception is a `ValueError` raised while reading what a callable returned
-    /// (an expiry out of range, a blank key), rather than one the callable itself raised.
-    pub invalid_result: Arc<AtomicBool>,
 }
 
 impl CallContext {
     pub fn new(event_loop: Option<Py<PyAny>>, timeout: Duration) -> Self {
-        CallContext {
-            event_loop: event_loop.map(Arc::new),
-            timeout,
-            cause: Arc::default(),
-            invalid_result: Arc::default(),
-        }
+        CallContext { event_loop: event_loop.map(Arc::new), timeout }
     }
-
-    /// Takes the exception a callable raised during this call.
-    pub fn take_cause(&self) -> Option<PyErr> {
-        lock(&self.cause).take()
-    }
-
-    /// Whether the failure came from a value a callable returned that is not valid credentials.
-    pub fn result_was_invalid(&self) -> bool {
-        self.invalid_result.load(Ordering::Relaxed)
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 static SUPPORT: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
@@ -82,7 +58,7 @@ fn call<'py>(py: Python<'py>, callable: &Py<PyAny>, ctx: &CallContext) -> PyResu
 }
 
 /// Runs a Python callable from a core worker thread, turning its exception into a core error
-/// (kept in `ctx` for `__cause__`).
+/// whose cause is that exception (the caller's `__cause__`).
 fn run_callable<T>(
     callable: &Py<PyAny>,
     ctx: &CallContext,
@@ -97,15 +73,11 @@ fn run_callable<T>(
             })
         });
         result.map_err(|(e, invalid)| {
-            let message = describe(py, &e);
-            ctx.invalid_result.store(invalid, Ordering::Relaxed);
-            *lock(&ctx.cause) = Some(e);
-            message
+            Error::new(ErrorKind::CredentialsProvider, describe(py, &e)).with_cause(PyCause::new(e, invalid))
         })
     });
     match outcome {
-        Some(Ok(value)) => Ok(value),
-        Some(Err(message)) => Err(Error::new(ErrorKind::CredentialsProvider, message)),
+        Some(result) => result,
         None => Err(Error::new(
             ErrorKind::Runtime,
             format!("the Python interpreter is shutting down, so the {what} was not called"),

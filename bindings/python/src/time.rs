@@ -9,41 +9,61 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use mongoawsauth::{Error, ErrorKind};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use mongoawsauth::Options;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use crate::errors::to_pyerr;
+use crate::errors::{IntoPyResult, invalid_type, invalid_value, type_name};
 
 /// 9999-12-31T23:59:59Z plus one second: the first instant neither side can represent.
 pub const END_OF_YEAR_9999_SECS: u64 = 253_402_300_800;
 #[allow(clippy::cast_precision_loss)] // exact: the value is below 2^53
 const END_OF_YEAR_9999: f64 = END_OF_YEAR_9999_SECS as f64;
 
-/// A positive, finite number of seconds as a duration; `what` names the argument in errors.
-pub fn seconds(value: f64, what: &str) -> PyResult<Duration> {
-    if !value.is_finite() || value <= 0.0 {
-        return Err(PyValueError::new_err(format!("{what} must be a positive, finite number of seconds")));
+/// A duration argument given in seconds (an `int` or a `float`), named `keyword` in errors.
+/// Only what a `Duration` cannot hold is refused here (another type, NaN, a negative number);
+/// the range every face enforces is the core's (`Options::validate`), checked when the options
+/// are built.
+pub fn duration_arg(value: &Bound<'_, PyAny>, keyword: &str) -> PyResult<Duration> {
+    let py = value.py();
+    if value.is_instance_of::<PyBool>()
+        || !(value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>())
+    {
+        return Err(invalid_type(
+            py,
+            format!("{keyword} must be a number of seconds, not {}", type_name(value)),
+        ));
     }
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| PyValueError::new_err(format!("{what} is too large a number of seconds")))
+    // An int beyond a float's range is beyond any limit too.
+    let seconds: f64 = value.extract().unwrap_or(f64::INFINITY);
+    if seconds.is_nan() || seconds < 0.0 {
+        return Err(invalid_value(
+            py,
+            format!("{keyword} must be a number of seconds of 0 or more, not {seconds}"),
+        ));
+    }
+    // Too large for a Duration is far beyond the core's maximum, which then refuses it.
+    Ok(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
 }
 
-/// The deadline `timeout` seconds from now (or the authenticator's default when `None`).
-pub fn deadline(timeout: Option<f64>, default: Duration) -> PyResult<Instant> {
-    let timeout = match timeout {
-        Some(t) => seconds(t, "timeout")?,
+/// The deadline `timeout` seconds from now (or the authenticator's default when `None`). The
+/// timeout is checked by the core's rule for the credentials timeout, and named `timeout`.
+pub fn deadline(timeout: Option<&Bound<'_, PyAny>>, default: Duration) -> PyResult<Instant> {
+    let timeout = match timeout.filter(|t| !t.is_none()) {
+        Some(t) => {
+            let timeout = duration_arg(t, "timeout")?;
+            Options::new().with_credentials_timeout(timeout).validate().into_py(t.py())?;
+            timeout
+        }
         None => default,
     };
-    Instant::now()
-        .checked_add(timeout)
-        .ok_or_else(|| PyValueError::new_err("timeout is too large a number of seconds"))
+    // Within the core's maximum, an Instant never overflows; the fallback is for the impossible.
+    Ok(Instant::now().checked_add(timeout).unwrap_or_else(Instant::now))
 }
 
 /// `InvalidArgumentError` (our hierarchy, a `ValueError`) with `message`.
 fn invalid(py: Python<'_>, message: String) -> PyErr {
-    to_pyerr(py, &Error::new(ErrorKind::InvalidArgument, message), None)
+    invalid_value(py, message)
 }
 
 /// The same error class for a failure Python raised while reading the value (an `int` too large
@@ -68,7 +88,7 @@ fn describe(py: Python<'_>, err: &PyErr) -> String {
 pub fn instant_from_py(value: &Bound<'_, PyAny>, what: &str) -> PyResult<SystemTime> {
     let py = value.py();
     let epoch_seconds: f64 = if value.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err(format!("{what} must be a datetime or epoch seconds, not bool")));
+        return Err(invalid_type(py, format!("{what} must be a datetime or epoch seconds, not bool")));
     } else if value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>() {
         // An int beyond a float's range raises OverflowError here.
         value.extract().map_err(|e| invalid_from(py, what, e))?
@@ -82,10 +102,10 @@ pub fn instant_from_py(value: &Bound<'_, PyAny>, what: &str) -> PyResult<SystemT
         }
         return instant_from_datetime(value, what);
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "{what} must be a timezone-aware datetime or epoch seconds, not {}",
-            value.get_type().name()?
-        )));
+        return Err(invalid_type(
+            py,
+            format!("{what} must be a timezone-aware datetime or epoch seconds, not {}", type_name(value)),
+        ));
     };
     if !epoch_seconds.is_finite() || epoch_seconds < 0.0 {
         return Err(invalid(py, format!("{what} must be a finite time after 1970")));

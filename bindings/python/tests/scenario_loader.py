@@ -306,7 +306,8 @@ def python_options(options: dict) -> dict:
 
 
 def error_kind(kind: str) -> str:
-    """A face's error kind ("credentials not found") as scenarios name it (credentials_not_found)."""
+    """A face's error kind ("credentials not found", "CREDENTIALS_NOT_FOUND") as scenarios name
+    it (credentials_not_found)."""
     return kind.strip().replace(" ", "_").lower()
 
 
@@ -440,15 +441,15 @@ def _login(uri: str, used: list) -> dict:
 def _failure(exc: BaseException) -> dict:
     """The message the application sees, and the kind of mongoawsauth's error behind it (pymongo
     raises ``OperationFailure(...) from None``, which keeps it as ``__context__``)."""
-    from mongoawsauth import MongoAwsAuthError
+    from mongoawsauth import ErrorCode, MongoAwsAuthError
 
     kind = None
     seen = set()
     link = exc
     while link is not None and id(link) not in seen:
         seen.add(id(link))
-        if isinstance(link, MongoAwsAuthError) and link.kind:
-            kind = link.kind
+        if isinstance(link, MongoAwsAuthError) and link.code is not ErrorCode.UNKNOWN:
+            kind = str(link.code)
             break
         link = link.__cause__ or link.__context__
     return {"error": {"message": str(exc), "type": type(exc).__name__, "kind": kind}}

@@ -24,6 +24,9 @@ def test_authenticate_example(standins):
     refused = run("authenticate.py", AWS_SECRET_ACCESS_KEY="wrong", **creds)
     assert refused.returncode == 1 and "code 18" in refused.stderr
     assert user["secret_access_key"] not in refused.stderr + refused.stdout
+    # No credentials anywhere: mongoawsauth's own error, with its code.
+    missing = run("authenticate.py", MONGOD_ADDRESS=standins["mongod"])
+    assert missing.returncode == 2 and "login failed (CREDENTIALS_NOT_FOUND)" in missing.stderr, missing.stderr
 
 
 def test_pymongo_example(standins):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib.metadata
+import inspect
 import logging
 import os
 import pickle
@@ -52,7 +53,7 @@ def test_credentials_attributes_and_redaction():
 
 def test_credentials_long_term_and_epoch_expiration():
     c = mongoawsauth.Credentials("AKIAEXAMPLE", SECRET, expiration=2_000_000_000)
-    assert not c.is_temporary and c.session_token is None and c.source == "python"
+    assert not c.is_temporary and c.session_token is None and c.source == "application"
     assert c.expiration.year == 2033 and c.expiration.tzinfo is not None
 
 
@@ -112,7 +113,7 @@ def test_no_credentials_lists_every_source():
     with pytest.raises(errors.CredentialsNotFoundError) as info:
         mongoawsauth.Authenticator().credentials()
     e = info.value
-    assert isinstance(e, errors.MongoAwsAuthError) and e.code == 3 and e.kind == "credentials not found"
+    assert isinstance(e, errors.MongoAwsAuthError) and e.code == "CREDENTIALS_NOT_FOUND" and e.result_code == 3
     sources = [a.source for a in e.attempts]
     assert sources == ["cache", "environment", "profile", "web_identity", "container", "imds"]
     assert all(a.outcome == "not_configured" and a.elapsed >= 0 for a in e.attempts)
@@ -251,7 +252,7 @@ def test_slow_provider_times_out():
 
     with pytest.raises(errors.CredentialsTimeoutError) as info:
         mongoawsauth.Authenticator(provider=provider).credentials(timeout=0.2)
-    assert isinstance(info.value, TimeoutError) and info.value.code == 7
+    assert isinstance(info.value, TimeoutError) and info.value.code is errors.ErrorCode.TIMEOUT
 
 
 def test_blocking_call_inside_a_provider_is_an_error_not_a_deadlock():
@@ -295,7 +296,7 @@ def test_conversation_rejects_a_bad_server_and_misuse():
     bad = bson.encode({"s": bson.Binary(os.urandom(64), 0), "h": "sts.amazonaws.com"})
     with pytest.raises(errors.AuthenticationError, match="nonce") as info:
         conv.client_final(bad)
-    assert info.value.code == 5
+    assert info.value.code is errors.ErrorCode.AUTHENTICATION
     conv = mongoawsauth.Conversation(mongoawsauth.Credentials("AKIA", SECRET))
     first = conv.client_first()
     with pytest.raises(errors.AuthenticationError, match="host"):
@@ -362,12 +363,19 @@ def test_error_hierarchy_and_codes():
         errors.RuntimeContextError: 8,
         errors.InternalError: 99,
     }
-    for cls, code in expected.items():
-        assert issubclass(cls, mongoawsauth.MongoAwsAuthError) and cls.code == code
+    for cls, result_code in expected.items():
+        assert issubclass(cls, mongoawsauth.MongoAwsAuthError) and cls.result_code == result_code
         e = cls("message")
         assert e.message == "message" and e.attempts == () and str(e) == "message"
+        assert e.result_code == result_code and e.code.result_code == result_code
         assert getattr(mongoawsauth, cls.__name__) is cls
-    assert set(errors.__all__) == {c.__name__ for c in expected} | {"MongoAwsAuthError"}
+    assert issubclass(errors.InvalidArgumentTypeError, TypeError)
+    assert errors.InvalidArgumentTypeError.code is errors.ErrorCode.INVALID_ARGUMENT
+    assert set(errors.__all__) == {c.__name__ for c in expected} | {
+        "MongoAwsAuthError",
+        "InvalidArgumentTypeError",
+        "ErrorCode",
+    }
 
 
 def test_tracing_events_reach_the_logging_module(caplog):
@@ -408,5 +416,23 @@ def test_asyncio_twins():
 
     c, r, conv = asyncio.run(main())
     assert c.access_key_id == r.credentials.access_key_id == conv.credentials.access_key_id == "AKIAASYNC"
-    with pytest.raises(RuntimeError, match="no running event loop"):
-        auth.credentials_async()
+    # Real coroutines: asyncio.run() takes them directly, and inspect sees coroutine functions.
+    assert asyncio.run(auth.credentials_async()).access_key_id == "AKIAASYNC"
+    for name in ("credentials_async", "resolve_async", "conversation_async"):
+        assert inspect.iscoroutinefunction(getattr(mongoawsauth.Authenticator, name)), name
+
+
+def test_saml_assertion_callable_exception_is_the_cause():
+    class IdpDown(Exception):
+        pass
+
+    def assertion():
+        raise IdpDown("the identity provider is down")
+
+    saml = mongoawsauth.SamlProvider(
+        "arn:aws:iam::123456789012:role/r", "arn:aws:iam::123456789012:saml-provider/p", assertion=assertion
+    )
+    auth = mongoawsauth.Authenticator(provider=saml, sts_endpoint="http://127.0.0.1:9/")
+    with pytest.raises(errors.CredentialsProviderError, match="identity provider is down") as info:
+        auth.credentials()
+    assert isinstance(info.value.__cause__, IdpDown)

@@ -15,41 +15,58 @@ Use alone::
         final = conversation.client_final(reply_payload)  # payload of saslContinue
 """
 
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from ._authenticator import Authenticator
 from ._native import (
     Attempt,
-    Authenticator,
     Conversation,
     Credentials,
     Resolution,
     SamlProvider,
     __version__,
 )
+from ._options import AuthenticatorOptions
 from .errors import (
     AuthenticationError,
     ConfigurationError,
     CredentialsNotFoundError,
     CredentialsProviderError,
     CredentialsTimeoutError,
+    ErrorCode,
     InternalError,
     InvalidArgumentError,
+    InvalidArgumentTypeError,
     InvalidProviderResultError,
     MongoAwsAuthError,
     RuntimeContextError,
     SigningError,
 )
 
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:
+        from typing_extensions import Unpack
+
 __all__ = [
     "Attempt",
     "AuthenticationError",
     "Authenticator",
+    "AuthenticatorOptions",
     "ConfigurationError",
     "Conversation",
     "Credentials",
     "CredentialsNotFoundError",
     "CredentialsProviderError",
     "CredentialsTimeoutError",
+    "ErrorCode",
     "InternalError",
     "InvalidArgumentError",
+    "InvalidArgumentTypeError",
     "InvalidProviderResultError",
     "MongoAwsAuthError",
     "Resolution",
@@ -62,7 +79,7 @@ __all__ = [
 ]
 
 
-def patch_pymongo(**options):
+def patch_pymongo(**options: Unpack[AuthenticatorOptions]) -> None:
     """Makes pymongo's MONGODB-AWS authentication run on mongoawsauth, for pymongo 4.0 to 4.x,
     whether pymongo was imported before this call or is imported after it.
 
@@ -72,8 +89,11 @@ def patch_pymongo(**options):
     ``AsyncMongoClient`` logins fetch credentials off the event loop.
 
     Keyword arguments are those of :class:`Authenticator` (``provider=``, ``profile=``,
-    ``shared_config=``, ``timeout=``...) and configure every login pymongo makes; without them
-    the default chain is used (the spec's sources and the AWS shared config files). Raises
+    ``shared_config=``, ``timeout=``...; :class:`AuthenticatorOptions` types them) and configure
+    every login pymongo makes; without them the default chain is used (the spec's sources and
+    the AWS shared config files). They are checked now, as ``Authenticator(...)`` checks them:
+    an unknown keyword or a wrong type raises :class:`InvalidArgumentTypeError` (a
+    ``TypeError``), a bad value :class:`InvalidArgumentError`. Raises
     :class:`ConfigurationError` when the installed pymongo is not a 4.x release it supports.
     Setting ``MONGOAWSAUTH_PATCH_PYMONGO=1`` in the environment calls it at interpreter start.
     """
@@ -84,7 +104,7 @@ def patch_pymongo(**options):
     _pymongo_patch.patch()
 
 
-def unpatch_pymongo():
+def unpatch_pymongo() -> None:
     """Undoes :func:`patch_pymongo`: ``import pymongo_auth_aws`` finds the installed package
     again, if there is one, and pymongo's modules get back what they had imported."""
     from . import _pymongo_patch

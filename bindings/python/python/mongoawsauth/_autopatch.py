@@ -10,11 +10,12 @@ that raises would only print a traceback and go on).
 
 import os
 import sys
+from collections.abc import Mapping
 
 ENV_VAR = "MONGOAWSAUTH_PATCH_PYMONGO"
 
 
-def run(environ=os.environ):
+def run(environ: Mapping[str, str] = os.environ) -> bool:
     value = environ.get(ENV_VAR, "").strip().lower()
     if value in ("", "0", "false", "no", "off"):
         return False

@@ -1,4 +1,6 @@
-"""Type stubs of the native module (the reference for what each call accepts)."""
+"""Type stubs of the native module (the reference for what each call accepts). A test checks
+them against the built module with mypy's stubtest, so a native function, method or parameter
+added without its stub fails the suite."""
 
 import datetime
 from collections.abc import Awaitable, Callable, Mapping
@@ -6,25 +8,60 @@ from os import PathLike
 from types import TracebackType
 from typing import Any, Literal, Optional, Union
 
+from typing_extensions import disjoint_base, final
+
+from .errors import ErrorCode
+
+__all__ = [
+    "__version__",
+    "core_version",
+    "Credentials",
+    "Resolution",
+    "Attempt",
+    "Conversation",
+    "Authenticator",
+    "SamlProvider",
+    "CacheEntry",
+    "CancelOnDone",
+    "cache_entries",
+    "cache_get",
+    "cache_set",
+    "cache_clear",
+    "cache_expire",
+    "cache_poison",
+    "invalidate_generation",
+    "shutdown_runtime",
+    "error_kinds",
+    "defaults",
+    "sts_region",
+    "sign_get_caller_identity",
+    "client_final_payload",
+    "validate_settings",
+    "credentials_from_object",
+]
+
 __version__: str
 core_version: str
 
 _ProviderResult = Union["Credentials", Mapping[str, Any], Any]
-Provider = Callable[[], Union[_ProviderResult, Awaitable[_ProviderResult]]]
+_Provider = Callable[[], Union[_ProviderResult, Awaitable[_ProviderResult]]]
 
+@final
 class Credentials:
     """``expiration``: a timezone-aware datetime or epoch seconds between 1970 and the end of
-    year 9999; anything else raises ``InvalidArgumentError`` (a ``ValueError``)."""
+    year 9999; another type raises ``InvalidArgumentTypeError`` (a ``TypeError``), a value out
+    of range ``InvalidArgumentError`` (a ``ValueError``). ``source``: the name the credentials
+    report; ``None`` means ``"application"``, the name of credentials an application builds."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         access_key_id: Optional[str],
         secret_access_key: Optional[str],
         session_token: Optional[str] = None,
         *,
         expiration: Union[datetime.datetime, float, None] = None,
-        source: str = "python",
-    ) -> None: ...
+        source: Optional[str] = None,
+    ) -> Credentials: ...
     @property
     def access_key_id(self) -> str: ...
     @property
@@ -42,6 +79,7 @@ class Credentials:
     @property
     def generation(self) -> Optional[int]: ...
 
+@final
 class Resolution:
     @property
     def credentials(self) -> Credentials: ...
@@ -50,6 +88,7 @@ class Resolution:
     @property
     def elapsed(self) -> float: ...
 
+@final
 class Attempt:
     @property
     def source(self) -> str: ...
@@ -58,10 +97,13 @@ class Attempt:
     @property
     def message(self) -> Optional[str]: ...
     @property
+    def code(self) -> Optional[ErrorCode]: ...
+    @property
     def elapsed(self) -> float: ...
 
+@final
 class Conversation:
-    def __init__(self, credentials: Credentials) -> None: ...
+    def __new__(cls, credentials: Credentials) -> Conversation: ...
     @property
     def credentials(self) -> Credentials: ...
     def client_first(self) -> bytes: ...
@@ -75,9 +117,10 @@ class Conversation:
         traceback: Optional[TracebackType],
     ) -> bool: ...
 
+@final
 class SamlProvider:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         role_arn: str,
         principal_arn: str,
         *,
@@ -85,23 +128,28 @@ class SamlProvider:
         assertion_file: Union[str, PathLike[str], None] = None,
         duration: Optional[int] = None,
         policy: Optional[str] = None,
-    ) -> None: ...
+    ) -> SamlProvider: ...
     @property
     def role_arn(self) -> str: ...
     @property
     def principal_arn(self) -> str: ...
 
+@disjoint_base
 class Authenticator:
-    def __init__(
-        self,
+    """The native class; ``mongoawsauth.Authenticator`` subclasses it, making the ``*_async``
+    methods coroutines. Every keyword not given (or ``None``) takes the core's default
+    (``mongoawsauth.defaults``)."""
+
+    def __new__(
+        cls,
         *,
-        provider: Union[Provider, SamlProvider, None] = None,
+        provider: Union[_Provider, SamlProvider, None] = None,
         credentials: Optional[Credentials] = None,
-        credential_policy: Literal["strict", "legacy"] = "strict",
+        credential_policy: Optional[Literal["strict", "legacy"]] = None,
         env: Optional[Mapping[str, str]] = None,
-        timeout: float = 10.0,
-        refresh_window: float = 300.0,
-        refresh_ahead: float = 600.0,
+        timeout: Optional[float] = None,
+        refresh_window: Optional[float] = None,
+        refresh_ahead: Optional[float] = None,
         sts_endpoint: Optional[str] = None,
         imds_endpoint: Optional[str] = None,
         ecs_base_url: Optional[str] = None,
@@ -109,12 +157,14 @@ class Authenticator:
         metadata_read_timeout: Optional[float] = None,
         sts_timeout: Optional[float] = None,
         profile: Optional[str] = None,
-        shared_config: bool = True,
-    ) -> None:
+        shared_config: Optional[bool] = None,
+    ) -> Authenticator:
         """``profile``: the profile of ``~/.aws/config`` / ``~/.aws/credentials`` to use,
         overriding ``AWS_PROFILE``; it must exist in one of the files (``ConfigurationError``
         otherwise). ``shared_config=False``: the files are not read at all (the MongoDB
-        specification's chain only). A wrong type raises ``TypeError`` naming the option."""
+        specification's chain only). A wrong type raises ``InvalidArgumentTypeError`` (a
+        ``TypeError``), a bad value ``InvalidArgumentError`` (a ``ValueError``), naming the
+        keyword."""
     def credentials(self, timeout: Optional[float] = None) -> Credentials: ...
     def credentials_async(self, timeout: Optional[float] = None) -> Awaitable[Credentials]: ...
     def resolve(self, timeout: Optional[float] = None) -> Resolution: ...
@@ -123,6 +173,7 @@ class Authenticator:
     def conversation_async(self, timeout: Optional[float] = None) -> Awaitable[Conversation]: ...
     def report_failure(self, used: Union[Conversation, Credentials, int]) -> bool: ...
 
+@final
 class CacheEntry:
     @property
     def key(self) -> str: ...
@@ -135,6 +186,12 @@ class CacheEntry:
     @property
     def generation(self) -> int: ...
 
+@final
+class CancelOnDone:
+    """The done-callback that cancels a native fetch when its asyncio future is cancelled."""
+
+    def __call__(self, future: Any) -> None: ...
+
 def cache_entries() -> list[CacheEntry]: ...
 def cache_get(key: Optional[str] = None) -> Optional[Credentials]: ...
 def cache_set(key: str, credentials: Credentials) -> int: ...
@@ -144,9 +201,25 @@ def cache_poison(key: Optional[str] = None) -> int: ...
 def invalidate_generation(generation: int) -> bool: ...
 def shutdown_runtime() -> None: ...
 
-# Private helpers of the pymongo_auth_aws drop-in.
+# The core's tables: error kinds (name, result code, words) and defaults (mongoawsauth.defaults).
+def error_kinds() -> list[tuple[str, int, str]]: ...
+def defaults() -> dict[str, Any]: ...
+
+# Behind mongoawsauth.signing, mongoawsauth.settings and the pymongo_auth_aws drop-in.
 def sts_region(host: str) -> str: ...
 def sign_get_caller_identity(
-    credentials: Credentials, host: str, server_nonce: Union[bytes, bytearray]
+    credentials: Credentials,
+    host: str,
+    server_nonce: Union[bytes, bytearray],
+    at: Union[datetime.datetime, float, None] = None,
 ) -> tuple[str, str]: ...
+def client_final_payload(
+    credentials: Credentials,
+    host: str,
+    server_nonce: Union[bytes, bytearray],
+    at: Union[datetime.datetime, float, None] = None,
+) -> bytes: ...
+def validate_settings(
+    uri: str, credential_policy: Optional[Literal["strict", "legacy"]] = None
+) -> tuple[str, Optional[Credentials]]: ...
 def credentials_from_object(value: Union[Credentials, Mapping[str, Any], Any]) -> Credentials: ...

@@ -27,6 +27,10 @@ import importlib.metadata
 import re
 import sys
 import threading
+from collections.abc import Callable, Coroutine, Sequence
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any, Optional
 
 from . import pymongo_auth_aws as shim
 from .errors import ConfigurationError
@@ -38,22 +42,22 @@ AUTH_AWS_MODULES = ("pymongo.auth_aws", "pymongo.synchronous.auth_aws", "pymongo
 MECHANISM = "MONGODB-AWS"
 
 _lock = threading.RLock()
-_saved_globals: dict = {}  # (module name, global name) -> original value, or _ABSENT
+_saved_globals: dict[tuple[str, str], Any] = {}  # (module name, global name) -> original value, or _ABSENT
 _ABSENT = object()
 
 
-def _module_names():
+def _module_names() -> tuple[str, ...]:
     return ("pymongo_auth_aws", *(f"pymongo_auth_aws.{n}" for n in SUBMODULES))
 
 
-def _shim_modules():
+def _shim_modules() -> tuple[ModuleType, ...]:
     return (shim, *(getattr(shim, n) for n in SUBMODULES))
 
 
 # -- versions ------------------------------------------------------------------------------
 
 
-def _installed_pymongo_version():
+def _installed_pymongo_version() -> Optional[str]:
     """The version of the pymongo that ``import pymongo`` gives, or None if there is none."""
     module = sys.modules.get("pymongo")
     version = getattr(module, "version", None) if module is not None else None
@@ -65,7 +69,7 @@ def _installed_pymongo_version():
         return None
 
 
-def check_version():
+def check_version() -> None:
     """Raises ConfigurationError unless the installed pymongo (if any) is a 4.x release."""
     version = _installed_pymongo_version()
     if version is None:
@@ -81,14 +85,14 @@ def check_version():
 # -- re-pointing what pymongo already imported ---------------------------------------------
 
 
-def _set_global(module, name, value):
+def _set_global(module: ModuleType, name: str, value: Any) -> None:
     key = (module.__name__, name)
     if key not in _saved_globals:
         _saved_globals[key] = module.__dict__.get(name, _ABSENT)
     setattr(module, name, value)
 
 
-def _rebuild_context_class(old):
+def _rebuild_context_class(old: type) -> type:
     """A subclass of the drop-in's AwsSaslContext with the hooks pymongo's subclass defines."""
     hooks = {k: v for k, v in vars(old).items() if k in ("binary_type", "bson_encode", "bson_decode")}
     hooks["__module__"] = old.__module__
@@ -97,7 +101,7 @@ def _rebuild_context_class(old):
     return type(old.__name__, (shim.AwsSaslContext,), hooks)
 
 
-def _repoint_auth_aws(module):
+def _repoint_auth_aws(module: ModuleType) -> None:
     """Points the globals of a pymongo 4.0-4.6 style ``auth_aws`` module at the drop-in."""
     names = vars(module)
     if "_HAVE_MONGODB_AWS" not in names:
@@ -118,16 +122,16 @@ def _repoint_auth_aws(module):
         shim.set_use_cached_credentials(True)
 
 
-def _forget_failed_login():
+def _forget_failed_login() -> None:
     """Drops what the failed login used; a failure before its first step used nothing."""
     context = _state.current_login()
     if context is not None:
         _state.forget(context)
 
 
-def _wrap_sync(original):
+def _wrap_sync(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
-    def _authenticate_aws(credentials, *args, **kwargs):
+    def _authenticate_aws(credentials: Any, *args: Any, **kwargs: Any) -> Any:
         token = _state._login.set(None)
         try:
             return original(credentials, *args, **kwargs)
@@ -137,13 +141,13 @@ def _wrap_sync(original):
         finally:
             _state._login.reset(token)
 
-    _authenticate_aws._mongoawsauth_original = original
+    _authenticate_aws._mongoawsauth_original = original  # type: ignore[attr-defined]
     return _authenticate_aws
 
 
-def _wrap_async(original):
+def _wrap_async(original: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
     @functools.wraps(original)
-    async def _authenticate_aws(credentials, *args, **kwargs):
+    async def _authenticate_aws(credentials: Any, *args: Any, **kwargs: Any) -> Any:
         token = _state._login.set(None)
         prefetch = None
         try:
@@ -160,11 +164,11 @@ def _wrap_async(original):
                 _state.end_prefetch(prefetch)
             _state._login.reset(token)
 
-    _authenticate_aws._mongoawsauth_original = original
+    _authenticate_aws._mongoawsauth_original = original  # type: ignore[attr-defined]
     return _authenticate_aws
 
 
-def _wrap_auth_map(module):
+def _wrap_auth_map(module: ModuleType) -> bool:
     """Wraps the MONGODB-AWS entry of a pymongo ``auth`` module's mechanism table."""
     table = getattr(module, "_AUTH_MAP", None)
     if not isinstance(table, dict) or MECHANISM not in table:
@@ -177,7 +181,7 @@ def _wrap_auth_map(module):
     return True
 
 
-def _unwrap_auth_map(module):
+def _unwrap_auth_map(module: ModuleType) -> None:
     table = getattr(module, "_AUTH_MAP", None)
     if isinstance(table, dict):
         original = getattr(table.get(MECHANISM), "_mongoawsauth_original", None)
@@ -185,7 +189,7 @@ def _unwrap_auth_map(module):
             table[MECHANISM] = original
 
 
-def _patch_loaded(name, module):
+def _patch_loaded(name: str, module: ModuleType) -> None:
     with _lock:
         if name in AUTH_AWS_MODULES:
             _repoint_auth_aws(module)
@@ -199,24 +203,26 @@ def _patch_loaded(name, module):
 class _PatchingLoader(importlib.abc.Loader):
     """Runs the real loader, then patches the module it loaded."""
 
-    def __init__(self, loader):
+    def __init__(self, loader: importlib.abc.Loader) -> None:
         self._loader = loader
 
-    def create_module(self, spec):
+    def create_module(self, spec: ModuleSpec) -> Optional[ModuleType]:
         return self._loader.create_module(spec)
 
-    def exec_module(self, module):
+    def exec_module(self, module: ModuleType) -> None:
         self._loader.exec_module(module)
         _patch_loaded(module.__name__, module)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
 
 
 class _Finder(importlib.abc.MetaPathFinder):
     """Finds pymongo's auth modules with the other finders and wraps their loaders."""
 
-    def find_spec(self, fullname, path, target=None):
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
+    ) -> Optional[ModuleSpec]:
         if fullname not in AUTH_MODULES and fullname not in AUTH_AWS_MODULES:
             return None
         for finder in sys.meta_path:
@@ -236,7 +242,7 @@ _finder = _Finder()
 # -- patch and unpatch ---------------------------------------------------------------------
 
 
-def patch():
+def patch() -> None:
     """Registers the drop-in, re-points what pymongo already imported, and patches the rest as
     it loads. Raises ConfigurationError for a pymongo other than 4.x, or one whose MONGODB-AWS
     hook is not where any 4.x release keeps it."""
@@ -263,7 +269,7 @@ def patch():
             )
 
 
-def unpatch():
+def unpatch() -> None:
     """Undoes :func:`patch`: ``import pymongo_auth_aws`` finds the installed package again (if
     any), and pymongo's modules get back the names they had."""
     with _lock:
@@ -276,10 +282,10 @@ def unpatch():
             if name in sys.modules:
                 _unwrap_auth_map(sys.modules[name])
         for (module_name, global_name), value in list(_saved_globals.items()):
-            module = sys.modules.get(module_name)
-            if module is not None:
+            loaded = sys.modules.get(module_name)
+            if loaded is not None:
                 if value is _ABSENT:
-                    module.__dict__.pop(global_name, None)
+                    loaded.__dict__.pop(global_name, None)
                 else:
-                    setattr(module, global_name, value)
+                    setattr(loaded, global_name, value)
         _saved_globals.clear()

@@ -102,10 +102,13 @@ impl AssertionSource {
         };
         match joined {
             Ok(Ok(assertion)) => Ok(Zeroizing::new(assertion)),
+            // The callback's error (and through it a host's exception) stays reachable as the
+            // cause, as a custom provider's does, so a binding can hand its caller the original.
             Ok(Err(e)) => Err(Error::new(
                 ErrorKind::CredentialsProvider,
                 format!("{NAME}: the SAML assertion source returned an error: {}", e.message()),
-            )),
+            )
+            .with_cause(e)),
             Err(join) if join.is_panic() => Err(Error::new(
                 ErrorKind::CredentialsProvider,
                 format!("{NAME}: the SAML assertion callback panicked; make it return an error instead"),

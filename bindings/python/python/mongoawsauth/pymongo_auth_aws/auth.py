@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable, Mapping
+from typing import Any, Optional, TypeVar
 
 from .. import _native
 from ..errors import AuthenticationError, MongoAwsAuthError
@@ -54,11 +56,11 @@ utc = datetime.timezone.utc
 _aws_temp_credentials = aws_temp_credentials
 
 
-def _invalid_host(sts_host, exc=None):
+def _invalid_host(sts_host: object, exc: Optional[BaseException] = None) -> PyMongoAuthAwsError:
     return wrap(f"Server returned an invalid sts host: {sts_host}", exc)
 
 
-def _get_region(sts_host):
+def _get_region(sts_host: str) -> str:
     """The signing region for an STS host, by the MongoDB spec's table (``us-east-1`` for
     ``sts.amazonaws.com`` and hosts without a dot, else the second label). Raises
     :class:`PyMongoAuthAwsError` for an empty host, one over 255 bytes or one with an empty
@@ -71,7 +73,7 @@ def _get_region(sts_host):
         raise _invalid_host(sts_host, exc) from exc
 
 
-def _aws_auth_header(credentials, server_nonce, sts_host):
+def _aws_auth_header(credentials: Any, server_nonce: bytes, sts_host: str) -> dict[str, str]:
     """The client-final fields ``{"a": Authorization, "d": X-Amz-Date[, "t": token]}`` of the
     GetCallerIdentity request for ``sts_host`` and ``server_nonce``, signed now."""
     try:
@@ -87,21 +89,24 @@ def _aws_auth_header(credentials, server_nonce, sts_host):
     return final
 
 
-def _handle_credentials(method):
+_Step = TypeVar("_Step", bound=Callable[..., Any])
+
+
+def _handle_credentials(method: _Step) -> _Step:
     """Runs a step; if it raises, drops what the login of this context used, then re-raises."""
 
     @functools.wraps(method)
-    def inner(self, *args, **kwargs):
+    def inner(self: AwsSaslContext, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except Exception:
             _state.forget(self)
             raise
 
-    return inner
+    return inner  # type: ignore[return-value]  # the same signature, wrapped
 
 
-def _rejected_reply(exc):
+def _rejected_reply(exc: MongoAwsAuthError) -> PyMongoAuthAwsError:
     """1.3's words for a server reply the core rejected, with the core's reason after them."""
     message = str(exc)
     if "nonce" in message:
@@ -120,26 +125,26 @@ class AwsSaslContext:
     credentials it used.
     """
 
-    def __init__(self, credentials):
+    def __init__(self, credentials: Any) -> None:
         self._credentials = credentials
         self._step = 0
-        self._client_nonce = None
-        self._conversation = None
-        self._mongoawsauth_used = None
+        self._client_nonce: Optional[bytes] = None
+        self._conversation: Optional[_native.Conversation] = None
+        self._mongoawsauth_used: Optional[tuple[str, Any]] = None
 
-    def binary_type(self):
+    def binary_type(self) -> Callable[[bytes], Any]:
         """Returns the type every payload is wrapped in (pymongo: ``bson.binary.Binary``)."""
         raise NotImplementedError
 
-    def bson_encode(self, doc):
+    def bson_encode(self, doc: Mapping[str, Any]) -> bytes:
         """Kept for subclasses written for 1.3; not called."""
         raise NotImplementedError
 
-    def bson_decode(self, data):
+    def bson_decode(self, data: bytes) -> Mapping[str, Any]:
         """Kept for subclasses written for 1.3; not called."""
         raise NotImplementedError
 
-    def step(self, server_payload):
+    def step(self, server_payload: Optional[bytes]) -> Any:
         """Step 1 returns the client-first payload; step 2 takes the server's first payload and
         returns the client-final one; any further step is an error."""
         self._step += 1
@@ -150,7 +155,7 @@ class AwsSaslContext:
         raise PyMongoAuthAwsError("MONGODB-AWS failed: too many steps")
 
     @_handle_credentials
-    def _first_payload(self):
+    def _first_payload(self) -> Any:
         # First, before anything can fail: a failure from here on is this login's, never the
         # previous one's on this thread or task.
         _state.track(self)
@@ -167,9 +172,11 @@ class AwsSaslContext:
         return self.binary_type()(payload)
 
     @_handle_credentials
-    def _second_payload(self, server_payload):
+    def _second_payload(self, server_payload: Optional[bytes]) -> Any:
         if not server_payload:
             raise PyMongoAuthAwsError("MONGODB-AWS failed: server payload empty")
+        if self._conversation is None:  # step 1 failed, and pymongo went on regardless
+            raise PyMongoAuthAwsError("MONGODB-AWS failed: the first step did not complete")
         try:
             payload = self._conversation.client_final(bytes(server_payload))
         except AuthenticationError as exc:

@@ -13,12 +13,12 @@ class PyMongoAuthAwsError(MongoAwsAuthError):
 
     It is also a :class:`mongoawsauth.MongoAwsAuthError`, so ``except`` clauses written for
     either package catch it. When mongoawsauth's own error is the reason, that error is the
-    ``__cause__`` and its ``code``, ``kind`` and ``attempts`` are copied here.
+    ``__cause__`` and its ``code``, ``result_code`` and ``attempts`` are copied here.
     """
 
 
 def wrap(message: str, cause: BaseException | None = None) -> PyMongoAuthAwsError:
-    """``PyMongoAuthAwsError(message)`` carrying the code, kind and attempts of ``cause``."""
+    """``PyMongoAuthAwsError(message)`` carrying the code, result code and attempts of ``cause``."""
     if isinstance(cause, MongoAwsAuthError):
-        return PyMongoAuthAwsError(message, cause.code, cause.kind, cause.attempts)
+        return PyMongoAuthAwsError(message, attempts=cause.attempts, result_code=cause.result_code)
     return PyMongoAuthAwsError(message)
