@@ -66,6 +66,13 @@ help:
 	@echo "make python-install-test / node-install-test   install those artifacts with no Rust on PATH and log in"
 	@echo "make check-dist-sdist   build the Python sdist with pip in a fresh venv (slow; not in make test)"
 	@echo "make abi-check   compare the C library's ABI with the checked-in baseline (make abi-baseline renews it)"
+	@echo "make abi-baseline   renew the checked-in ABI baseline after an intended change of the C ABI"
+	@echo "make dist-c  the C library's release tarball alone, in target/dist/"
+	@echo "make fmt-check / clippy / cargo-test / c-test / node-test / python-test   one step of make test"
+	@echo "make c-release / node-build / fuzz-build   build the C library (release) / the Node addon / the fuzz targets"
+	@echo "make c-deps / fuzz-tools / nightly-tools   install what is missing: the C test packages / cargo-fuzz / nightly and Miri"
+	@echo "make empty-home   recreate target/empty-home, the empty HOME every test runs with"
+	@echo "make help    this list (scripts/check-make-help.sh checks that it names every target)"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -83,6 +90,7 @@ fmt-check:
 .PHONY: check-references
 check-references:
 	scripts/check-references.sh
+	scripts/check-make-help.sh
 
 clippy:
 	$(CLEAN_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
