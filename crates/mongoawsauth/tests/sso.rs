@@ -5,6 +5,7 @@
 //!
 //! Every test has its own temporary home (`HOME` through an injected `Env`) and points the portal
 //! endpoint at the stand-in: nothing leaves 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

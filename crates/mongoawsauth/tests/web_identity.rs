@@ -4,6 +4,7 @@
 //!
 //! The world is injected (`Env::from_vars`, `ProviderConfig::with_sts_endpoint`): no test sets a
 //! process variable or sends a packet beyond 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 
