@@ -15,6 +15,7 @@
 //!   after round, so that the load of a busy machine falls on all three alike. Its per-round
 //!   ratios are the numbers to quote.
 #![allow(clippy::unwrap_used, reason = "a benchmark stops with the cause if its setup fails")]
+#![allow(missing_docs, reason = "criterion_group! declares a public function without docs")]
 
 use std::hint::black_box;
 use std::time::{Instant, SystemTime};
