@@ -215,7 +215,7 @@ $(NODE_MOTO_VENV)/.installed:
 		'moto[iam,sts]==5.2.5' 'flask==3.1.3' 'flask-cors==6.0.5' 'werkzeug==3.1.9'
 	touch $@
 
-# The Python package (bindings/python, its own cargo workspace): a venv under target/ with the
+# The Python package (bindings/python, a member of the cargo workspace): a venv under target/ with the
 # pinned test tools, rustfmt and clippy on the binding, then pytest in the clean environment on
 # the release wheel `dist-python` built (so the extension is compiled once, and what is tested is
 # what ships), installed like a user's. HOME is replaced there, so pip's cache lives under
@@ -259,20 +259,15 @@ python-test: empty-home python-install-test
 # libpthread into libc), so manylinux_2_34. maturin refuses a wheel that needs more
 # (`--auditwheel check`: nothing is grafted in), and `auditwheel show` must agree on the tag;
 # nothing to repair, as the module links only libc, libm and libgcc_s.
-# The binding is a separate cargo workspace and cannot inherit the workspace version, so its
-# Cargo.toml must say the same version (pyproject.toml takes it from there).
+# The binding's crate takes the workspace's version (pyproject.toml takes it from there).
 DIST_DIR := $(CARGO_TARGET_DIR)/dist
 PY_MANYLINUX := manylinux_2_34
 PY_DIST_TOOLS := maturin==1.16.0 auditwheel==6.8.2
-PY_CRATE_VERSION := $(shell sed -n 's/^version = "\([^"]*\)"/\1/p' bindings/python/Cargo.toml | head -n1)
 PY_WHEEL := $(DIST_DIR)/mongoawsauth-$(VERSION)-cp39-abi3-$(PY_MANYLINUX)_x86_64.whl
 PY_SDIST := $(DIST_DIR)/mongoawsauth-$(VERSION).tar.gz
 STANDINS := $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 
 dist-python:
-	@test "$(PY_CRATE_VERSION)" = "$(VERSION)" || { echo "bindings/python/Cargo.toml has version" \
-		"$(PY_CRATE_VERSION) but the workspace (Cargo.toml) has $(VERSION): set the binding's to" \
-		"$(VERSION)" >&2; exit 1; }
 	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_DIST_TOOLS)
 	@mkdir -p $(DIST_DIR) && rm -f $(DIST_DIR)/mongoawsauth-*.whl $(DIST_DIR)/mongoawsauth-*.tar.gz
