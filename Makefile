@@ -66,6 +66,13 @@ help:
 	@echo "make python-install-test / node-install-test   install those artifacts with no Rust on PATH and log in"
 	@echo "make check-dist-sdist   build the Python sdist with pip in a fresh venv (slow; not in make test)"
 	@echo "make abi-check   compare the C library's ABI with the checked-in baseline (make abi-baseline renews it)"
+	@echo "make abi-baseline   renew the checked-in ABI baseline after an intended change of the C ABI"
+	@echo "make dist-c  the C library's release tarball alone, in target/dist/"
+	@echo "make fmt-check / clippy / cargo-test / c-test / node-test / python-test   one step of make test"
+	@echo "make c-release / node-build / fuzz-build   build the C library (release) / the Node addon / the fuzz targets"
+	@echo "make c-deps / fuzz-tools / nightly-tools   install what is missing: the C test packages / cargo-fuzz / nightly and Miri"
+	@echo "make empty-home   recreate target/empty-home, the empty HOME every test runs with"
+	@echo "make help    this list (scripts/check-make-help.sh checks that it names every target)"
 
 empty-home:
 	@rm -rf $(EMPTY_HOME) && mkdir -p $(EMPTY_HOME)
@@ -83,6 +90,7 @@ fmt-check:
 .PHONY: check-references
 check-references:
 	scripts/check-references.sh
+	scripts/check-make-help.sh
 
 clippy:
 	$(CLEAN_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -208,7 +216,7 @@ $(NODE_MOTO_VENV)/.installed:
 		'moto[iam,sts]==5.2.5' 'flask==3.1.3' 'flask-cors==6.0.5' 'werkzeug==3.1.9'
 	touch $@
 
-# The Python package (bindings/python, its own cargo workspace): a venv under target/ with the
+# The Python package (bindings/python, a member of the cargo workspace): a venv under target/ with the
 # pinned test tools, rustfmt and clippy on the binding, then pytest in the clean environment on
 # the release wheel `dist-python` built (so the extension is compiled once, and what is tested is
 # what ships), installed like a user's. HOME is replaced there, so pip's cache lives under
@@ -253,20 +261,15 @@ python-test: empty-home python-install-test
 # libpthread into libc), so manylinux_2_34. maturin refuses a wheel that needs more
 # (`--auditwheel check`: nothing is grafted in), and `auditwheel show` must agree on the tag;
 # nothing to repair, as the module links only libc, libm and libgcc_s.
-# The binding is a separate cargo workspace and cannot inherit the workspace version, so its
-# Cargo.toml must say the same version (pyproject.toml takes it from there).
+# The binding's crate takes the workspace's version (pyproject.toml takes it from there).
 DIST_DIR := $(CARGO_TARGET_DIR)/dist
 PY_MANYLINUX := manylinux_2_34
 PY_DIST_TOOLS := maturin==1.16.0 auditwheel==6.8.2
-PY_CRATE_VERSION := $(shell sed -n 's/^version = "\([^"]*\)"/\1/p' bindings/python/Cargo.toml | head -n1)
 PY_WHEEL := $(DIST_DIR)/mongoawsauth-$(VERSION)-cp39-abi3-$(PY_MANYLINUX)_x86_64.whl
 PY_SDIST := $(DIST_DIR)/mongoawsauth-$(VERSION).tar.gz
 STANDINS := $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 
 dist-python:
-	@test "$(PY_CRATE_VERSION)" = "$(VERSION)" || { echo "bindings/python/Cargo.toml has version" \
-		"$(PY_CRATE_VERSION) but the workspace (Cargo.toml) has $(VERSION): set the binding's to" \
-		"$(VERSION)" >&2; exit 1; }
 	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_DIST_TOOLS)
 	@mkdir -p $(DIST_DIR) && rm -f $(DIST_DIR)/mongoawsauth-*.whl $(DIST_DIR)/mongoawsauth-*.tar.gz

@@ -303,6 +303,7 @@ export declare class Credentials {
 
 /** What `toJSON` returns: everything but the secrets. */
 export interface CredentialsJson {
+  /** The access key id (not a secret). */
   accessKeyId: string
   /** Always `"** redacted **"`. */
   secretAccessKey: string
@@ -310,6 +311,7 @@ export interface CredentialsJson {
   sessionToken?: string
   /** When the credentials expire, as an ISO 8601 string. */
   expiration?: string
+  /** The name of the source that issued them. */
   source: string
   /** Whether they are temporary (carry a session token). */
   isTemporary: boolean
@@ -319,6 +321,7 @@ export interface CredentialsJson {
    * @deprecated Read `isTemporary`.
    */
   temporary: boolean
+  /** The cache generation of cached credentials; absent for credentials that were not cached. */
   generation?: number
 }
 
@@ -353,6 +356,7 @@ export interface Defaults {
 
 /** Where `resolve()` found credentials. */
 export interface Resolution {
+  /** The credentials found. */
   credentials: Credentials
   /** Whether they were served from the process-wide cache. */
   fromCache: boolean
@@ -411,10 +415,13 @@ export declare namespace testing {
   export interface CacheEntry {
     /** The source's cache key (its configuration). */
     key: string
+    /** The access key id of the cached credentials (not a secret). */
     accessKeyId: string
+    /** The name of the source that issued them. */
     source: string
     /** When the cached credentials expire, as milliseconds since the epoch. */
     expirationMs: number
+    /** The entry's cache generation (what `reportFailure` takes). */
     generation: number
   }
   /** Empties the cache. */

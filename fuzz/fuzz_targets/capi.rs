@@ -11,6 +11,7 @@
 //! only on success; no error message shows the secret key or session token it was given.
 #![no_main]
 #![allow(unsafe_code)]
+#![allow(clippy::unwrap_used, reason = "a fuzz target reports a broken invariant by panicking")]
 
 #[path = "common/mod.rs"]
 mod common;
@@ -75,6 +76,8 @@ fn check(
         return;
     }
     assert!(!error.is_null(), "no error was written on failure");
+    // SAFETY: `error` is a live error the library just wrote; the message pointer and length it
+    // returns stay valid until the error is destroyed, which happens last.
     unsafe {
         assert_eq!(mongoawsauth_error_code(error), result);
         let mut len = 0usize;
@@ -98,6 +101,8 @@ fn u32_at(data: &[u8], at: usize) -> u32 {
 
 /// A conversation with known credentials, fed `payload` (the placeholder replaced by its nonce).
 unsafe fn conversation(payload: &[u8]) {
+    // SAFETY: every pointer passed is a live local, a C string that outlives the call, or a
+    // handle the library returned and that is destroyed once, after its last use.
     unsafe {
         let mut error = ptr::null_mut();
         let mut credentials = ptr::null_mut();
@@ -163,6 +168,8 @@ unsafe fn conversation(payload: &[u8]) {
 
 /// The credentials constructor with three arbitrary strings and an arbitrary expiry.
 unsafe fn credentials(fields: &Fields, data: &[u8]) {
+    // SAFETY: as in `conversation`: live locals, C strings that outlive the calls, handles
+    // destroyed once.
     unsafe {
         let expiry = i64::from(u32_at(data, 0))
             * 1_000_000
@@ -197,6 +204,8 @@ unsafe fn credentials(fields: &Fields, data: &[u8]) {
 
 /// The options setters, then an authenticator from them (which builds, but fetches nothing).
 unsafe fn options(fields: &Fields, data: &[u8]) {
+    // SAFETY: as in `conversation`: live locals, C strings that outlive the calls, handles
+    // destroyed once.
     unsafe {
         let options = mongoawsauth_options_new();
         let mut error = ptr::null_mut();
@@ -241,6 +250,8 @@ unsafe fn options(fields: &Fields, data: &[u8]) {
 
 /// A connection string, the setters, a property, then validation under a policy.
 unsafe fn settings(fields: &Fields, data: &[u8]) {
+    // SAFETY: as in `conversation`: live locals, C strings that outlive the calls, handles
+    // destroyed once.
     unsafe {
         let mut error = ptr::null_mut();
         let mut settings = ptr::null_mut();
@@ -278,6 +289,7 @@ fuzz_target!(|data: &[u8]| {
     // The numbers some calls take come from the end of the input, the strings from the start.
     let (strings, numbers) = rest.split_at(rest.len() - rest.len().min(32));
     let fields = Fields::new(strings, selector & 0x80 != 0);
+    // SAFETY: the four callers take only borrowed Rust data and keep their own calls sound.
     unsafe {
         match selector % 4 {
             0 => conversation(rest),

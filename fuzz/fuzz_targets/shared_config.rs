@@ -9,6 +9,7 @@
 //! never appears in an error, a notice or a `Debug` string, unless the same text is also
 //! written elsewhere (say, as a profile name that an error may quote).
 #![no_main]
+#![allow(clippy::unwrap_used, reason = "a fuzz target reports a broken invariant by panicking")]
 
 #[path = "common/mod.rs"]
 mod common;

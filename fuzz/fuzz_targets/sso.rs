@@ -15,6 +15,7 @@
 //! URL is http(s), ends in `/federation/credentials`, and its query gives back exactly the
 //! account id and the role name.
 #![no_main]
+#![allow(clippy::unwrap_used, reason = "a fuzz target reports a broken invariant by panicking")]
 
 #[path = "common/mod.rs"]
 mod common;

@@ -24,6 +24,7 @@ pub struct Authenticator {
 #[derive(Debug)]
 #[napi(object, object_from_js = false)]
 pub struct Resolution {
+    /// The credentials found.
     pub credentials: Credentials,
     /// Whether they were served from the process-wide cache.
     pub from_cache: bool,

@@ -36,6 +36,7 @@ impl Credentials {
 #[derive(Debug)]
 #[napi(object, object_from_js = false)]
 pub struct CredentialsJson {
+    /// The access key id (not a secret).
     pub access_key_id: String,
     /// Always `"** redacted **"`.
     pub secret_access_key: String,
@@ -43,6 +44,7 @@ pub struct CredentialsJson {
     pub session_token: Option<String>,
     /// When the credentials expire, as an ISO 8601 string.
     pub expiration: Option<String>,
+    /// The name of the source that issued them.
     pub source: String,
     /// Whether they are temporary (carry a session token).
     pub is_temporary: bool,
@@ -50,6 +52,7 @@ pub struct CredentialsJson {
     ///
     /// @deprecated Read `isTemporary`.
     pub temporary: bool,
+    /// The cache generation of cached credentials; absent for credentials that were not cached.
     pub generation: Option<f64>,
 }
 

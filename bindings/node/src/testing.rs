@@ -18,10 +18,13 @@ use crate::{errors, guard, values};
 pub struct CacheEntry {
     /// The source's cache key (its configuration).
     pub key: String,
+    /// The access key id of the cached credentials (not a secret).
     pub access_key_id: String,
+    /// The name of the source that issued them.
     pub source: String,
     /// When the cached credentials expire, as milliseconds since the epoch.
     pub expiration_ms: f64,
+    /// The entry's cache generation (what `reportFailure` takes).
     pub generation: f64,
 }
 

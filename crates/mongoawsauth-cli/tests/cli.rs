@@ -1,4 +1,5 @@
 //! Runs the built `mongoawsauth` binary with a cleared environment and checks its output.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::path::PathBuf;
 use std::process::Output;

@@ -1,4 +1,5 @@
 //! `mongoawsauth diagnose` against the loopback stand-ins, with a cleared environment.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::process::Output;
 

@@ -1,5 +1,6 @@
 //! `mongoawsauth saml` against the testkit's STS stand-in: the binary runs with a cleared
 //! environment and `--sts-endpoint` pointing at loopback, so nothing leaves 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::io::Write as _;
 use std::process::{Output, Stdio};

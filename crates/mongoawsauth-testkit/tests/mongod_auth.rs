@@ -1,4 +1,5 @@
 //! The fake mongod and STS stand-in driven end to end by a client signing with `aws-sigv4`.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! The fake mongod's wire handling, commands, fault modes and loopback-only forwarding.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

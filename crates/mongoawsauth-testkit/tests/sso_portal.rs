@@ -1,5 +1,6 @@
 //! The SSO portal stand-in as other languages' suites see it: its entry in the standins JSON,
 //! and raw HTTP requests with and without the token it issued.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::io::{Read as _, Write as _};
 

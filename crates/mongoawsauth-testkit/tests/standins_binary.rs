@@ -1,5 +1,6 @@
 //! The `mongoawsauth-standins` binary: one JSON line on stdout, working endpoints, and a clean
 //! exit at stdin EOF, as the Python and Node tests use it.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The `mongoawsauth-standins` binary's stdin commands: `counters` reports what the stand-ins
 //! served, by the names a scenario's `requests` uses, so Python and Node scenario runners can
 //! check them as the Rust runner does.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

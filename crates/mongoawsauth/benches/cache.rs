@@ -1,6 +1,8 @@
 //! The process-wide cache under load: the cost of a hit (what every new connection pays once
 //! credentials are cached), and a 1,000-caller storm on a cold cache (how many fetches it makes
 //! and how long callers wait). See docs/benchmarks.md.
+#![allow(clippy::unwrap_used, reason = "a benchmark stops with the cause if its setup fails")]
+#![allow(missing_docs, reason = "criterion_group! declares a public function without docs")]
 
 use std::future::Future;
 use std::hint::black_box;

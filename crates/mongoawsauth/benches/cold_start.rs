@@ -4,6 +4,8 @@
 //! (the profile step re-reads them at every fetch), so the difference between the two is what
 //! the shared-config support adds to a first login. The goal: within 2 ms of the environment.
 //! See docs/benchmarks.md.
+#![allow(clippy::unwrap_used, reason = "a benchmark stops with the cause if its setup fails")]
+#![allow(missing_docs, reason = "criterion_group! declares a public function without docs")]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! The CPU cost of one MONGODB-AWS login on the client, without credential resolution or I/O:
 //! what a driver pays per new connection once it has credentials. See docs/benchmarks.md.
+#![allow(clippy::unwrap_used, reason = "a benchmark stops with the cause if its setup fails")]
+#![allow(missing_docs, reason = "criterion_group! declares a public function without docs")]
 
 use std::hint::black_box;
 use std::time::SystemTime;

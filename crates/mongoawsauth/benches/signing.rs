@@ -14,6 +14,8 @@
 //! - an interleaved pass, printed at the end: short batches of floor, old and new in turn, round
 //!   after round, so that the load of a busy machine falls on all three alike. Its per-round
 //!   ratios are the numbers to quote.
+#![allow(clippy::unwrap_used, reason = "a benchmark stops with the cause if its setup fails")]
+#![allow(missing_docs, reason = "criterion_group! declares a public function without docs")]
 
 use std::hint::black_box;
 use std::time::{Instant, SystemTime};

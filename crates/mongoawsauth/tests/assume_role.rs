@@ -4,6 +4,7 @@
 //! mongod as the last role. Covers sources with and without a session token, `credential_source`,
 //! external ids, refused trust, bad and expired source keys, retries, the cache of every step,
 //! and that no secret reaches an error, a `Debug` string or a log line.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The process-wide cache: single flight, refresh ahead, the refresh window, generations, and
 //! that environment credentials never enter it. Each test uses its own cache key, so the tests
 //! can share the process-wide cache while running in parallel.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,7 @@
 //! Credential resolution: chain order and outcomes, the environment source (through an injected
 //! `Env`, never the process environment), the custom provider's place in the spec's order, and
 //! the authenticator's deadline and credential policy.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,7 @@
 //! The MONGODB-AWS cases of the spec's legacy connection-string tests
 //! (`tests/data/spec/connection-string.json`), run against `AuthSettings` under both credential
 //! policies, plus the specification's validation rules that the file does not cover.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::path::PathBuf;
 

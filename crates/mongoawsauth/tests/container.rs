@@ -6,6 +6,7 @@
 //! Nothing here sends a packet to 169.254.170.2 or any other non-loopback address: every
 //! provider is built by `provider()`, which points the ECS base URL at loopback and checks the
 //! endpoint before the first request.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::time::{Duration, Instant, SystemTime};
 

@@ -6,6 +6,7 @@
 //!
 //! Nothing here leaves 127.0.0.1; the scripts need only `/bin/sh` and coreutils.
 #![cfg(unix)]
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! an IMDS address that never answers (as 169.254.169.254 behaves off EC2), pointed at a loopback
 //! port. It must fail within the metadata connect timeout, not the SDKs' stalls, with an error
 //! that names every source it tried and says what to do.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,7 @@
 //! the signed GetCallerIdentity request to the STS stand-in (whose SigV4 verifier is independent
 //! of our signer). Covers long-term and temporary credentials, every way the credentials can be
 //! wrong, and every hostile server reply the fake can produce.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use bson::{Bson, doc};
 use mongoawsauth::{Conversation, Credentials, ErrorKind, conversation};

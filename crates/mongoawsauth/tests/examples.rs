@@ -1,6 +1,7 @@
 //! Runs examples/rust/authenticate.rs (built by `cargo test` with the other targets) against the
 //! stand-ins, as a user would: good credentials print the ARN the server saw; a wrong secret fails
 //! without showing the secret. The example's environment is cleared and confined to loopback.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

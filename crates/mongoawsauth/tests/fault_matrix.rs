@@ -13,6 +13,7 @@
 //! The expected outcomes and bounds are the table in `fault_matrix/table.rs`, which
 //! `docs/reliability.md` ("Fault matrix") describes. A failing test is named after its cell:
 //! `sts_saml::hang_mid_body`. Everything runs on 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -10,6 +10,7 @@
 //!   line stay free of them.
 //!
 //! Every endpoint here is a stand-in or a scripted server on 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -5,6 +5,7 @@
 //!
 //! Nothing here sends a packet to 169.254.169.254 or fd00:ec2::254: every provider is built by
 //! `provider()` (or with an explicit loopback endpoint) and checked to point at loopback first.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};

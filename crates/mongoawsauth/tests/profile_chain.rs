@@ -2,6 +2,7 @@
 //! `source_profile` runs a `credential_process` with an expiry. The role puts its source behind
 //! the process-wide cache; the profile step must not wrap the same source a second time, or the
 //! two wrappers share one entry's single flight and wait on each other until the deadline.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Property tests for the shared config parser: it never panics, it reads back exactly what a
 //! file written with any of the grammar's allowed spellings says, the credentials file wins the
 //! merge for every key, and no error or `Debug` string ever carries a secret from the files.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! The rule that a secret never reaches a `Debug` string, a `Display` string, an error or a
 //! log. Every public type that can hold the secret access key or the session token is built
 //! from known values and formatted both ways, and so is every error produced along the way.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

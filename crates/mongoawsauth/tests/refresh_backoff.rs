@@ -6,6 +6,7 @@
 //!
 //! Against the testkit's IMDS stand-in on loopback, handing out the same keys every time with
 //! seven minutes left: inside the refresh-ahead window, outside the refresh window.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

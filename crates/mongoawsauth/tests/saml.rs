@@ -1,6 +1,7 @@
 //! The SAML source against the testkit's STS stand-in on loopback: sync, async and file
 //! assertion sources (asked again at every fetch), duration and policy on the wire, refusals,
 //! faults, secrets kept out of errors, and a login through the fake mongod.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! through the fake mongod with whatever credentials came out, so a scenario proves the identity
 //! the server saw, not only the access key id. The same folders serve the Python and Node suites
 //! (see the testkit's `scenario` module for the format).
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::path::PathBuf;
 

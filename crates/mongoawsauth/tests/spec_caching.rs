@@ -5,6 +5,7 @@
 //! cached network source (here a stand-in for IMDS/ECS/web identity that hands out the STS
 //! stand-in's temporary credentials with a one-hour expiry). One test function, because the plan
 //! clears the whole process-wide cache and this binary must not share it with other tests.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};

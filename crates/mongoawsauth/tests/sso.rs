@@ -6,6 +6,7 @@
 //! Every test has its own home of in-memory files (`HOME` through an injected `Env`, the token
 //! cache through `ProviderConfig::with_fs`) and points the portal endpoint at the stand-in:
 //! nothing is written to disk and nothing leaves 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

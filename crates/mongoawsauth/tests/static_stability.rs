@@ -5,6 +5,7 @@
 //!
 //! Every authenticator runs the default chain with a fixed environment (no keys, no container
 //! variables, shared config files off), so IMDS at a loopback stand-in is its only source.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::time::{Duration, Instant, SystemTime};
 

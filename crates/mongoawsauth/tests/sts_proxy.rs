@@ -4,6 +4,7 @@
 //!
 //! The only proxy ever contacted is a recorder on 127.0.0.1; the remote proxy addresses below are
 //! refused by the guard and never connected to.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

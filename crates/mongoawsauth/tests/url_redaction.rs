@@ -3,6 +3,7 @@
 //! query token, and everything that can show it is checked.
 //!
 //! Every URL points at 127.0.0.1 (port 1 is closed, so requests fail at once) or at the testkit.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

@@ -6,6 +6,7 @@
 //! files through `ProviderConfig::with_fs`): no test sets a process variable, writes a file
 //! (except the symbolic-link test, which is about the real file system) or sends a packet beyond
 //! 127.0.0.1.
+#![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
 

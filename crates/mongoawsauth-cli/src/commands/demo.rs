@@ -133,14 +133,15 @@ pub async fn run(args: Args) -> CommandResult {
 
     // The shared config files (~/.aws in a scratch home): what a laptop or a CI job has.
     for (name, config, credentials) in profile_homes(&standins, &user, &temporary, &scratch)? {
-        let home = scratch.0.join(name.replace(' ', "-").to_lowercase());
+        let home_dir = name.replace(' ', "-").to_lowercase();
+        let home = scratch.0.join(&home_dir);
         let mut env = base();
         env.push(("HOME".into(), home.display().to_string()));
         env.push(("AWS_PROFILE".into(), "demo".into()));
         env.push(("AWS_ENDPOINT_URL_STS".into(), sts.clone()));
         env.push(("AWS_ENDPOINT_URL_SSO".into(), standins.sso().url()));
         for (file, text) in [("config", config), ("credentials", credentials)] {
-            scratch.write(&format!("{}/.aws/{file}", home.file_name().unwrap().to_string_lossy()), &text)?;
+            scratch.write(&format!("{home_dir}/.aws/{file}"), &text)?;
         }
         rows.push(row(&name, Expect::Success, &addr, options(env, ProviderConfig::new())).await);
     }
