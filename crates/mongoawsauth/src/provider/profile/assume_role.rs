@@ -386,7 +386,9 @@ impl Inner {
             // The global endpoint signs for us-east-1, whatever the region.
             EndpointOrigin::LegacyGlobal { .. } | EndpointOrigin::NoRegion => GLOBAL_REGION.to_owned(),
             // An endpoint URL: the configured region if there is a valid one.
-            _ => region.filter(|r| is_region(r)).unwrap_or_else(|| GLOBAL_REGION.to_owned()),
+            _ => region
+                .filter(|r| crate::region::is_region_name(r))
+                .unwrap_or_else(|| GLOBAL_REGION.to_owned()),
         };
         Ok(Target { endpoint, region })
     }
@@ -468,14 +470,6 @@ fn generated_session_name() -> String {
 fn is_external_id(value: &str) -> bool {
     (2..=1224).contains(&value.len())
         && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b))
-}
-
-/// A region name is a DNS label (it becomes part of a host name).
-fn is_region(region: &str) -> bool {
-    (1..=63).contains(&region.len())
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
 }
 
 #[cfg(test)]
