@@ -1196,8 +1196,11 @@ mongoawsauth_result_t mongoawsauth_authenticator_new_saml(const mongoawsauth_opt
                                                           mongoawsauth_error_t **error);
 
 /**
- * Walks the spec's default chain of `options` (provider callback, environment, web identity,
- * container, EC2 instance metadata) without the cache, asking every source afresh, blocking for
+ * Walks the default chain of `options` (provider callback, environment, the AWS shared config
+ * files' profile, web identity, container, EC2 instance metadata: the MongoDB specification's
+ * order with the AWS SDKs' profile step; the environment step is left out when
+ * `mongoawsauth_options_set_profile` names a profile, as that profile is what was asked for)
+ * without the cache, asking every source afresh, blocking for
  * at most `timeout_ms` milliseconds per source (0: the options' credentials timeout). A source's
  * failure is reported in the diagnosis, not as this function's result.
  *

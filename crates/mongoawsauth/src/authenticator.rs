@@ -154,8 +154,9 @@ impl Authenticator {
         options.validate()?;
         let provider =
             SamlProviderBuilder::from(saml).provider_config(options.provider_config.clone()).build()?;
-        let cached =
-            cache::CachedProvider::new(provider).with_windows(options.refresh_window, options.refresh_ahead);
+        let cached = cache::CachedProvider::new(provider)
+            .with_windows(options.refresh_window, options.refresh_ahead)
+            .with_clock(Arc::clone(options.provider_config.clock()));
         Ok(Authenticator::from_provider(cached).with_timeout(options.credentials_timeout))
     }
 

@@ -3,7 +3,9 @@
 //! The C, Python and Node bindings read these instead of restating a number, so a default
 //! changed here changes in every face at once. The older paths
 //! ([`crate::DEFAULT_CREDENTIALS_TIMEOUT`], `config::DEFAULT_*`, `cache::DEFAULT_REFRESH_*`,
-//! `provider::saml::MIN_DURATION`/`MAX_DURATION`) name the same values.
+//! `provider::saml::MIN_DURATION`/`MAX_DURATION`,
+//! `provider::profile::assume_role::MIN_DURATION_SECONDS`/`MAX_DURATION_SECONDS`) name the same
+//! values.
 
 use std::time::Duration;
 
@@ -41,6 +43,16 @@ pub const SAML_MIN_DURATION: Duration = Duration::from_secs(900);
 /// The longest session STS grants for `AssumeRoleWithSAML`: 12 hours (the role's own maximum
 /// may be lower).
 pub const SAML_MAX_DURATION: Duration = Duration::from_secs(43_200);
+
+/// The shortest session STS grants for `AssumeRole` (`DurationSeconds`, the profile's
+/// `duration_seconds`): 15 minutes. AWS documents it apart from `AssumeRoleWithSAML`'s bound,
+/// which has the same value today.
+pub const ASSUME_ROLE_MIN_DURATION: Duration = Duration::from_secs(900);
+
+/// The longest session STS grants for `AssumeRole`: 12 hours, the largest maximum session
+/// duration a role can be given (the role's own maximum may be lower, and a role assumed with
+/// credentials from another role is limited to 1 hour; STS refuses more).
+pub const ASSUME_ROLE_MAX_DURATION: Duration = Duration::from_secs(43_200);
 
 /// The longest timeout or refresh window any option accepts: 2^31-1 milliseconds (about 24.8
 /// days), the largest delay a JavaScript timer can hold. The same limit applies in every face,

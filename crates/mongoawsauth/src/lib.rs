@@ -46,6 +46,7 @@ pub(crate) mod http;
 mod options;
 pub mod provider;
 mod redact;
+mod region;
 pub mod retry;
 pub mod runtime;
 mod secret_file;

@@ -147,12 +147,6 @@ impl SecretFile {
         }
     }
 
-    /// [`SecretFile::read_text_in`] from the real file system. (For the SAML assertion file,
-    /// until its source takes the injected reader.)
-    pub(crate) async fn read_text(&self, not_text: &str) -> Result<Zeroizing<String>, SecretFileError> {
-        self.read_text_in(&Fs::real(), not_text).await
-    }
-
     /// [`SecretFile::read_in`], decoded as UTF-8 text; `not_text` says what to do when it is
     /// not.
     pub(crate) async fn read_text_in(
@@ -226,7 +220,7 @@ mod tests {
             std::fs::write(&file, "linked").unwrap();
             let link = dir.0.join("link");
             std::os::unix::fs::symlink(&file, &link).unwrap();
-            assert_eq!(spec(&link, 64).read_text("x").await.unwrap().as_str(), "linked");
+            assert_eq!(spec(&link, 64).read_text_in(&Fs::real(), "x").await.unwrap().as_str(), "linked");
         }
     }
 
@@ -243,7 +237,8 @@ mod tests {
         assert!(missing.is_missing());
         assert!(missing.to_string().ends_with("does not exist: create it"), "{missing}");
         std::fs::write(&file, b"\xff\xfe").unwrap();
-        let e = spec(&file, 64).read_text("it should hold a JWT").await.unwrap_err().to_string();
+        let e =
+            spec(&file, 64).read_text_in(&Fs::real(), "it should hold a JWT").await.unwrap_err().to_string();
         assert!(e.contains("not UTF-8 text; it should hold a JWT"), "{e}");
         #[cfg(unix)]
         {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use std::sync::Arc;
 
 use mongoawsauth::cache::CachedProvider;
-use mongoawsauth::config::ManualClock;
+use mongoawsauth::config::{Clock, ManualClock};
 use mongoawsauth::provider::ProvideCredentials;
 use mongoawsauth::provider::imds::ImdsProvider;
 use mongoawsauth::{Authenticator, Env, Options, ProviderConfig, cache};
@@ -59,6 +59,8 @@ async fn wait_for_back_offs(access_key_id: &str, n: usize) -> usize {
     count()
 }
 
+/// On a manual clock, so that "the same minute" is one however slow the machine: the back-off
+/// cannot run out while the test checks it.
 #[tokio::test]
 async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
     let store = IdentityStore::default();
@@ -68,13 +70,15 @@ async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
     let s = ImdsServer::start(config).await.unwrap();
     let endpoint = s.url();
     assert!(endpoint.starts_with("http://127.0.0.1:"), "tests only talk to loopback, not {endpoint}");
+    common::logs::logs();
     let imds = ImdsProvider::with_config(imds_config(&endpoint));
     imds.clear_cached_state();
     let key = imds.cache_key().unwrap();
     cache::expire(Some(&key), SystemTime::UNIX_EPOCH);
+    let clock = ManualClock::starting_now();
     let auth = Authenticator::new(
         Options::new()
-            .with_provider_config(imds_config(&endpoint))
+            .with_provider_config(imds_config(&endpoint).with_clock(clock.clone()))
             .with_credentials_timeout(Duration::from_secs(5)),
     )
     .unwrap();
@@ -87,8 +91,9 @@ async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
     assert!(second.from_cache);
     assert_eq!(wait_for_fetches(&s, 2, Duration::from_secs(5)).await, 2, "no refresh ahead started");
 
-    // Later logins in the same minute are served without another round trip. (Without the
-    // back-off, each would start a refresh as soon as the previous one finished.)
+    // Later logins in the same minute (the clock stands still) are served without another round
+    // trip. (Without the back-off, each would start a refresh as soon as the previous one
+    // finished.)
     for _ in 0..5 {
         tokio::time::sleep(Duration::from_millis(50)).await;
         let served = auth.resolve().await.unwrap();
@@ -107,15 +112,23 @@ async fn a_refresh_ahead_that_brings_the_same_keys_backs_off() {
     let generation = auth.credentials().await.unwrap().generation().unwrap();
     assert_eq!(second.credentials.generation(), Some(generation));
 
+    // A minute later by the authenticator's clock (the one its options gave), the back-off is
+    // over: the next login starts one more refresh ahead, which backs off again.
+    assert_eq!(wait_for_back_offs(&identity.access_key_id, 1).await, 1, "the refresh did not back off");
+    clock.advance(Duration::from_secs(60));
+    assert!(auth.resolve().await.unwrap().from_cache);
+    assert_eq!(wait_for_fetches(&s, 3, Duration::from_secs(5)).await, 3, "the back-off did not end");
+    assert_eq!(wait_for_back_offs(&identity.access_key_id, 2).await, 2, "it backs off again");
+
     // The fetch inside the refresh window is not delayed by the back-off...
-    assert_eq!(cache::expire(Some(&key), SystemTime::now() + Duration::from_secs(4 * 60)), 1);
+    assert_eq!(cache::expire(Some(&key), clock.now() + Duration::from_secs(4 * 60)), 1);
     let due = auth.resolve().await.unwrap();
     assert!(!due.from_cache);
-    assert_eq!(fetches(&s), 3);
+    assert_eq!(fetches(&s), 4);
     // ...nor the one after a failure report.
     assert!(auth.report_failure(due.credentials.generation().unwrap()));
     assert!(!auth.resolve().await.unwrap().from_cache);
-    assert_eq!(fetches(&s), 4);
+    assert_eq!(fetches(&s), 5);
 }
 
 /// The back-off lasts one minute by the cache's clock: a manual one here, so the minute passes

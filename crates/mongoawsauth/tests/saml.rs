@@ -1,6 +1,7 @@
 //! The SAML source against the testkit's STS stand-in on loopback: sync, async and file
-//! assertion sources (asked again at every fetch), duration and policy on the wire, refusals,
-//! faults, secrets kept out of errors, and a login through the fake mongod.
+//! assertion sources (asked again at every fetch; a file through the injected file reader),
+//! duration and policy on the wire, refusals, faults, secrets kept out of errors, the
+//! authenticator's cache on the injected clock, and a login through the fake mongod.
 #![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 mod common;
@@ -10,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{TempDir, assert_no_secret, config, login, standins};
-use mongoawsauth::provider::saml::{AssertionSource, NAME, SamlProvider};
-use mongoawsauth::{ErrorKind, ProviderError};
+use mongoawsauth::config::{Fs, ManualClock};
+use mongoawsauth::provider::saml::{AssertionSource, NAME, SamlOptions, SamlProvider};
+use mongoawsauth::{Authenticator, ErrorKind, Options, ProviderError};
 use mongoawsauth_testkit::StandIns;
 use mongoawsauth_testkit::sts::{ResponseFormat, StsErrorCode, StsFault};
 
@@ -101,6 +103,44 @@ async fn async_and_file_sources_with_duration_and_policy() {
     let p = provider(&s, AssertionSource::from_file(&file), TIMEOUT);
     p.load().await.unwrap();
     assert_eq!(s.sts().assume_role_requests()[1].param("SAMLAssertion"), Some(s.saml().assertion.as_str()));
+}
+
+/// An assertion file that exists only in the configured file reader, behind
+/// `Authenticator::saml`'s cache on a manual clock: read there (never from the disk, where the
+/// path does not exist), re-read when the cache's refresh window is reached by that clock.
+#[tokio::test]
+async fn an_in_memory_assertion_file_is_read_again_when_the_cache_clock_says_so() {
+    let s = standins().await;
+    let path = "/run/mongoawsauth-test-idp/assertion.b64";
+    assert!(!std::path::Path::new(path).exists(), "the test needs a path with no real file");
+    let fs = Fs::from_files([(path, s.saml().assertion.as_str())]);
+    let clock = ManualClock::starting_now();
+    let options = Options::new()
+        .with_provider_config(config(&s, &[], TIMEOUT).with_fs(fs.clone()).with_clock(clock.clone()));
+    let saml =
+        SamlOptions::new(&s.saml().role_arn, &s.saml().principal_arn, AssertionSource::from_file(path));
+    let auth = Authenticator::saml(saml, options).unwrap();
+
+    let first = auth.resolve().await.unwrap();
+    assert!(!first.from_cache);
+    assert_eq!(first.credentials.source(), NAME);
+    assert_eq!(s.sts().assume_role_requests()[0].param("SAMLAssertion"), Some(s.saml().assertion.as_str()));
+    assert!(auth.resolve().await.unwrap().from_cache);
+    assert_eq!(s.sts().counters().saml, 1);
+
+    // STS's credentials last an hour: 56 minutes later by the clock they are inside the 5-minute
+    // refresh window, and the next login fetches again, reading the file again.
+    clock.advance(Duration::from_secs(56 * 60));
+    assert!(!auth.resolve().await.unwrap().from_cache, "the cache did not read the injected clock");
+    assert_eq!(s.sts().counters().saml, 2);
+    fs.write(path, "<samlp:Response>").unwrap();
+    clock.advance(Duration::from_secs(56 * 60));
+    let e = auth.resolve().await.unwrap_err();
+    assert!(e.message().contains("is not base64") && !e.message().contains("samlp"), "{e}");
+    fs.remove(std::path::Path::new(path)).unwrap();
+    let e = auth.resolve().await.unwrap_err();
+    assert!(e.message().contains(&format!("the SAML assertion file {path} does not exist")), "{e}");
+    assert_eq!(s.sts().counters().saml, 2);
 }
 
 #[tokio::test]

@@ -5,13 +5,17 @@
 //! cached network source (here a stand-in for IMDS/ECS/web identity that hands out the STS
 //! stand-in's temporary credentials with a one-hour expiry). One test function, because the plan
 //! clears the whole process-wide cache and this binary must not share it with other tests.
+//!
+//! The source and the cache read one manual clock, which stands still: "within one minute of
+//! expiry" (part A, step 4) is judged at the time the test set it, however slow the machine.
 #![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use bson::doc;
 use mongoawsauth::cache::{self, CacheLookup, CachedProvider};
+use mongoawsauth::config::{Clock, ManualClock};
 use mongoawsauth::provider::chain::Chain;
 use mongoawsauth::provider::environment::EnvironmentProvider;
 use mongoawsauth::provider::{ProvideCredentials, ProvideFuture};
@@ -22,6 +26,7 @@ use mongoawsauth_testkit::{Client, Identity, StandIns, StandInsConfig};
 struct NetworkSource {
     identity: Identity,
     fetches: Arc<Mutex<usize>>,
+    clock: ManualClock,
 }
 
 impl ProvideCredentials for NetworkSource {
@@ -36,7 +41,7 @@ impl ProvideCredentials for NetworkSource {
             Some(&id.access_key_id),
             Some(&id.secret_access_key),
             id.session_token.as_deref(),
-            Some(SystemTime::now() + Duration::from_secs(3600)),
+            Some(self.clock.now() + Duration::from_secs(3600)),
             "network",
         )
         .map_err(Into::into);
@@ -51,12 +56,12 @@ impl ProvideCredentials for NetworkSource {
 type Vars = Arc<Mutex<Vec<(String, String)>>>;
 
 /// A new client: a fresh authenticator over the default chain's shape.
-fn new_client(network: &Arc<dyn ProvideCredentials>, vars: &Vars) -> Authenticator {
+fn new_client(network: &Arc<dyn ProvideCredentials>, vars: &Vars, clock: &ManualClock) -> Authenticator {
     let view = Arc::clone(vars);
     let env = Env::from_fn(move |name| {
         view.lock().unwrap().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     });
-    let cached = CachedProvider::from_shared(Arc::clone(network));
+    let cached = CachedProvider::from_shared(Arc::clone(network)).with_clock(Arc::new(clock.clone()));
     let chain = Chain::new()
         .then(CacheLookup::new(vec![cached.clone()]))
         .then(EnvironmentProvider::with_env(env))
@@ -95,25 +100,29 @@ fn set_env(vars: &Vars, id: &str, secret: &str, token: Option<&str>) {
 async fn spec_caching_test_plan() {
     let standins = StandIns::start(StandInsConfig::default()).await.unwrap();
     let fetches = Arc::new(Mutex::new(0));
-    let network: Arc<dyn ProvideCredentials> =
-        Arc::new(NetworkSource { identity: standins.temporary().clone(), fetches: Arc::clone(&fetches) });
+    let clock = ManualClock::starting_now();
+    let network: Arc<dyn ProvideCredentials> = Arc::new(NetworkSource {
+        identity: standins.temporary().clone(),
+        fetches: Arc::clone(&fetches),
+        clock: clock.clone(),
+    });
     let vars: Vars = Arc::new(Mutex::new(Vec::new()));
 
     // Part A.
     cache::clear(); // 1
-    let client = new_client(&network, &vars); // 2
+    let client = new_client(&network, &vars, &clock); // 2
     assert!(find(&standins, &client).await); // 3
     assert_eq!(cache::entries().len(), 1, "find fills the cache");
     let filled = cache::get(None).unwrap();
-    cache::expire(None, SystemTime::now() + Duration::from_secs(50)); // 4
-    let client = new_client(&network, &vars); // 5
+    cache::expire(None, clock.now() + Duration::from_secs(50)); // 4
+    let client = new_client(&network, &vars, &clock); // 5
     assert!(find(&standins, &client).await); // 6
     let refreshed = cache::get(None).unwrap();
     assert_ne!(refreshed.generation(), filled.generation(), "find refreshes the cache");
-    assert!(refreshed.expiration().unwrap() > SystemTime::now() + Duration::from_secs(3000));
+    assert!(refreshed.expiration().unwrap() > clock.now() + Duration::from_secs(3000));
     assert_eq!(*fetches.lock().unwrap(), 2);
     cache::poison(None); // 7
-    let client = new_client(&network, &vars); // 8
+    let client = new_client(&network, &vars, &clock); // 8
     assert!(!find(&standins, &client).await, "find fails with a poisoned cache"); // 9
     assert!(cache::entries().is_empty(), "the failure cleared the cache"); // 10
     assert!(find(&standins, &client).await); // 11
@@ -121,26 +130,26 @@ async fn spec_caching_test_plan() {
 
     // Part B.
     cache::clear(); // 1
-    let client = new_client(&network, &vars); // 2
+    let client = new_client(&network, &vars, &clock); // 2
     assert!(find(&standins, &client).await); // 3
     let cached = cache::get(None).unwrap();
     set_env(&vars, cached.access_key_id(), cached.secret_access_key(), cached.session_token()); // 4
     cache::clear(); // 5
-    let client = new_client(&network, &vars); // 6
+    let client = new_client(&network, &vars, &clock); // 6
     let before = *fetches.lock().unwrap();
     assert!(find(&standins, &client).await); // 7
     assert!(cache::entries().is_empty(), "environment credentials are not cached");
     assert_eq!(*fetches.lock().unwrap(), before, "the environment answered, not the network source");
     set_env(&vars, "AKIAINVALIDINVALID00", "invalid", None); // 8
-    let client = new_client(&network, &vars); // 9
+    let client = new_client(&network, &vars, &clock); // 9
     assert!(!find(&standins, &client).await, "invalid environment credentials fail"); // 10
     vars.lock().unwrap().clear(); // 11
     cache::clear(); // 12
-    let client = new_client(&network, &vars); // 13
+    let client = new_client(&network, &vars, &clock); // 13
     assert!(find(&standins, &client).await); // 14
     assert_eq!(cache::entries().len(), 1);
     set_env(&vars, "AKIAINVALIDINVALID00", "invalid", None); // 15
-    let client = new_client(&network, &vars); // 16
+    let client = new_client(&network, &vars, &clock); // 16
     assert!(find(&standins, &client).await, "the cache wins over the environment"); // 17
     vars.lock().unwrap().clear(); // 18
 }

@@ -4,11 +4,15 @@
 //! advice, and keys a login reported as failed are not served again while IMDS is down.
 //!
 //! Every authenticator runs the default chain with a fixed environment (no keys, no container
-//! variables, shared config files off), so IMDS at a loopback stand-in is its only source.
+//! variables, shared config files off), so IMDS at a loopback stand-in is its only source, and
+//! on a manual clock that IMDS's extensions and the cache's windows both read: expirations are
+//! judged at a time the test fixed, not at whenever a slow machine gets there. (Deadlines stay
+//! real: they are what a hung IMDS is measured against.)
 #![allow(clippy::unwrap_used, reason = "a test reports an unexpected error by panicking")]
 
 use std::time::{Duration, Instant, SystemTime};
 
+use mongoawsauth::config::{Clock, ManualClock};
 use mongoawsauth::provider::ProvideCredentials;
 use mongoawsauth::provider::imds::ImdsProvider;
 use mongoawsauth::{Authenticator, Conversation, Env, ErrorKind, Options, ProviderConfig, cache};
@@ -30,15 +34,16 @@ fn imds_config(endpoint: &str) -> ProviderConfig {
 }
 
 /// An authenticator whose only source is IMDS at `endpoint`, with no token or last good
-/// credentials left over from an earlier stand-in on the same port; and IMDS's cache key.
-fn authenticator(endpoint: &str) -> (Authenticator, String) {
+/// credentials left over from an earlier stand-in on the same port, on `clock`; and IMDS's
+/// cache key.
+fn authenticator(endpoint: &str, clock: &ManualClock) -> (Authenticator, String) {
     assert!(endpoint.starts_with("http://127.0.0.1:"), "tests only talk to loopback, not {endpoint}");
     let imds = ImdsProvider::with_config(imds_config(endpoint));
     imds.clear_cached_state();
     let key = imds.cache_key().unwrap();
     cache::expire(Some(&key), SystemTime::UNIX_EPOCH);
-    let options =
-        Options::new().with_provider_config(imds_config(endpoint)).with_credentials_timeout(DEADLINE);
+    let config = imds_config(endpoint).with_clock(clock.clone());
+    let options = Options::new().with_provider_config(config).with_credentials_timeout(DEADLINE);
     (Authenticator::new(options).unwrap(), key)
 }
 
@@ -51,13 +56,14 @@ async fn standin(store: &IdentityStore) -> ImdsServer {
     ImdsServer::start(ImdsConfig::new(mode, "imds-role")).await.unwrap()
 }
 
-/// Makes the cached IMDS entry due for a fetch: one minute left, inside the refresh window.
-fn near_expiry(key: &str) {
-    assert_eq!(cache::expire(Some(key), SystemTime::now() + Duration::from_secs(60)), 1);
+/// Makes the cached IMDS entry due for a fetch: one minute left by `clock`, inside the refresh
+/// window.
+fn near_expiry(key: &str, clock: &ManualClock) {
+    assert_eq!(cache::expire(Some(key), clock.now() + Duration::from_secs(60)), 1);
 }
 
-fn minutes_left(expiry: Option<SystemTime>) -> u64 {
-    expiry.unwrap().duration_since(SystemTime::now()).unwrap().as_secs() / 60
+fn time_left(expiry: Option<SystemTime>, clock: &ManualClock) -> Duration {
+    expiry.unwrap().duration_since(clock.now()).unwrap()
 }
 
 /// Fails if any line logged so far shows a secret that was handed out.
@@ -85,11 +91,12 @@ async fn a_hung_imds_gets_the_last_good_credentials_served_before_the_deadline()
     common::logs::logs();
     let store = IdentityStore::default();
     let s = standin(&store).await;
-    let (auth, key) = authenticator(&s.url());
+    let clock = ManualClock::starting_now();
+    let (auth, key) = authenticator(&s.url(), &clock);
     let good = auth.credentials().await.unwrap();
     assert_eq!(good.source(), "imds");
 
-    near_expiry(&key);
+    near_expiry(&key, &clock);
     s.set_fault(Some(MetadataFault::Hang));
     let started = Instant::now();
     let kept = auth.resolve().await.unwrap_or_else(|e| panic!("no fallback for a hung IMDS: {e}"));
@@ -99,11 +106,10 @@ async fn a_hung_imds_gets_the_last_good_credentials_served_before_the_deadline()
     assert!(!kept.from_cache);
     assert_eq!(kept.credentials.access_key_id(), good.access_key_id());
     assert_eq!(kept.credentials.secret_access_key(), good.secret_access_key());
-    assert!(
-        (9..=15).contains(&minutes_left(kept.credentials.expiration())),
-        "{:?}",
-        kept.credentials.expiration()
-    );
+    // Static stability's extension, 10 to 15 minutes, measured by a clock that stood still: no
+    // slack for the time the test took.
+    let left = time_left(kept.credentials.expiration(), &clock);
+    assert!(left >= Duration::from_secs(10 * 60) && left <= Duration::from_secs(15 * 60), "{left:?}");
 
     // The extension is long enough for the cache to serve the next logins at once.
     let next = auth.resolve().await.unwrap();
@@ -123,7 +129,7 @@ async fn a_hung_imds_with_nothing_to_fall_back_on_fails_inside_the_deadline_with
     let store = IdentityStore::default();
     let s = standin(&store).await;
     s.set_fault(Some(MetadataFault::Hang));
-    let (auth, _) = authenticator(&s.url());
+    let (auth, _) = authenticator(&s.url(), &ManualClock::starting_now());
     let started = Instant::now();
     let err = auth.resolve().await.unwrap_err();
     assert!(started.elapsed() < DEADLINE, "{:?}", started.elapsed());
@@ -150,14 +156,15 @@ async fn keys_a_login_failed_with_are_not_served_again_while_imds_is_down() {
     common::logs::logs();
     let s = StandIns::start(StandInsConfig::default()).await.unwrap();
     let imds = s.imds();
-    let (auth, key) = authenticator(&imds.url());
+    let clock = ManualClock::starting_now();
+    let (auth, key) = authenticator(&imds.url(), &clock);
     let (conversation, accepted) = log_in(&s, &auth).await;
     assert!(accepted);
     let good = conversation.credentials().clone();
 
     // IMDS fails fast; the keys still work, and static stability keeps them in use.
     imds.set_fault(Some(MetadataFault::ServerError { times: 1_000_000 }));
-    near_expiry(&key);
+    near_expiry(&key, &clock);
     let (conversation, accepted) = log_in(&s, &auth).await;
     assert!(accepted);
     assert_eq!(conversation.credentials().access_key_id(), good.access_key_id());
@@ -194,10 +201,11 @@ async fn a_failure_report_by_generation_also_withdraws_the_kept_keys() {
     common::logs::logs();
     let store = IdentityStore::default();
     let s = standin(&store).await;
-    let (auth, key) = authenticator(&s.url());
+    let clock = ManualClock::starting_now();
+    let (auth, key) = authenticator(&s.url(), &clock);
     auth.credentials().await.unwrap();
     s.set_fault(Some(MetadataFault::ServerError { times: 1_000_000 }));
-    near_expiry(&key);
+    near_expiry(&key, &clock);
     let kept = auth.credentials().await.unwrap();
     assert!(auth.report_failure(kept.generation().unwrap()));
     let err = auth.credentials().await.map(|c| c.access_key_id().to_owned()).unwrap_err();

@@ -11,9 +11,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use bson::{Bson, doc};
-use mongoawsauth::cache::CachedProvider;
 use mongoawsauth::provider::custom::CustomProvider;
-use mongoawsauth::provider::saml::{AssertionSource, SamlProvider};
+use mongoawsauth::provider::saml::{AssertionSource, SamlOptions};
 use mongoawsauth::provider::static_keys::StaticProvider;
 use mongoawsauth::{
     Authenticator, Conversation, CredentialPolicy, Credentials, Env, Error, ErrorKind, Options,
@@ -149,16 +148,15 @@ pub async fn run(args: Args) -> CommandResult {
     // SAML: an assertion from the identity provider, exchanged at STS.
     let saml = standins.saml().clone();
     let assertion = saml.assertion.clone();
-    let provider = SamlProvider::builder(
+    let saml_options = SamlOptions::new(
         saml.role_arn.clone(),
         saml.principal_arn.clone(),
         AssertionSource::from_fn(move || Ok(assertion.clone())),
-    )
-    .provider_config(ProviderConfig::new().with_sts_endpoint(sts.clone()))
-    .build()
-    .map_err(|e| e.to_string())?;
-    let auth = Authenticator::from_provider(CachedProvider::new(provider));
-    rows.push(login_row("SAML", Expect::Success, &addr, Ok(auth)).await);
+    );
+    let saml_config =
+        Options::new().with_provider_config(ProviderConfig::new().with_sts_endpoint(sts.clone()));
+    let auth = Authenticator::saml(saml_options, saml_config).map_err(|e| e.to_string());
+    rows.push(login_row("SAML", Expect::Success, &addr, auth).await);
 
     // A custom callback (AWS_CREDENTIAL_PROVIDER): first in the chain, ahead of the environment.
     let for_callback = user.clone();

@@ -77,6 +77,7 @@ impl Options {
             .map(|source| {
                 cache::CachedProvider::from_shared(source)
                     .with_windows(self.refresh_window, self.refresh_ahead)
+                    .with_clock(Arc::clone(self.provider_config.clock()))
             })
             .collect();
         let mut chain = Chain::new();

@@ -9,8 +9,8 @@
 //! - nothing of its own from the environment; the role, principal, duration and policy are
 //!   arguments;
 //! - the assertion, from the callback (or the file given to [`AssertionSource::from_file`],
-//!   which must be a regular file of at most 256 KiB: a FIFO or a device is refused at once
-//!   instead of blocking the fetch);
+//!   read through the [`ProviderConfig`]'s file reader, which must be a regular file of at most
+//!   256 KiB: a FIFO or a device is refused at once instead of blocking the fetch);
 //! - for the STS endpoint (see [`crate::sts::endpoint`]): `AWS_ENDPOINT_URL_STS`,
 //!   `AWS_ENDPOINT_URL`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, `AWS_REGION`,
 //!   `AWS_DEFAULT_REGION`, `AWS_STS_REGIONAL_ENDPOINTS` from the [`ProviderConfig`]'s environment;
@@ -29,7 +29,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use zeroize::Zeroizing;
 
-use crate::config::ProviderConfig;
+use crate::config::{Fs, ProviderConfig};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::secret_file::SecretFile;
@@ -91,14 +91,15 @@ impl AssertionSource {
         AssertionSource(Source::File(path.into()))
     }
 
-    async fn fetch(&self) -> Result<Zeroizing<String>, Error> {
+    /// A fresh assertion; a file is read through `fs`, the provider's file reader.
+    async fn fetch(&self, fs: &Fs) -> Result<Zeroizing<String>, Error> {
         let joined = match &self.0 {
             Source::Sync(f) => {
                 let f = Arc::clone(f);
                 tokio::task::spawn_blocking(move || f()).await
             }
             Source::Async(f) => tokio::spawn(f()).await,
-            Source::File(path) => return read_file(path).await,
+            Source::File(path) => return read_file(fs, path).await,
         };
         match joined {
             Ok(Ok(assertion)) => Ok(Zeroizing::new(assertion)),
@@ -123,8 +124,9 @@ impl AssertionSource {
     }
 }
 
-/// Reads the assertion file: a regular file only, with a size cap, under the fetch's deadline.
-async fn read_file(path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
+/// Reads the assertion file through `fs`: a regular file only, with a size cap, under the
+/// fetch's deadline.
+async fn read_file(fs: &Fs, path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
     let file = SecretFile {
         path: path.to_owned(),
         label: format!("{NAME}: the SAML assertion file"),
@@ -133,7 +135,7 @@ async fn read_file(path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
         missing_hint: "check the path, and that whatever fetches assertions from the IdP has written it"
             .to_owned(),
     };
-    file.read_text("it should hold the base64 SAMLResponse")
+    file.read_text_in(fs, "it should hold the base64 SAMLResponse")
         .await
         .map_err(|e| Error::new(ErrorKind::CredentialsProvider, e.to_string()))
 }
@@ -251,7 +253,7 @@ impl SamlProvider {
 
     /// Assumes the role now, with a fresh assertion.
     pub async fn load(&self) -> Result<Credentials, ProviderError> {
-        let assertion = self.assertion.fetch().await.map_err(ProviderError::Failed)?;
+        let assertion = self.assertion.fetch(self.config.fs()).await.map_err(ProviderError::Failed)?;
         let assertion = check_assertion(assertion).map_err(ProviderError::Failed)?;
         let mut params = vec![
             Param::plain("RoleArn", self.role_arn.clone()),

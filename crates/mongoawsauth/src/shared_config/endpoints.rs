@@ -289,7 +289,7 @@ impl EndpointSettings {
             return check_url(&url.value, &url.origin.to_string());
         }
         let region = sso_region.trim();
-        if !is_region_name(region) {
+        if !crate::region::is_region_name(region) {
             return Err(Error::configuration(
                 "sso_region is not an AWS region name (like eu-west-1): fix it in the profile or its sso-session",
             ));
@@ -308,14 +308,6 @@ impl EndpointSettings {
         let host = if self.use_fips.value && !gov_fips_only { "portal.sso-fips" } else { "portal.sso" };
         Ok(format!("https://{host}.{region}.{suffix}"))
     }
-}
-
-fn is_region_name(region: &str) -> bool {
-    !region.is_empty()
-        && region.len() <= 63
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
 }
 
 fn check_url(url: &str, what: &str) -> Result<String, Error> {

@@ -311,7 +311,7 @@ pub fn resolve_inputs(inputs: &EndpointInputs) -> Result<StsEndpoint, Error> {
         });
     };
     let region = region.clone();
-    if !is_region_name(&region) {
+    if !crate::region::is_region_name(&region) {
         return Err(Error::configuration(format!(
             "{from} is not an AWS region name (like eu-west-1 or us-gov-west-1): fix or unset it, \
              or set {ENDPOINT_URL_STS} to the STS URL to use"
@@ -368,30 +368,6 @@ pub fn dual_stack_dns_suffix(region: &str) -> Option<&'static str> {
         "amazonaws.com" => Some("api.aws"),
         "amazonaws.com.cn" => Some("api.amazonwebservices.com.cn"),
         _ => None,
-    }
-}
-
-/// Whether `region` is an AWS region name: a partition prefix of 2 letters (4 for the European
-/// Sovereign Cloud's `eusc`), one or more lower-case words, and a number, each after a `-`
-/// (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`); or `aws-global`, botocore's name for the
-/// global endpoint. Anything else (`garbage`, `EU-WEST-1`, `evil.example/x`) would otherwise
-/// become a host such as `sts.garbage.amazonaws.com` and fail later with a confusing DNS error,
-/// or let a variable steer the host name.
-pub(crate) fn is_region_name(region: &str) -> bool {
-    if region == "aws-global" {
-        return true;
-    }
-    let labels: Vec<&str> = region.split('-').collect();
-    let lower = |label: &str| !label.is_empty() && label.bytes().all(|b| b.is_ascii_lowercase());
-    match labels.as_slice() {
-        [prefix, words @ .., number] if !words.is_empty() => {
-            (2..=4).contains(&prefix.len())
-                && lower(prefix)
-                && words.iter().all(|w| lower(w))
-                && !number.is_empty()
-                && number.bytes().all(|b| b.is_ascii_digit())
-        }
-        _ => false,
     }
 }
 

@@ -67,10 +67,12 @@ pub const NAME: &str = "assume_role";
 
 /// The session duration asked for when none is configured (STS's own default).
 pub const DEFAULT_DURATION_SECONDS: u32 = 3600;
-/// The shortest session STS issues.
-pub const MIN_DURATION_SECONDS: u32 = 900;
-/// The longest session STS issues (a role's maximum may be lower; STS then refuses).
-pub const MAX_DURATION_SECONDS: u32 = 43_200;
+// The bounds are a few thousand seconds: `as u32` cannot truncate them.
+/// The shortest session STS issues: [`crate::defaults::ASSUME_ROLE_MIN_DURATION`] in seconds.
+pub const MIN_DURATION_SECONDS: u32 = crate::defaults::ASSUME_ROLE_MIN_DURATION.as_secs() as u32;
+/// The longest session STS issues (a role's maximum may be lower; STS then refuses):
+/// [`crate::defaults::ASSUME_ROLE_MAX_DURATION`] in seconds.
+pub const MAX_DURATION_SECONDS: u32 = crate::defaults::ASSUME_ROLE_MAX_DURATION.as_secs() as u32;
 
 /// The prefix of generated session names (the AWS SDK for Rust's).
 pub const GENERATED_SESSION_PREFIX: &str = "assume-role-from-profile-";
@@ -89,7 +91,8 @@ pub struct AssumeRoleSettings {
     pub session_name: Option<String>,
     /// `external_id`, when the role's trust policy asks for one.
     pub external_id: Option<String>,
-    /// `duration_seconds`, 900 to 43200; `None` means 3600.
+    /// `duration_seconds`, [`MIN_DURATION_SECONDS`] to [`MAX_DURATION_SECONDS`]; `None` means
+    /// [`DEFAULT_DURATION_SECONDS`].
     pub duration_seconds: Option<u32>,
     /// The region and endpoint settings of the profile, as the shared config resolves them with
     /// the environment. `None`: the environment alone decides (see the module documentation).
@@ -383,7 +386,9 @@ impl Inner {
             // The global endpoint signs for us-east-1, whatever the region.
             EndpointOrigin::LegacyGlobal { .. } | EndpointOrigin::NoRegion => GLOBAL_REGION.to_owned(),
             // An endpoint URL: the configured region if there is a valid one.
-            _ => region.filter(|r| is_region(r)).unwrap_or_else(|| GLOBAL_REGION.to_owned()),
+            _ => region
+                .filter(|r| crate::region::is_region_name(r))
+                .unwrap_or_else(|| GLOBAL_REGION.to_owned()),
         };
         Ok(Target { endpoint, region })
     }
@@ -465,14 +470,6 @@ fn generated_session_name() -> String {
 fn is_external_id(value: &str) -> bool {
     (2..=1224).contains(&value.len())
         && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b))
-}
-
-/// A region name is a DNS label (it becomes part of a host name).
-fn is_region(region: &str) -> bool {
-    (1..=63).contains(&region.len())
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
 }
 
 #[cfg(test)]

@@ -343,7 +343,7 @@ impl SsoProvider {
                  profile or its sso-session), sso_account_id and sso_role_name"
             )));
         }
-        if s.endpoint.is_none() && !portal::is_region_name(&s.region) {
+        if s.endpoint.is_none() && !crate::region::is_region_name(&s.region) {
             return Err(configuration(format!(
                 "{at}: sso_region is not a region name such as us-east-1: fix it in the profile{}",
                 if s.session_name.is_some() { " or its sso-session" } else { "" }

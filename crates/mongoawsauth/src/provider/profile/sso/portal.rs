@@ -25,15 +25,6 @@ pub fn default_endpoint(region: &str) -> String {
     format!("https://portal.sso.{region}.{}", crate::sts::dns_suffix(region))
 }
 
-/// Whether `region` can be put in a host name: lower-case letters, digits and `-`.
-pub(crate) fn is_region_name(region: &str) -> bool {
-    !region.is_empty()
-        && region.len() <= 64
-        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-')
-}
-
 /// The `GetRoleCredentials` URL for `endpoint` (a base URL, perhaps with a path), percent-encoding
 /// the account and role. `None` when `endpoint` is not an http(s) URL.
 pub fn credentials_url(endpoint: &str, account_id: &str, role_name: &str) -> Option<url::Url> {
@@ -200,11 +191,6 @@ mod tests {
         );
         for bad in ["", "portal.sso.example", "ftp://x/", "file:///tmp"] {
             assert!(credentials_url(bad, "1", "r").is_none(), "{bad}");
-        }
-        for (region, ok) in
-            [("us-east-1", true), ("", false), ("US-EAST-1", false), ("a.b", false), ("x/y", false)]
-        {
-            assert_eq!(is_region_name(region), ok, "{region}");
         }
     }
 
