@@ -17,8 +17,10 @@
  *
  * Credentials come from a host callback (mongoawsauth_options_set_credentials_provider) if one
  * is registered, then valid cached credentials, then AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
- * AWS_SESSION_TOKEN, web identity, the container endpoint and EC2 instance metadata, as the
- * MongoDB spec orders them. mongoawsauth_authenticator_new_saml logs in through STS
+ * AWS_SESSION_TOKEN, the profile of the shared config files (~/.aws/config and
+ * ~/.aws/credentials, with credential_process, SSO and role chaining), web identity, the
+ * container endpoint and EC2 instance metadata: the MongoDB spec's order, with the profile
+ * step where the AWS SDKs put it. mongoawsauth_authenticator_new_saml logs in through STS
  * AssumeRoleWithSAML instead; mongoawsauth_diagnose explains what every source said.
  *
  * When the server refuses a login, report it, so that the cached credentials it used are dropped:
