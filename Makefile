@@ -399,9 +399,12 @@ MIRI_CORE_FILTERS := credentials::tests error::tests redact::tests time_fmt::tes
 	sts::endpoint:: sts::retry:: sts::assume_role:: provider::metadata:: provider::imds::token:: \
 	provider::profile::process:: provider::profile::sso::
 MIRI_CORE_TESTS := --test conversation --test connection_string
+# Tests that read real files are left to the ordinary run: under Miri each file system call is
+# interpreted and one such test alone does not finish within an hour.
+MIRI_CORE_SKIP := --skip shared_config::files::tests::real_
 
 miri: empty-home nightly-tools
-	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth --lib -- $(MIRI_CORE_FILTERS)
+	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth --lib -- $(MIRI_CORE_FILTERS) $(MIRI_CORE_SKIP)
 	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth $(MIRI_CORE_TESTS)
 	$(CLEAN_ENV) $(MIRI_ENV) $(MIRI) test -p mongoawsauth-capi --lib -- ffi::
 
