@@ -391,7 +391,10 @@ c-sanitize: empty-home c-deps nightly-tools
 # #[cfg_attr(miri, ignore)] or sit in modules not selected here.
 MIRI := $(CARGO) +$(FUZZ_TOOLCHAIN) miri
 # The clean environment replaces HOME: keep Miri's standard library build (its sysroot) under target/.
-MIRI_ENV := MIRIFLAGS=-Zmiri-disable-isolation XDG_CACHE_HOME=$(CARGO_TARGET_DIR)/miri-cache
+# Property tests run 4 cases each under Miri (PROPTEST_CASES): each case is interpreted, and the
+# ordinary run already tries 256; Miri's job is to check that what runs is free of undefined
+# behaviour, which a few inputs per test exercise.
+MIRI_ENV := MIRIFLAGS=-Zmiri-disable-isolation XDG_CACHE_HOME=$(CARGO_TARGET_DIR)/miri-cache PROPTEST_CASES=4
 # libtest filters match anywhere in a test's path, so each names a module whole: a bare `sts::`
 # would also match every `tests::`.
 MIRI_CORE_FILTERS := credentials::tests error::tests redact::tests time_fmt::tests signing::tests \
