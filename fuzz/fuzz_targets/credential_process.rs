@@ -89,11 +89,13 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!label.is_empty() && label.chars().count() <= 64);
                 assert!(!label.contains(['/', '\\']) && !label.chars().any(char::is_control), "{label:?}");
             }
-            Err(why) => assert!(command.len() < 16 || !why.contains(command), "{why}"),
+            // Only the markers are looked for: a command the fuzzer writes can be a piece of the
+            // message's own wording ("' that is never cl" is in "has a ' that is never closed").
+            Err(why) => assert_hidden(&why, command, "", "the error about a POSIX command"),
         }
         match windows {
             Ok(argv) => assert!(!argv.is_empty() && !argv[0].is_empty()),
-            Err(why) => assert!(command.len() < 16 || !why.contains(command), "{why}"),
+            Err(why) => assert_hidden(&why, command, "", "the error about a Windows command"),
         }
     }
 });
