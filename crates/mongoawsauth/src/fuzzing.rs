@@ -141,12 +141,33 @@ pub fn process_command(
     (posix, process::split_windows(command).map_err(|e| e.to_string()))
 }
 
+/// What the STS scrubber made of one piece of server text: see [`sts_scrub`].
+#[derive(Debug)]
+pub struct ScrubOutcome {
+    /// The text as an error shows it: at most the cap (plus an ellipsis), secrets replaced.
+    pub shown: String,
+    /// Whether the library sees a secret quoted in the text.
+    pub found: bool,
+    /// The text without its control characters: what the secrets are searched in.
+    pub visible: String,
+    /// The byte ranges of `visible` replaced by a marker, in order, merged.
+    pub hidden: Vec<std::ops::Range<usize>>,
+}
+
 /// STS server text scrubbed of `secrets` (the values a request sent) as an error shows it, at
-/// most `max_chars`, and whether the library sees a secret quoted in `text`.
-pub fn sts_scrub(secrets: &[&str], text: &str, max_chars: usize) -> (String, bool) {
+/// most `max_chars`; whether the library sees a secret quoted in `text`; and which parts of the
+/// text it hid, so that a target can check the hiding against its own search for the secrets
+/// rather than guess where the markers stand in the output.
+pub fn sts_scrub(secrets: &[&str], text: &str, max_chars: usize) -> ScrubOutcome {
     let mut all = crate::sts::Secrets::default();
     for secret in secrets {
         all.add(secret);
     }
-    (all.scrub(text, max_chars), all.found_in(text))
+    let (visible, hidden) = all.hide(text);
+    ScrubOutcome {
+        shown: all.scrub(text, max_chars),
+        found: all.found_in(text),
+        visible: visible.to_string(),
+        hidden,
+    }
 }

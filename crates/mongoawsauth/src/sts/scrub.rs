@@ -6,6 +6,8 @@
 //! [`Secrets::scrub`] before it reaches an error, a log event or a `Debug` string. Each secret is
 //! searched for both as we hold it and percent-encoded as the form body carried it.
 
+use std::ops::Range;
+
 use zeroize::Zeroizing;
 
 use crate::credentials::REDACTED;
@@ -51,18 +53,56 @@ impl Secrets {
     ///
     /// Control characters go first: dropped after the search, one inside an echoed secret would
     /// hide the secret from the search and then vanish, leaving it whole.
+    ///
+    /// Every occurrence of every spelling is found in the text as received, overlapping ones
+    /// included, and each run of text they cover becomes one marker. Replacing one secret after
+    /// another would be wrong twice over: a secret that overlaps one already replaced would no
+    /// longer match, and its part outside the overlap would show; and a later secret could match
+    /// inside a marker already written and garble it.
     pub(crate) fn scrub(&self, text: &str, max_chars: usize) -> String {
-        let mut out = Zeroizing::new(without_controls(text));
-        for secret in &self.0 {
-            if out.contains(secret.as_str()) {
-                out = Zeroizing::new(out.replace(secret.as_str(), REDACTED));
-            }
+        let (visible, hidden) = self.hide(text);
+        let mut out = String::with_capacity(visible.len());
+        let mut shown_up_to = 0;
+        for range in hidden {
+            out.push_str(&visible[shown_up_to..range.start]);
+            out.push_str(REDACTED);
+            shown_up_to = range.end;
         }
-        let mut out = out.to_string();
+        out.push_str(&visible[shown_up_to..]);
         if out.chars().count() > max_chars {
             out = out.chars().take(max_chars).collect::<String>() + "…";
         }
         out.trim().to_owned()
+    }
+
+    /// `text` without its control characters, and the byte ranges of it that a marker replaces.
+    pub(crate) fn hide(&self, text: &str) -> (Zeroizing<String>, Vec<Range<usize>>) {
+        let visible = Zeroizing::new(without_controls(text));
+        let hidden = self.covered(&visible);
+        (visible, hidden)
+    }
+
+    /// The byte ranges of `text` that any spelling covers, overlapping and touching ranges
+    /// merged, in order.
+    fn covered(&self, text: &str) -> Vec<Range<usize>> {
+        let mut found: Vec<Range<usize>> = Vec::new();
+        for secret in &self.0 {
+            let mut from = 0;
+            while let Some(at) = text[from..].find(secret.as_str()).map(|i| from + i) {
+                found.push(at..at + secret.len());
+                // The next occurrence may overlap this one: look again from the next character.
+                from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        found.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
+        for range in found {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        merged
     }
 }
 
@@ -127,5 +167,21 @@ mod tests {
             "assertion ** redacted ** is invalid"
         );
         assert_eq!(s.scrub("assertion PHNhbWw+\nPC9zYW1sPg==", 100), "assertion ** redacted **");
+    }
+
+    /// Found in a fuzz run: secrets replaced one after another let the second of two overlapping
+    /// secrets show its part outside the overlap, let a secret that occurs overlapping itself
+    /// show its tail, and let a later secret match inside a marker already written.
+    #[test]
+    fn overlapping_secrets_and_markers_leave_nothing_behind() {
+        let s = secrets(&["12345678", "5678abcdefgh"]);
+        assert_eq!(s.scrub("x 12345678abcdefgh y", 100), "x ** redacted ** y");
+        assert_eq!(s.scrub("12345678 and 5678abcdefgh", 100), "** redacted ** and ** redacted **");
+        let s = secrets(&["abcdabcdab"]);
+        assert_eq!(s.scrub("<abcdabcdabcdab>", 100), "<** redacted **>");
+        let s = secrets(&["session-token-1", "d **"]);
+        assert_eq!(s.scrub("got session-token-1 twice", 100), "got ** redacted ** twice");
+        let s = secrets(&["\u{e9}t\u{e9}\u{e9}t\u{e9}", "t\u{e9}\u{e9}t\u{e9}x"]);
+        assert_eq!(s.scrub("a \u{e9}t\u{e9}\u{e9}t\u{e9}x b", 100), "a ** redacted ** b");
     }
 }
