@@ -3,6 +3,7 @@
 #ifndef MONGOAWSAUTH_TEST_CHECK_H
 #define MONGOAWSAUTH_TEST_CHECK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +77,26 @@ extern const test_case_t deprecated_tests[];
 extern const test_case_t contract_tests[];
 
 /* Helpers (helpers.c). */
+
+/* What an asynchronous fetch handed its callback: pass test_completion_callback and a
+ * test_completion_t to mongoawsauth_authenticator_credentials_async, then test_completion_wait.
+ * test_completion_finish destroys what the callback received. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int calls;
+    mongoawsauth_result_t result;
+    mongoawsauth_credentials_t *credentials;
+    mongoawsauth_error_t *error;
+} test_completion_t;
+void test_completion_init(test_completion_t *c);
+void test_completion_callback(void *userdata, mongoawsauth_result_t result, mongoawsauth_credentials_t *credentials,
+                              mongoawsauth_error_t *error);
+/* Waits until the callback has run, or 20 s have passed (a missing call then fails the test's
+ * checks of calls). */
+void test_completion_wait(test_completion_t *c);
+void test_completion_finish(test_completion_t *c);
+
 mongoawsauth_credentials_t *test_credentials(bool temporary);
 /* Writes a server-first payload {s: client nonce + 32 bytes, h: host} into buf; returns its
  * length. `client_first` is the 52-byte client-first payload. */

@@ -107,3 +107,41 @@ void test_sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
+
+void test_completion_init(test_completion_t *c) {
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cond, NULL);
+}
+
+void test_completion_callback(void *userdata, mongoawsauth_result_t result, mongoawsauth_credentials_t *credentials,
+                              mongoawsauth_error_t *error) {
+    test_completion_t *c = userdata;
+    pthread_mutex_lock(&c->lock);
+    c->calls++;
+    c->result = result;
+    c->credentials = credentials;
+    c->error = error;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void test_completion_wait(test_completion_t *c) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 20;
+    pthread_mutex_lock(&c->lock);
+    while (c->calls == 0) {
+        if (pthread_cond_timedwait(&c->cond, &c->lock, &deadline) != 0) {
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+void test_completion_finish(test_completion_t *c) {
+    mongoawsauth_credentials_destroy(c->credentials);
+    mongoawsauth_error_destroy(c->error);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->cond);
+}

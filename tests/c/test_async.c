@@ -6,53 +6,6 @@
 
 #include "check.h"
 
-typedef struct {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int calls;
-    mongoawsauth_result_t result;
-    mongoawsauth_credentials_t *credentials;
-    mongoawsauth_error_t *error;
-} completion_t;
-
-static void completion_init(completion_t *c) {
-    memset(c, 0, sizeof *c);
-    pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->cond, NULL);
-}
-
-static void on_fetched(void *userdata, mongoawsauth_result_t result, mongoawsauth_credentials_t *credentials,
-                       mongoawsauth_error_t *error) {
-    completion_t *c = userdata;
-    pthread_mutex_lock(&c->lock);
-    c->calls++;
-    c->result = result;
-    c->credentials = credentials;
-    c->error = error;
-    pthread_cond_signal(&c->cond);
-    pthread_mutex_unlock(&c->lock);
-}
-
-static void completion_wait(completion_t *c) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += 20;
-    pthread_mutex_lock(&c->lock);
-    while (c->calls == 0) {
-        if (pthread_cond_timedwait(&c->cond, &c->lock, &deadline) != 0) {
-            break;
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-}
-
-static void completion_finish(completion_t *c) {
-    mongoawsauth_credentials_destroy(c->credentials);
-    mongoawsauth_error_destroy(c->error);
-    pthread_mutex_destroy(&c->lock);
-    pthread_cond_destroy(&c->cond);
-}
-
 static mongoawsauth_credentials_t *slow_provider(void *userdata) {
     (void)userdata;
     struct timespec ts = {0, 300 * 1000000L};
@@ -76,18 +29,18 @@ static mongoawsauth_authenticator_t *legacy_authenticator(void) {
 
 static void async_fetch_calls_back_once_with_credentials(void) {
     mongoawsauth_authenticator_t *auth = legacy_authenticator();
-    completion_t done;
-    completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, on_fetched, &done, NULL),
+    test_completion_t done;
+    test_completion_init(&done);
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, test_completion_callback, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
     /* The fetch keeps what it needs: the authenticator can go before the callback runs. */
     mongoawsauth_authenticator_destroy(auth);
-    completion_wait(&done);
+    test_completion_wait(&done);
     CHECK(done.calls == 1);
     CHECK_RC(done.result, MONGOAWSAUTH_RESULT_OK);
     CHECK(done.error == NULL && done.credentials != NULL);
     CHECK(strcmp(mongoawsauth_credentials_session_token(done.credentials, NULL), TEST_TOKEN) == 0);
-    completion_finish(&done);
+    test_completion_finish(&done);
 }
 
 static void async_fetch_reports_failures(void) {
@@ -95,33 +48,33 @@ static void async_fetch_reports_failures(void) {
     mongoawsauth_authenticator_t *auth = NULL;
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_options_destroy(o);
-    completion_t done;
-    completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 1000, on_fetched, &done, NULL),
+    test_completion_t done;
+    test_completion_init(&done);
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 1000, test_completion_callback, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
-    completion_wait(&done);
+    test_completion_wait(&done);
     CHECK(done.calls == 1);
     CHECK_RC(done.result, MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND);
     CHECK(done.credentials == NULL);
     CHECK_RC(mongoawsauth_error_code(done.error), MONGOAWSAUTH_RESULT_CREDENTIALS_NOT_FOUND);
     CHECK(mongoawsauth_error_attempt_count(done.error) >= 1);
-    completion_finish(&done);
+    test_completion_finish(&done);
     mongoawsauth_authenticator_destroy(auth);
 }
 
 static void async_fetch_rejects_null(void) {
     mongoawsauth_authenticator_t *auth = legacy_authenticator();
     mongoawsauth_error_t *error = NULL;
-    completion_t done;
-    completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_credentials_async(NULL, 0, on_fetched, &done, &error),
+    test_completion_t done;
+    test_completion_init(&done);
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(NULL, 0, test_completion_callback, &done, &error),
              MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "authenticator must not be NULL");
     CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, NULL, &done, &error),
              MONGOAWSAUTH_RESULT_INVALID_ARGUMENT);
     CHECK_ERROR(error, MONGOAWSAUTH_RESULT_INVALID_ARGUMENT, "callback must not be NULL");
     CHECK(done.calls == 0); /* a failed start never calls back */
-    completion_finish(&done);
+    test_completion_finish(&done);
     mongoawsauth_authenticator_destroy(auth);
 }
 
@@ -131,18 +84,18 @@ static void cleanup_cancels_pending_fetches_and_the_library_keeps_working(void) 
     mongoawsauth_authenticator_t *auth = NULL;
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_options_destroy(o);
-    completion_t done;
-    completion_init(&done);
-    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, on_fetched, &done, NULL),
+    test_completion_t done;
+    test_completion_init(&done);
+    CHECK_RC(mongoawsauth_authenticator_credentials_async(auth, 0, test_completion_callback, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
     CHECK_RC(mongoawsauth_cleanup(NULL), MONGOAWSAUTH_RESULT_OK);
-    completion_wait(&done);
+    test_completion_wait(&done);
     CHECK(done.calls == 1);
     CHECK_RC(done.result, MONGOAWSAUTH_RESULT_RUNTIME);
     CHECK(done.credentials == NULL);
     const char *message = mongoawsauth_error_message(done.error, NULL);
     CHECK(message != NULL && strstr(message, "shut") != NULL);
-    completion_finish(&done);
+    test_completion_finish(&done);
     /* Cleanup twice is fine, and the next call starts a new runtime. */
     CHECK_RC(mongoawsauth_cleanup(NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_credentials_t *c = NULL;

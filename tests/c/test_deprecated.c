@@ -61,27 +61,6 @@ static void old_fetch_and_expiry_names_answer_like_the_new_ones(void) {
     CHECK(!mongoawsauth_credentials_expiry(NULL, &old_value) && old_value == 5);
 }
 
-typedef struct {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int calls;
-    mongoawsauth_result_t result;
-    mongoawsauth_credentials_t *credentials;
-    mongoawsauth_error_t *error;
-} outcome_t;
-
-static void on_outcome(void *userdata, mongoawsauth_result_t result, mongoawsauth_credentials_t *credentials,
-                       mongoawsauth_error_t *error) {
-    outcome_t *o = userdata;
-    pthread_mutex_lock(&o->lock);
-    o->calls++;
-    o->result = result;
-    o->credentials = credentials;
-    o->error = error;
-    pthread_cond_signal(&o->cond);
-    pthread_mutex_unlock(&o->lock);
-}
-
 static void old_async_name_calls_back_once(void) {
     mongoawsauth_options_t *o = mongoawsauth_options_new();
     mongoawsauth_credentials_t *explicit_credentials = test_credentials(true);
@@ -92,28 +71,17 @@ static void old_async_name_calls_back_once(void) {
     CHECK_RC(mongoawsauth_authenticator_new(o, &auth, NULL), MONGOAWSAUTH_RESULT_OK);
     mongoawsauth_options_destroy(o);
 
-    outcome_t done;
-    memset(&done, 0, sizeof done);
-    pthread_mutex_init(&done.lock, NULL);
-    pthread_cond_init(&done.cond, NULL);
-    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 2000, on_outcome, &done, NULL),
+    test_completion_t done;
+    test_completion_init(&done);
+    CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 2000, test_completion_callback, &done, NULL),
              MONGOAWSAUTH_RESULT_OK);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += 20;
-    pthread_mutex_lock(&done.lock);
-    while (done.calls == 0 && pthread_cond_timedwait(&done.cond, &done.lock, &deadline) == 0) {
-    }
-    pthread_mutex_unlock(&done.lock);
+    test_completion_wait(&done);
     CHECK(done.calls == 1);
     CHECK_RC(done.result, MONGOAWSAUTH_RESULT_OK);
     CHECK(done.credentials != NULL && done.error == NULL);
     CHECK(done.credentials != NULL &&
           strcmp(mongoawsauth_credentials_access_key_id(done.credentials, NULL), TEST_ACCESS_KEY_ID) == 0);
-    mongoawsauth_credentials_destroy(done.credentials);
-    mongoawsauth_error_destroy(done.error);
-    pthread_mutex_destroy(&done.lock);
-    pthread_cond_destroy(&done.cond);
+    test_completion_finish(&done);
 
     mongoawsauth_error_t *error = NULL;
     CHECK_RC(mongoawsauth_authenticator_fetch_credentials_async(auth, 0, NULL, NULL, &error),

@@ -6,7 +6,6 @@
 mod common;
 
 use std::fmt::{Debug, Display};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
@@ -347,58 +346,9 @@ fn settings_and_their_errors() {
     check_error("URI decoding error", &err);
 }
 
-/// Records every field of every event and span, to check what the crate logs.
-#[derive(Clone, Default)]
-struct Recorder {
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-struct Visitor<'a>(&'a mut String);
-
-impl tracing::field::Visit for Visitor<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn Debug) {
-        self.0.push_str(&format!(" {}={value:?}", field.name()));
-    }
-
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.push_str(&format!(" {}={value}", field.name()));
-    }
-}
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut line = span.metadata().name().to_owned();
-        span.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut line = String::new();
-        values.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().target().to_owned();
-        event.record(&mut Visitor(&mut line));
-        self.lines.lock().unwrap().push(line);
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[test]
 fn logs_never_carry_a_secret() {
-    let recorder = Recorder::default();
+    let recorder = common::logs::Recorder::default();
     tracing::subscriber::with_default(recorder.clone(), || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
@@ -431,7 +381,7 @@ fn logs_never_carry_a_secret() {
 fn secrets_echoed_by_sts_reach_neither_errors_nor_logs() {
     use mongoawsauth_testkit::sts::StsFault;
 
-    let recorder = Recorder::default();
+    let recorder = common::logs::Recorder::default();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (errors, secrets) = tracing::subscriber::with_default(recorder.clone(), || {
         runtime.block_on(async {

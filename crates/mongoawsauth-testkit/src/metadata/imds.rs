@@ -101,21 +101,6 @@ impl ImdsServer {
         format!("http://{}", self.addr)
     }
 
-    /// Sets (or clears) the fault in force.
-    pub fn set_fault(&self, fault: Option<MetadataFault>) {
-        self.route.shared.set_fault(fault);
-    }
-
-    /// The fault in force (one-shot and counted faults clear themselves).
-    pub fn fault(&self) -> Option<MetadataFault> {
-        self.route.shared.fault()
-    }
-
-    /// Changes what later credentials requests hand out.
-    pub fn set_credentials(&self, mode: CredentialsMode) {
-        self.route.shared.set_credentials(mode);
-    }
-
     /// Changes the role name listed (an empty name lists no role).
     pub fn set_role_name(&self, role: impl Into<String>) {
         *lock(&self.route.role_name) = role.into();
@@ -126,48 +111,7 @@ impl ImdsServer {
         lock(&self.route.tokens).clear();
     }
 
-    /// Every request received, in order.
-    pub fn requests(&self) -> Vec<RequestRecord> {
-        self.route.shared.requests()
-    }
-
-    /// Every identity handed out, in order.
-    pub fn issued(&self) -> Vec<Identity> {
-        self.route.shared.issued()
-    }
-
-    /// The identity handed out last.
-    pub fn last_issued(&self) -> Option<Identity> {
-        self.issued().pop()
-    }
-
-    /// What it has served so far.
-    pub fn counters(&self) -> MetadataCounters {
-        self.route.shared.counters()
-    }
-
-    /// Answers 429 to requests beyond `limit` (`None`: no limit, the default); see
-    /// [`RateLimit`](super::RateLimit) for the real services' rates.
-    pub fn set_rate_limit(&self, limit: Option<super::RateLimit>) {
-        self.route.shared.throttle.set(limit);
-    }
-
-    /// The rate limit in force.
-    pub fn rate_limit(&self) -> Option<super::RateLimit> {
-        self.route.shared.throttle.limit()
-    }
-
-    /// Credentials handed out from now on are valid for `lifetime` (`None`: the configured
-    /// lifetime again).
-    pub fn set_credentials_lifetime(&self, lifetime: Option<Duration>) {
-        self.route.shared.rotation.set_lifetime(lifetime);
-    }
-
-    /// Hands out the same credentials until less than `period` remains before they expire, as
-    /// the real endpoints do (`None`, the default: new credentials on every request).
-    pub fn set_rotate_before(&self, period: Option<Duration>) {
-        self.route.shared.rotation.set_rotate_before(period);
-    }
+    shared_controls!();
 }
 
 impl Drop for ImdsServer {

@@ -8,6 +8,71 @@
 //! told at run time to misbehave ([`MetadataFault`]). Reads no environment variables or files;
 //! sends nothing anywhere.
 
+/// The controls both metadata stand-ins offer over their shared state (`self.route.shared`):
+/// faults, what credentials are handed out and how long they last, the rate limit, and what was
+/// served. Expanded inside each server's `impl` block.
+macro_rules! shared_controls {
+    () => {
+        /// Sets (or clears) the fault in force.
+        pub fn set_fault(&self, fault: Option<MetadataFault>) {
+            self.route.shared.set_fault(fault);
+        }
+
+        /// The fault in force (one-shot and counted faults clear themselves).
+        pub fn fault(&self) -> Option<MetadataFault> {
+            self.route.shared.fault()
+        }
+
+        /// Changes what later credentials requests hand out.
+        pub fn set_credentials(&self, mode: CredentialsMode) {
+            self.route.shared.set_credentials(mode);
+        }
+
+        /// Every request received, in order.
+        pub fn requests(&self) -> Vec<RequestRecord> {
+            self.route.shared.requests()
+        }
+
+        /// Every identity handed out, in order.
+        pub fn issued(&self) -> Vec<Identity> {
+            self.route.shared.issued()
+        }
+
+        /// The identity handed out last.
+        pub fn last_issued(&self) -> Option<Identity> {
+            self.issued().pop()
+        }
+
+        /// What it has served so far.
+        pub fn counters(&self) -> MetadataCounters {
+            self.route.shared.counters()
+        }
+
+        /// Answers 429 to requests beyond `limit` (`None`: no limit, the default); see
+        /// [`RateLimit`](super::RateLimit) for the real services' rates.
+        pub fn set_rate_limit(&self, limit: Option<super::RateLimit>) {
+            self.route.shared.throttle.set(limit);
+        }
+
+        /// The rate limit in force.
+        pub fn rate_limit(&self) -> Option<super::RateLimit> {
+            self.route.shared.throttle.limit()
+        }
+
+        /// Credentials handed out from now on are valid for `lifetime` (`None`: the configured
+        /// lifetime again).
+        pub fn set_credentials_lifetime(&self, lifetime: Option<Duration>) {
+            self.route.shared.rotation.set_lifetime(lifetime);
+        }
+
+        /// Hands out the same credentials until less than `period` remains before they expire, as
+        /// the real endpoints do (`None`, the default: new credentials on every request).
+        pub fn set_rotate_before(&self, period: Option<Duration>) {
+            self.route.shared.rotation.set_rotate_before(period);
+        }
+    };
+}
+
 mod container;
 mod imds;
 mod rotation;

@@ -3,7 +3,9 @@
 //! A scoped subscriber (`with_default`) can miss events when another test thread registers the
 //! same log call site at the same moment (tracing caches per call site whether anyone listens);
 //! a global one installed before anything logs cannot. Tests that check logs for secrets read
-//! every line recorded, theirs and those of tests running beside them.
+//! every line recorded, theirs and those of tests running beside them. A test that must count
+//! its own events installs a [`Recorder`] of its own with `with_default` instead, on a
+//! current-thread runtime, and checks that it saw what it expects.
 
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
@@ -20,6 +22,12 @@ struct Visitor<'a>(&'a mut String);
 impl tracing::field::Visit for Visitor<'_> {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn Debug) {
         self.0.push_str(&format!(" {}={value:?}", field.name()));
+    }
+
+    /// Strings as they are, not as `Debug` escapes them: a secret holding a quote or a backslash
+    /// would otherwise be recorded escaped, and a search for it would miss it.
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push_str(&format!(" {}={value}", field.name()));
     }
 }
 
