@@ -73,8 +73,9 @@ pub(crate) fn forced(export: &str) -> bool {
                 // Not eprintln!, which panics when stderr is closed.
                 let _ = writeln!(
                     std::io::stderr(),
-                    "mongoawsauth: {FORCE_PANIC_VAR} is set: {} will panic on purpose (a test switch; unset it)",
-                    names.join(", ")
+                    "mongoawsauth: {FORCE_PANIC_VAR}={} is set: an export it names panics on purpose when \
+                     called (a test switch; unset it)",
+                    names.join(",")
                 );
             }
             names

@@ -161,7 +161,7 @@ describe(`${SWITCH} forces a panic in any synchronous export: each is an Interna
       const { outcome, error, stderr } = forced(name)
       assert.equal(outcome, 'threw', `${name} returned although the switch names it`)
       assert.match(error.message, /internal error \(a panic\).*the process is fine/)
-      assert.match(stderr, new RegExp(`${SWITCH} is set: ${name.replace(/\./g, '\\.')} will panic on purpose`))
+      assert.ok(stderr.includes(`${SWITCH}=${name} is set: an export it names panics on purpose`), stderr)
       if (name === '__setErrorFactory') {
         // index.js registers the error classes through it, so require() itself throws: the
         // boundary's plain Error, since there are no classes yet.

@@ -11,10 +11,12 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{TempDir, assert_no_secret, login, standins};
 use mongoawsauth::cache::CachedProvider;
+use mongoawsauth::config::ManualClock;
 use mongoawsauth::provider::profile::process::{CredentialProcessProvider, NAME, ProcessSettings};
 use mongoawsauth::{Credentials, ErrorKind, ProvideCredentials, ProviderError};
 
@@ -112,6 +114,23 @@ async fn temporary_credentials_with_their_expiry() {
     assert_eq!(c.access_key_id(), "ASIAPROCESSEXAMPLE");
     assert_eq!((c.secret_access_key(), c.session_token()), (SECRET, Some(TOKEN)));
     assert_eq!(rfc3339(c.expiration().unwrap()), rfc3339(expiry));
+}
+
+/// The expiration a program prints is judged by the provider's clock: the one the profile chain
+/// hands it from its `ProviderConfig`, the system's by default.
+#[tokio::test]
+async fn the_expiration_is_judged_by_the_injected_clock() {
+    let dir = TempDir::new("process-clock");
+    let printed = SystemTime::UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+    let helper = printing(&dir, &document(Some(printed)));
+    let by_the_system_clock = failed(provider(&helper, Duration::from_secs(5)).load().await);
+    assert!(by_the_system_clock.to_string().contains("expired"), "{by_the_system_clock}");
+    let before = ManualClock::new(printed - Duration::from_secs(3600));
+    let c = provider(&helper, Duration::from_secs(5)).with_clock(Arc::new(before)).load().await.unwrap();
+    assert_eq!(rfc3339(c.expiration().unwrap()), rfc3339(printed));
+    let after = ManualClock::new(printed + Duration::from_secs(1));
+    let err = failed(provider(&helper, Duration::from_secs(5)).with_clock(Arc::new(after)).load().await);
+    assert!(err.to_string().contains("expired"), "{err}");
 }
 
 #[tokio::test]

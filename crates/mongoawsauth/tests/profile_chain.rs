@@ -60,3 +60,49 @@ async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
     assert_eq!(runs, 1, "the credential_process ran once, then its cached answer was reused");
     let _ = std::fs::remove_dir_all(&home);
 }
+
+/// The profile step hands its `ProviderConfig`'s clock to the `credential_process` source: a
+/// program printing an expiration in 2020 is accepted when the injected clock says 2019.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_credential_process_profile_reads_the_configured_clock() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::SystemTime;
+
+    use mongoawsauth::ProviderConfig;
+    use mongoawsauth::config::ManualClock;
+
+    let home = std::env::temp_dir().join(format!("mongoawsauth-profile-clock-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    let script = home.join("creds.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"ASIACLOCKEXAMPLE\", \"SecretAccessKey\": \"s\", \
+         \"SessionToken\": \"t\", \"Expiration\": \"2020-01-01T00:00:00Z\"}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(
+        home.join(".aws/config"),
+        format!("[default]\ncredential_process = {}\n", script.display()),
+    )
+    .unwrap();
+    let home_str = home.to_str().unwrap().to_owned();
+    let login = |now: SystemTime| {
+        let env = Env::from_vars([("HOME", home_str.as_str()), ("AWS_EC2_METADATA_DISABLED", "true")]);
+        let config = ProviderConfig::new().with_env(env.clone()).with_clock(ManualClock::new(now));
+        Authenticator::new(
+            Options::new()
+                .with_env(env)
+                .with_provider_config(config)
+                .with_credentials_timeout(Duration::from_secs(5)),
+        )
+        .unwrap()
+    };
+    let in_2019 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_575_000_000);
+    let c = login(in_2019).credentials().await.expect("2020 is still ahead by the configured clock");
+    assert_eq!((c.access_key_id(), c.source()), ("ASIACLOCKEXAMPLE", "credential_process"));
+    let err = login(SystemTime::now()).credentials().await.unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -177,9 +177,13 @@ impl ProfileProvider {
     ) -> Result<Arc<dyn ProvideCredentials>, Error> {
         Ok(match plan {
             ProfileSource::StaticKeys(keys) => Arc::new(StaticProvider::new(keys.credentials(NAME)?)),
-            ProfileSource::CredentialProcess(p) => Arc::new(CredentialProcessProvider::new(
-                ProcessSettings::new(p.profile.clone(), p.command.value.clone()),
-            )),
+            ProfileSource::CredentialProcess(p) => Arc::new(
+                CredentialProcessProvider::new(ProcessSettings::new(
+                    p.profile.clone(),
+                    p.command.value.clone(),
+                ))
+                .with_clock(Arc::clone(self.config.clock())),
+            ),
             ProfileSource::Sso(s) => {
                 let settings = SsoSettings {
                     profile: s.profile.clone(),

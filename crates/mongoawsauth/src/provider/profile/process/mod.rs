@@ -45,13 +45,15 @@ mod output;
 mod run;
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 pub use output::{OutputError, parse_output};
 // For the fuzz targets (crate::fuzzing).
 pub(crate) use command::{program_label, split_posix, split_windows};
 pub(crate) use output::stderr_quote;
 
+use crate::config::{Clock, SystemClock};
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::provider::{ProvideCredentials, ProvideFuture, ProviderError};
@@ -99,13 +101,21 @@ impl fmt::Debug for ProcessSettings {
 pub struct CredentialProcessProvider {
     settings: ProcessSettings,
     label: String,
+    clock: Arc<dyn Clock>,
 }
 
 impl CredentialProcessProvider {
     /// A provider for these settings. Nothing runs until credentials are asked for.
     pub fn new(settings: ProcessSettings) -> Self {
         let label = label_of(&settings.command);
-        CredentialProcessProvider { settings, label }
+        CredentialProcessProvider { settings, label, clock: Arc::new(SystemClock) }
+    }
+
+    /// Judges the expiration the program prints against `clock` instead of the system's (the
+    /// profile chain passes its [`ProviderConfig`](crate::ProviderConfig)'s clock).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Runs the program now and reads its answer.
@@ -177,7 +187,7 @@ impl CredentialProcessProvider {
                 ),
             ));
         }
-        parse_output(&finished.stdout, SystemTime::now(), NAME).map_err(|e| {
+        parse_output(&finished.stdout, self.clock.now(), NAME).map_err(|e| {
             let next = match e {
                 OutputError::Expired(_) => "it must print current credentials (check the system clock too)",
                 _ => {
