@@ -31,7 +31,7 @@ CLEAN_ENV := env $(foreach v,$(INHERITED_AWS),-u $(v)) \
 	AWS_CONFIG_FILE=$(EMPTY_HOME)/.aws/config \
 	AWS_SHARED_CREDENTIALS_FILE=$(EMPTY_HOME)/.aws/credentials
 
-.PHONY: help demo test fmt-check clippy doc-check dist-rust cargo-test bench empty-home header install c-deps c-test python-test node-test \
+.PHONY: standins help demo test fmt-check clippy doc-check dist-rust cargo-test bench empty-home header install c-deps c-test python-test node-test \
 	dist-python python-install-test check-dist-sdist \
 	fuzz fuzz-smoke fuzz-build fuzz-tools
 .PHONY: nightly-tools c-sanitize miri check-deep
@@ -45,6 +45,14 @@ REPOSITORY_URL := $(shell sed -n 's/^repository = "\([^"]*\)"/\1/p' Cargo.toml |
 # The ABI version in the SONAME; crates/mongoawsauth-capi/build.rs sets the same number.
 ABI_VERSION := 0
 C_TEST_PREFIX := $(CARGO_TARGET_DIR)/c-test/prefix
+
+# The loopback stand-ins every non-Rust suite starts (crates/mongoawsauth-testkit). The debug
+# binary that `cargo test --workspace` already links: building it on its own, or in release,
+# resolves its dependencies' features for the testkit alone and compiles them again (about a
+# minute and a half of `make test`, most of it the release profile's whole-program link). After
+# `cargo-test` the `standins` step checks that nothing changed and returns; run alone, it builds
+# the tests.
+STANDINS := $(CARGO_TARGET_DIR)/debug/mongoawsauth-standins
 
 help:
 	@echo "make demo    run the self-contained MONGODB-AWS demo (loopback only)"
@@ -69,6 +77,7 @@ help:
 	@echo "make abi-baseline   renew the checked-in ABI baseline after an intended change of the C ABI"
 	@echo "make dist-c  the C library's release tarball alone, in target/dist/"
 	@echo "make fmt-check / clippy / cargo-test / c-test / node-test / python-test   one step of make test"
+	@echo "make standins   build the loopback stand-ins binary the C, Python and Node suites start"
 	@echo "make c-release / node-build / fuzz-build   build the C library (release) / the Node addon / the fuzz targets"
 	@echo "make c-deps / fuzz-tools / nightly-tools   install what is missing: the C test packages / cargo-fuzz / nightly and Miri"
 	@echo "make empty-home   recreate target/empty-home, the empty HOME every test runs with"
@@ -86,11 +95,14 @@ fmt-check:
 	$(CARGO) fmt --all --check
 
 # No comment or doc points at a document outside the repository or a docs/ page that does not
-# exist (scripts/check-references.sh says what it looks for).
+# exist (scripts/check-references.sh says what it looks for); `make help` lists every target; and
+# the C, Python and Node builds agree on their shared dependencies' features, so that each reuses
+# what the others compiled (scripts/check-feature-union.py, crates/feature-union).
 .PHONY: check-references
 check-references:
 	scripts/check-references.sh
 	scripts/check-make-help.sh
+	$(PYTHON) scripts/check-feature-union.py
 
 clippy:
 	$(CLEAN_ENV) $(CARGO) clippy --workspace --all-targets -- -D warnings
@@ -109,6 +121,9 @@ dist-rust:
 	$(CARGO) package --quiet --locked --allow-dirty -p mongoawsauth
 	install -d $(CARGO_TARGET_DIR)/dist
 	cp $(CARGO_TARGET_DIR)/package/mongoawsauth-$(VERSION).crate $(CARGO_TARGET_DIR)/dist/
+
+standins:
+	$(CLEAN_ENV) $(CARGO) test --quiet --workspace --no-run
 
 cargo-test: empty-home
 	$(CLEAN_ENV) $(CARGO) test --workspace
@@ -150,16 +165,15 @@ c-deps:
 # exported symbols against the header; the release tarball extracted and examples/c/cmake built
 # from it with no Rust toolchain on PATH; the ABI against its baseline, and that check failing on
 # a deliberate break.
-c-test: empty-home c-deps
+c-test: empty-home c-deps standins
 	@rm -rf $(C_TEST_PREFIX)
 	$(MAKE) --no-print-directory install PREFIX=$(C_TEST_PREFIX)
-	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
 	$(PYTHON) tests/c/contract_tables.py tests/data/contract $(C_TEST_PREFIX)/../build/contract_tables.h
-	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+	$(CLEAN_ENV) tests/c/run.sh $(C_TEST_PREFIX) $(STANDINS)
 	tests/c/check-exports.sh $(C_TEST_PREFIX)/lib/libmongoawsauth.so include/mongoawsauth.h
 	$(MAKE) --no-print-directory dist-c
 	$(CLEAN_ENV) tests/c/run-cmake-example.sh $(C_TARBALL) \
-		$(CARGO_TARGET_DIR)/release/mongoawsauth-standins $(C_TEST_PREFIX)/../build $(C_TEST_PREFIX)
+		$(STANDINS) $(C_TEST_PREFIX)/../build $(C_TEST_PREFIX)
 	$(MAKE) --no-print-directory abi-check
 	tests/c/abi-check-fails.sh $(CARGO_TARGET_DIR)/release/libmongoawsauth.so include/mongoawsauth.h $(C_TEST_PREFIX)/../abi-break
 
@@ -175,9 +189,10 @@ abi-baseline: c-release c-deps
 	scripts/abi-check.sh update $(CARGO_TARGET_DIR)/release/libmongoawsauth.so $(ABI_BASELINE)
 
 # The Node package (bindings/node): npm ci from the committed package-lock.json, then the addon,
-# compiled once in release mode into target/release (next to the C library's and the stand-ins'
+# compiled once in release mode into target/release (next to the C library's
 # dependencies, which it reuses; bindings/node/scripts/build.mjs says why not `napi build`).
-# node-test runs `node --test` on that addon (its pretest builds the stand-ins binary), packs it
+# node-test runs `node --test` on that addon with the `standins` binary (npm's pretest, which
+# builds one for a developer's `npm test`, is skipped: --ignore-scripts), packs it
 # into the npm tarballs (dist-node) and installs those into a fresh project with no Rust
 # toolchain on PATH, where the examples log in against the stand-ins (node-install-test).
 # HOME is replaced by the clean environment, so npm's cache lives under target/.
@@ -191,10 +206,11 @@ NODE_MOTO_VENV := $(CURDIR)/target/moto-venv
 .PHONY: node-build dist-node node-install-test
 
 NODE_INSTALL_TEST := cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_DIST=$(CARGO_TARGET_DIR)/dist \
-	MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins node scripts/install-test.mjs
+	MONGOAWSAUTH_STANDINS=$(STANDINS) node scripts/install-test.mjs
 
-node-test: empty-home $(NODE_MOTO_VENV)/.installed node-build dist-node
-	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_MOTO_PYTHON=$(NODE_MOTO_VENV)/bin/python npm test
+node-test: empty-home standins $(NODE_MOTO_VENV)/.installed node-build dist-node
+	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) MONGOAWSAUTH_MOTO_PYTHON=$(NODE_MOTO_VENV)/bin/python \
+		MONGOAWSAUTH_STANDINS=$(STANDINS) npm test --ignore-scripts
 	$(NODE_INSTALL_TEST)
 
 node-build: empty-home
@@ -206,8 +222,7 @@ node-build: empty-home
 dist-node: node-build
 	cd $(NODE_DIR) && $(CLEAN_ENV) $(NPM_ENV) node scripts/dist.mjs $(CARGO_TARGET_DIR)/dist
 
-node-install-test: empty-home dist-node
-	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+node-install-test: empty-home standins dist-node
 	$(NODE_INSTALL_TEST)
 
 $(NODE_MOTO_VENV)/.installed:
@@ -216,11 +231,12 @@ $(NODE_MOTO_VENV)/.installed:
 		'moto[iam,sts]==5.2.5' 'flask==3.1.3' 'flask-cors==6.0.5' 'werkzeug==3.1.9'
 	touch $@
 
-# The Python package (bindings/python, a member of the cargo workspace): a venv under target/ with the
-# pinned test tools, rustfmt and clippy on the binding, then pytest in the clean environment on
-# the release wheel `dist-python` built (so the extension is compiled once, and what is tested is
-# what ships), installed like a user's. HOME is replaced there, so pip's cache lives under
-# target/. pytest's "no tests collected" (exit 5) fails the target like any other failure.
+# The Python package (bindings/python, a member of the cargo workspace, so `fmt-check` and `clippy`
+# cover its Rust): a venv under target/ with the pinned test tools, then pytest in the clean
+# environment on the release wheel `dist-python` built (so the extension is compiled once, and
+# what is tested is what ships), installed like a user's. HOME is replaced there, so pip's cache
+# lives under target/. pytest's "no tests collected" (exit 5) fails the target like any other
+# failure.
 # The whole suite runs on the newest pymongo; the same wheel then goes into one venv per older
 # pymongo 4 release (PY_COMPAT_PYMONGO), which runs only the focused compatibility module.
 PYTHON ?= python3
@@ -235,12 +251,10 @@ PY_TEST_TOOLS := maturin==1.16.0 pytest==9.2.0 pymongo==4.20.1 'moto[iam,sts]==5
 	mypy==2.4.1 typing_extensions==4.16.0
 PY_COMPAT_PYMONGO := 4.0.2 4.6.3
 PY_COMPAT_TESTS := test_pymongo_compat.py
-PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 MONGOAWSAUTH_STANDINS=$(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 MONGOAWSAUTH_STANDINS=$(STANDINS)
 
 python-test: empty-home python-install-test
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_TEST_TOOLS)
-	$(CARGO) fmt --manifest-path bindings/python/Cargo.toml --check
-	env $(PY_ENV) $(CARGO) clippy --locked --manifest-path bindings/python/Cargo.toml --all-targets -- -D warnings
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet --force-reinstall --no-deps $(PY_WHEEL)
 	cd bindings/python/tests && $(CLEAN_ENV) $(PY_PYTEST) \
 		$(PY_VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=.. .
@@ -267,7 +281,6 @@ PY_MANYLINUX := manylinux_2_34
 PY_DIST_TOOLS := maturin==1.16.0 auditwheel==6.8.2
 PY_WHEEL := $(DIST_DIR)/mongoawsauth-$(VERSION)-cp39-abi3-$(PY_MANYLINUX)_x86_64.whl
 PY_SDIST := $(DIST_DIR)/mongoawsauth-$(VERSION).tar.gz
-STANDINS := $(CARGO_TARGET_DIR)/release/mongoawsauth-standins
 
 dist-python:
 	test -x $(PY_VENV)/bin/python || $(PYTHON) -m venv $(PY_VENV)
@@ -288,8 +301,7 @@ dist-python:
 PY_INSTALL_DIR := $(PY_DIR)/install-test
 PY_USER_PATH := $(PY_INSTALL_DIR)/venv/bin:/usr/bin:/bin
 
-python-install-test: empty-home dist-python
-	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+python-install-test: empty-home standins dist-python
 	rm -rf $(PY_INSTALL_DIR) && mkdir -p $(PY_INSTALL_DIR) && $(PYTHON) -m venv $(PY_INSTALL_DIR)/venv
 	set -e; export PATH=$(PY_USER_PATH); unset CARGO_HOME RUSTUP_HOME CARGO_TARGET_DIR; \
 	for tool in cargo rustc maturin; do \
@@ -305,8 +317,7 @@ python-install-test: empty-home dist-python
 # directory to reuse. Not in `make test`: it compiles the extension from nothing, about 6 minutes
 # of CPU time (44 minutes of wall time when measured on a busy shared 2-core machine), against
 # the 3 minutes a step of `make test` may take.
-check-dist-sdist: empty-home dist-python
-	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
+check-dist-sdist: empty-home standins dist-python
 	rm -rf $(PY_DIR)/sdist-test && mkdir -p $(PY_DIR)/sdist-test && $(PYTHON) -m venv $(PY_DIR)/sdist-test/venv
 	set -e; export PATH=$(PY_DIR)/sdist-test/venv/bin:$(CARGO_HOME)/bin:/usr/bin:/bin; unset CARGO_TARGET_DIR; \
 	if command -v maturin; then echo "maturin is on the sdist test's PATH" >&2; exit 1; fi; \
@@ -385,15 +396,14 @@ HOST_TRIPLE = $(shell rustc -vV | sed -n 's/^host: //p')
 SANITIZE_RUSTFLAGS := -Zsanitizer=address -Cdebug-assertions -Coverflow-checks -Cforce-frame-pointers=yes
 SANITIZE_LIB = $(SANITIZE_DIR)/$(HOST_TRIPLE)/release
 
-c-sanitize: empty-home c-deps nightly-tools
+c-sanitize: empty-home c-deps nightly-tools standins
 	RUSTFLAGS="$(SANITIZE_RUSTFLAGS)" $(CARGO) +$(FUZZ_TOOLCHAIN) build --release -p mongoawsauth-capi \
 		--target $(HOST_TRIPLE) --target-dir $(SANITIZE_DIR)
 	@rm -rf $(SANITIZE_PREFIX)
 	scripts/install-c.sh $(SANITIZE_PREFIX) $(SANITIZE_LIB) $(VERSION) $(ABI_VERSION) $(REPOSITORY_URL)
-	$(CARGO) build --quiet --release -p mongoawsauth-testkit --bin mongoawsauth-standins
 	$(PYTHON) tests/c/contract_tables.py tests/data/contract $(SANITIZE_DIR)/build/contract_tables.h
 	$(CLEAN_ENV) MONGOAWSAUTH_C_SANITIZE=1 tests/c/run.sh $(SANITIZE_PREFIX) \
-		$(CARGO_TARGET_DIR)/release/mongoawsauth-standins
+		$(STANDINS)
 
 # Miri (nightly) over what has no I/O: the core's unit tests of credentials, signing, STS request
 # and answer handling, the metadata and credential_process parsers, the shared config parser and

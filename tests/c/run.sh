@@ -18,6 +18,16 @@ standins=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$prefix/../build
 mkdir -p "$build"
+
+# Loopback only, however this script is started: the isolation make's clean environment gives
+# (no inherited AWS_* variable, IMDS turned off, the library's loopback guard on, HOME and the
+# shared config files pointing at an empty place), so that a run by hand cannot reach a real
+# metadata endpoint or read a developer's profiles.
+for variable in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$variable"; done
+export HOME=$build/empty-home
+mkdir -p "$HOME"
+export AWS_EC2_METADATA_DISABLED=true MONGOAWSAUTH_LOOPBACK_ONLY=1 \
+    AWS_CONFIG_FILE=$HOME/.aws/config AWS_SHARED_CREDENTIALS_FILE=$HOME/.aws/credentials
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 
 cflags=(-std=c11 -Wall -Wextra -Werror -pedantic -g -pthread)

@@ -80,12 +80,12 @@ def standins_binary() -> str:
     path = os.environ.get("MONGOAWSAUTH_STANDINS")
     if path:
         return path
-    for profile in ("release", "debug"):
+    for profile in ("debug", "release"):
         candidate = REPO / "target" / profile / "mongoawsauth-standins"
         if candidate.exists():
             return str(candidate)
     pytest.fail(
-        "mongoawsauth-standins not found: build it with `cargo build --release -p "
+        "mongoawsauth-standins not found: build it with `cargo build -p "
         "mongoawsauth-testkit --bin mongoawsauth-standins` or set MONGOAWSAUTH_STANDINS"
     )
 

@@ -11,13 +11,13 @@ const repo = fileURLToPath(new URL('../../../../', import.meta.url))
 export function standinsBinary() {
   const candidates = [
     process.env.MONGOAWSAUTH_STANDINS,
-    `${repo}target/release/mongoawsauth-standins`,
     `${repo}target/debug/mongoawsauth-standins`,
+    `${repo}target/release/mongoawsauth-standins`,
   ].filter(Boolean)
   const found = candidates.find((path) => existsSync(path))
   if (!found) {
     throw new Error(
-      'mongoawsauth-standins is not built: run `cargo build --release -p mongoawsauth-testkit --bin mongoawsauth-standins` (npm test does it)',
+      'mongoawsauth-standins is not built: run `cargo build -p mongoawsauth-testkit --bin mongoawsauth-standins` (npm test does it)',
     )
   }
   return found
