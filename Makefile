@@ -251,7 +251,10 @@ PY_TEST_TOOLS := maturin==1.16.0 pytest==9.2.0 pymongo==4.20.1 'moto[iam,sts]==5
 	mypy==2.4.1 typing_extensions==4.16.0
 PY_COMPAT_PYMONGO := 4.0.2 4.6.3
 PY_COMPAT_TESTS := test_pymongo_compat.py
-PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 MONGOAWSAUTH_STANDINS=$(STANDINS)
+# faulthandler prints every thread's Python stack if the interpreter dies of a signal, and
+# LIBC_FATAL_STDERR_ sends glibc's own fatal messages to the log rather than to a terminal CI
+# does not have: a crash at interpreter exit then says where it happened.
+PY_PYTEST := PYTHONDONTWRITEBYTECODE=1 PYTHONFAULTHANDLER=1 LIBC_FATAL_STDERR_=1 MONGOAWSAUTH_STANDINS=$(STANDINS)
 
 python-test: empty-home python-install-test
 	env $(PY_ENV) $(PY_VENV)/bin/pip install --quiet $(PY_TEST_TOOLS)
