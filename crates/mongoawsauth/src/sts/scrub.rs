@@ -54,7 +54,7 @@ impl Secrets {
     /// Control characters go first: dropped after the search, one inside an echoed secret would
     /// hide the secret from the search and then vanish, leaving it whole.
     ///
-    /// Every occurrence of every spelling is found in the text as received, overlapping ones
+    /// Every occurrence of every spelling is found in that text first, overlapping ones
     /// included, and each run of text they cover becomes one marker. Replacing one secret after
     /// another would be wrong twice over: a secret that overlaps one already replaced would no
     /// longer match, and its part outside the overlap would show; and a later secret could match
