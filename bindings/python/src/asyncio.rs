@@ -41,7 +41,7 @@ impl Completion {
 impl Drop for Completion {
     fn drop(&mut self) {
         if self.target.is_some() {
-            let _ = Python::try_attach(|py| {
+            let _ = crate::exit::attach(|py| {
                 let err = mongoawsauth::Error::new(
                     mongoawsauth::ErrorKind::Runtime,
                     "the mongoawsauth runtime shut down before this call finished; call it again",
@@ -70,7 +70,7 @@ where
         Completion { target: Some((event_loop.clone().unbind(), py_future.clone().unbind())) };
     let task = handle.spawn(async move {
         let output = future.await;
-        let _ = Python::try_attach(|py| {
+        let _ = crate::exit::attach(|py| {
             let outcome = convert(py, output);
             completion.resolve(py, outcome);
         });

@@ -16,6 +16,7 @@ mod credentials;
 mod defaults;
 mod dropin;
 mod errors;
+mod exit;
 mod logging;
 mod options;
 mod provider;
@@ -46,6 +47,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(testing::cache_poison, m)?)?;
     m.add_function(wrap_pyfunction!(testing::invalidate_generation, m)?)?;
     m.add_function(wrap_pyfunction!(testing::shutdown_runtime, m)?)?;
+    m.add_function(wrap_pyfunction!(exit::close_before_exit, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(defaults::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(dropin::sts_region, m)?)?;

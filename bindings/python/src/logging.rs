@@ -97,7 +97,7 @@ impl Subscriber for PythonLogging {
         let metadata = event.metadata();
         let level = python_level(metadata.level());
         // Not during interpreter shutdown; and a failing handler must not break a login.
-        let _ = Python::try_attach(|py| {
+        let _ = crate::exit::attach(|py| {
             if let Err(e) = forward(py, metadata.target(), level, event) {
                 drop(e);
             }

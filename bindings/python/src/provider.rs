@@ -65,7 +65,7 @@ fn run_callable<T>(
     what: &str,
     convert: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> Result<T, Error> {
-    let outcome = Python::try_attach(|py| {
+    let outcome = crate::exit::attach(|py| {
         let result = call(py, callable, ctx).map_err(|e| (e, false)).and_then(|value| {
             convert(&value).map_err(|e| {
                 let invalid = e.is_instance_of::<PyValueError>(py);

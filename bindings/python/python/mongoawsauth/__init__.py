@@ -17,6 +17,7 @@ Use alone::
 
 from __future__ import annotations
 
+import atexit
 import sys
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from ._native import (
     SamlProvider,
     __version__,
 )
+from ._native import close_before_exit as _close_before_exit
 from ._options import AuthenticatorOptions
 from .errors import (
     AuthenticationError,
@@ -51,6 +53,11 @@ if TYPE_CHECKING:
         from typing import Unpack
     else:
         from typing_extensions import Unpack
+
+# Before the interpreter starts to finalize, the library's worker threads (logging, asyncio
+# completions, provider callbacks) stop entering it: one that asked for the GIL during
+# finalization could take the whole process down at exit.
+atexit.register(_close_before_exit)
 
 __all__ = [
     "Attempt",

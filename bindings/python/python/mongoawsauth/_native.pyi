@@ -31,6 +31,7 @@ __all__ = [
     "cache_poison",
     "invalidate_generation",
     "shutdown_runtime",
+    "close_before_exit",
     "error_kinds",
     "defaults",
     "sts_region",
@@ -200,6 +201,9 @@ def cache_expire(expiration: Union[datetime.datetime, float], key: Optional[str]
 def cache_poison(key: Optional[str] = None) -> int: ...
 def invalidate_generation(generation: int) -> bool: ...
 def shutdown_runtime() -> None: ...
+
+# Registered with atexit by the package: the core's worker threads stop entering the interpreter.
+def close_before_exit() -> None: ...
 
 # The core's tables: error kinds (name, result code, words) and defaults (mongoawsauth.defaults).
 def error_kinds() -> list[tuple[str, int, str]]: ...
