@@ -141,8 +141,8 @@ pub fn process_command(
     (posix, process::split_windows(command).map_err(|e| e.to_string()))
 }
 
-/// What the STS scrubber made of one piece of server text: see [`sts_scrub`].
-#[derive(Debug)]
+/// What the STS scrubber made of one piece of server text: see [`sts_scrub`]. Its `Debug` leaves
+/// out `visible`, which holds the secrets the text quoted.
 pub struct ScrubOutcome {
     /// The text as an error shows it: at most the cap (plus an ellipsis), secrets replaced.
     pub shown: String,
@@ -152,6 +152,17 @@ pub struct ScrubOutcome {
     pub visible: String,
     /// The byte ranges of `visible` replaced by a marker, in order, merged.
     pub hidden: Vec<std::ops::Range<usize>>,
+}
+
+impl std::fmt::Debug for ScrubOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScrubOutcome")
+            .field("shown", &self.shown)
+            .field("found", &self.found)
+            .field("visible", &format_args!("{} bytes, not shown", self.visible.len()))
+            .field("hidden", &self.hidden)
+            .finish()
+    }
 }
 
 /// STS server text scrubbed of `secrets` (the values a request sent) as an error shows it, at
