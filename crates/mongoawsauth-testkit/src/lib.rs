@@ -16,6 +16,8 @@
 
 pub mod amz_date;
 pub mod client;
+#[cfg(unix)]
+pub mod files;
 pub mod http;
 pub mod identity;
 pub mod metadata;

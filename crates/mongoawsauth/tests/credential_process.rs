@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -19,15 +18,18 @@ use mongoawsauth::cache::CachedProvider;
 use mongoawsauth::config::ManualClock;
 use mongoawsauth::provider::profile::process::{CredentialProcessProvider, NAME, ProcessSettings};
 use mongoawsauth::{Credentials, ErrorKind, ProvideCredentials, ProviderError};
+use mongoawsauth_testkit::files::write_executable;
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
 const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLETOKENprocess+/=";
 
-/// Writes an executable `sh` script named `name` into `dir` and returns its path.
+/// Writes an executable `sh` script named `name` into `dir` and returns its path. The tests run
+/// on many threads and spawn programs, so the script is written the way that cannot make its
+/// own run fail with "Text file busy" (`mongoawsauth_testkit::files`).
 fn script(dir: &TempDir, name: &str, body: &str) -> String {
-    let path = dir.write(name, &format!("#!/bin/sh\n{body}\n"));
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
-    path
+    let path = dir.0.join(name);
+    write_executable(&path, format!("#!/bin/sh\n{body}\n"), 0o700).unwrap();
+    path.to_str().unwrap().to_owned()
 }
 
 /// A script printing `doc` on stdout.
@@ -150,16 +152,16 @@ async fn arguments_are_split_with_shell_quoting_but_no_shell_runs() {
     let dir = TempDir::new("process-args");
     std::fs::create_dir_all(dir.0.join("my tools")).unwrap();
     let path = dir.0.join("my tools").join("helper");
-    std::fs::write(
+    write_executable(
         &path,
         format!(
             "#!/bin/sh\n[ \"$#\" = 4 ] && [ \"$1\" = 'two words' ] && [ \"$2\" = '$HOME' ] && [ \"$3\" = 'a;b|c' ] \
              && [ \"$4\" = '' ] || {{ echo \"unexpected arguments: $*\" >&2; exit 9; }}\ncat <<'EOF'\n{}\nEOF\n",
             document(None)
         ),
+        0o700,
     )
     .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
     let command = format!(r#""{}" 'two words' $HOME a\;b\|c """#, path.display());
     let c = provider(&command, Duration::from_secs(5)).load().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.access_key_id(), "ASIAPROCESSEXAMPLE");
@@ -180,6 +182,29 @@ async fn a_failing_program_is_reported_with_the_first_line_of_stderr() {
     assert!(text.contains("(stderr: \"role dev is not allowed\")"), "{text}");
     assert!(!text.contains("second line"), "{text}");
     assert!(!text.contains(&dir.0.display().to_string()), "the command's path is not quoted: {text}");
+}
+
+#[tokio::test]
+async fn a_program_left_open_for_writing_is_reported_busy_with_the_fix() {
+    use std::io::Write as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("process-busy");
+    let path = dir.0.join("helper");
+    // Held open for writing during the whole attempt: the kernel refuses to run the file.
+    let mut open = std::fs::File::create(&path).unwrap();
+    open.write_all(b"#!/bin/sh\necho never\n").unwrap();
+    open.set_permissions(std::fs::Permissions::from_mode(0o700)).unwrap();
+    let err = failed(provider(path.to_str().unwrap(), Duration::from_millis(300)).load().await);
+    drop(open);
+    assert_eq!(err.kind(), ErrorKind::CredentialsProvider);
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "the program helper could not be started: the file is open for writing by a process \
+             (text file busy); close it after writing it, before it is run"
+        ),
+        "{text}"
+    );
 }
 
 #[tokio::test]

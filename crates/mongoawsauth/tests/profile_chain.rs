@@ -7,13 +7,12 @@
 use std::time::Duration;
 
 use mongoawsauth::{Authenticator, Env, Options};
+use mongoawsauth_testkit::files::write_executable;
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
-    use std::os::unix::fs::PermissionsExt;
-
     let s = StandIns::start(StandInsConfig::default()).await.unwrap();
     let user = s.user();
     let role = &s.chained_roles()[0];
@@ -21,7 +20,7 @@ async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     let counter = home.join("runs");
     let script = home.join("creds.sh");
-    std::fs::write(
+    write_executable(
         &script,
         format!(
             "#!/bin/sh\necho run >> '{}'\nprintf '{{\"Version\": 1, \"AccessKeyId\": \"{}\", \"SecretAccessKey\": \"{}\", \"Expiration\": \"2999-01-01T00:00:00Z\"}}'\n",
@@ -29,9 +28,9 @@ async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
             user.access_key_id,
             user.secret_access_key
         ),
+        0o700,
     )
     .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
     std::fs::write(
         home.join(".aws/config"),
         format!(
@@ -66,7 +65,6 @@ async fn a_role_over_a_credential_process_source_resolves_and_caches_both() {
 #[cfg(unix)]
 #[tokio::test]
 async fn a_credential_process_profile_reads_the_configured_clock() {
-    use std::os::unix::fs::PermissionsExt;
     use std::time::SystemTime;
 
     use mongoawsauth::ProviderConfig;
@@ -75,13 +73,13 @@ async fn a_credential_process_profile_reads_the_configured_clock() {
     let home = std::env::temp_dir().join(format!("mongoawsauth-profile-clock-{}", std::process::id()));
     std::fs::create_dir_all(home.join(".aws")).unwrap();
     let script = home.join("creds.sh");
-    std::fs::write(
+    write_executable(
         &script,
         "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"ASIACLOCKEXAMPLE\", \"SecretAccessKey\": \"s\", \
          \"SessionToken\": \"t\", \"Expiration\": \"2020-01-01T00:00:00Z\"}'\n",
+        0o700,
     )
     .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
     std::fs::write(
         home.join(".aws/config"),
         format!("[default]\ncredential_process = {}\n", script.display()),

@@ -51,12 +51,30 @@ fn copy_tree(from: &Path, to: &Path, values: &Value) -> Result<(), String> {
         }
         let text = std::fs::read_to_string(&src).map_err(|e| format!("{}: {e}", src.display()))?;
         let text = super::substitute(&text, values).map_err(|e| format!("{}: {e}", src.display()))?;
-        std::fs::write(&dst, text).map_err(|e| format!("{}: {e}", dst.display()))?;
         let permissions =
             std::fs::metadata(&src).map_err(|e| format!("{}: {e}", src.display()))?.permissions();
-        std::fs::set_permissions(&dst, permissions).map_err(|e| format!("{}: {e}", dst.display()))?;
+        write_keeping_mode(&dst, &text, permissions).map_err(|e| format!("{}: {e}", dst.display()))?;
     }
     Ok(())
+}
+
+/// Writes a copied file. A helper program is written by a child process (see
+/// [`crate::files`]), so that running it right after cannot fail with "Text file busy".
+#[cfg(unix)]
+fn write_keeping_mode(dst: &Path, text: &str, permissions: std::fs::Permissions) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = permissions.mode() & 0o7777;
+    if mode & 0o111 != 0 {
+        return crate::files::write_executable(dst, text, mode);
+    }
+    std::fs::write(dst, text)?;
+    std::fs::set_permissions(dst, permissions)
+}
+
+#[cfg(not(unix))]
+fn write_keeping_mode(dst: &Path, text: &str, permissions: std::fs::Permissions) -> io::Result<()> {
+    std::fs::write(dst, text)?;
+    std::fs::set_permissions(dst, permissions)
 }
 
 impl Drop for PrivateHome {

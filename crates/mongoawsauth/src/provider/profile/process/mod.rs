@@ -141,6 +141,9 @@ impl CredentialProcessProvider {
                          executable file"
                             .to_owned()
                     }
+                    _ if run::is_busy(&e) => "could not be started: the file is open for writing by a \
+                         process (text file busy); close it after writing it, before it is run"
+                        .to_owned(),
                     _ => format!("could not be started ({e}): check that it is an executable file"),
                 };
                 return Err(failed(ErrorKind::CredentialsProvider, format!("{at} {why}")));

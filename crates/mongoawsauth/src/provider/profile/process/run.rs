@@ -53,7 +53,8 @@ pub(super) async fn run(
         .kill_on_drop(true);
     #[cfg(unix)]
     command.process_group(0);
-    let mut child = command.spawn().map_err(RunError::Spawn)?;
+    let started = tokio::time::Instant::now();
+    let mut child = spawn(&mut command, started + timeout).await.map_err(RunError::Spawn)?;
     // Declared after `child`, so it is dropped first: the group is killed while the leader is
     // not yet reaped, so its id (the group's id) cannot have been reused.
     let mut group = GroupKiller::new(child.id());
@@ -90,7 +91,7 @@ pub(super) async fn run(
         let status = child.wait().await?;
         Ok::<_, io::Error>(Outcome::Exited(status))
     };
-    let outcome = tokio::time::timeout(timeout, work).await;
+    let outcome = tokio::time::timeout_at(started + timeout, work).await;
     match outcome {
         Ok(Ok(Outcome::Exited(status))) => {
             // The leader is reaped: its group id may be reused from now on.
@@ -106,6 +107,48 @@ pub(super) async fn run(
 enum Outcome {
     Exited(ExitStatus),
     StdoutTooLarge,
+}
+
+/// How long to wait before each new try when the program is busy ("Text file busy").
+const BUSY_RETRY_DELAYS: [Duration; 4] = [
+    Duration::from_millis(5),
+    Duration::from_millis(20),
+    Duration::from_millis(50),
+    Duration::from_millis(100),
+];
+
+/// Starts the command, trying again a few times, before `deadline`, while the kernel reports the
+/// program busy. `ETXTBSY` means some process holds the file open for writing; in a
+/// multithreaded host that often is a transient copy: a helper the application has just written
+/// and closed is still open in a child another thread is forking, until that child calls `exec`.
+/// Any other error is returned at once.
+async fn spawn(
+    command: &mut tokio::process::Command,
+    deadline: tokio::time::Instant,
+) -> io::Result<tokio::process::Child> {
+    let mut delays = BUSY_RETRY_DELAYS.iter();
+    loop {
+        match command.spawn() {
+            Err(e) if is_busy(&e) => match delays.next() {
+                Some(delay) if tokio::time::Instant::now() + *delay < deadline => {
+                    tokio::time::sleep(*delay).await
+                }
+                _ => return Err(e),
+            },
+            other => return other,
+        }
+    }
+}
+
+/// Whether spawning failed because the program file is open for writing.
+pub(super) fn is_busy(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    return e.raw_os_error() == Some(libc::ETXTBSY);
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
 }
 
 async fn read_some<R: AsyncRead + Unpin>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
@@ -137,5 +180,67 @@ impl Drop for GroupKiller {
             // ESRCH (the group is already gone) is the expected failure; nothing to report.
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
+    }
+}
+
+#[cfg(test)]
+#[cfg(unix)]
+mod tests {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn helper(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("mongoawsauth-run-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("helper")
+    }
+
+    /// Creates an executable script and returns it with a descriptor still open for writing,
+    /// which makes the kernel refuse to run it.
+    fn busy_script(path: &std::path::Path) -> std::fs::File {
+        let mut file = std::fs::File::create(path).unwrap();
+        file.write_all(b"#!/bin/sh\necho ready\n").unwrap();
+        file.set_permissions(std::fs::Permissions::from_mode(0o700)).unwrap();
+        file
+    }
+
+    #[tokio::test]
+    async fn a_program_busy_for_a_moment_is_started_once_it_is_free() {
+        let path = helper("busy-moment");
+        let file = busy_script(&path);
+        let argv = [path.to_str().unwrap().to_owned()];
+        // While the file is open for writing, spawning fails with ETXTBSY.
+        let refused = std::process::Command::new(&path).output().unwrap_err();
+        assert!(is_busy(&refused), "{refused}");
+        let closer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(15));
+            drop(file);
+        });
+        let finished = run(&argv, Duration::from_secs(5), 1024, 1024).await.unwrap_or_else(|e| match e {
+            RunError::Spawn(e) => panic!("not started: {e}"),
+            _ => panic!("failed after it started"),
+        });
+        closer.join().unwrap();
+        assert!(finished.status.success());
+        assert_eq!(&finished.stdout[..], b"ready\n");
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_program_that_stays_busy_is_reported_busy_within_the_timeout() {
+        let path = helper("busy-always");
+        let file = busy_script(&path);
+        let argv = [path.to_str().unwrap().to_owned()];
+        let begun = std::time::Instant::now();
+        match run(&argv, Duration::from_millis(60), 1024, 1024).await {
+            Err(RunError::Spawn(e)) => assert!(is_busy(&e), "{e}"),
+            Ok(_) => panic!("a program open for writing ran"),
+            Err(_) => panic!("expected a spawn error"),
+        }
+        assert!(begun.elapsed() < Duration::from_secs(2), "gave up after {:?}", begun.elapsed());
+        drop(file);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 }
