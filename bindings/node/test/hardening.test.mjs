@@ -206,3 +206,20 @@ test('every napi export in src/ runs inside a panic boundary (catch_unwind and g
   }
   assert.ok(exports >= 30, `found only ${exports} exports: the pattern no longer matches the sources`)
 })
+
+describe('an environment that ends while logins are in flight', () => {
+  // The core's worker threads call a custom provider through napi thread-safe functions; when
+  // the process exits or a worker thread is terminated, those calls meet a closing environment.
+  // They must end as failed calls, not as a crash or a process that never exits.
+  const exitProbe = fileURLToPath(new URL('./helpers/exit-probe.mjs', import.meta.url))
+  for (const [mode, logins] of [['exit', 40], ['workers', 160]]) {
+    test(`${mode === 'exit' ? 'process.exit()' : 'terminating worker threads'} with sixteen logins in flight exits cleanly`, () => {
+      const child = spawnSync(process.execPath, [exitProbe, mode], { env: childEnv(), encoding: 'utf8', timeout: 60000 })
+      assert.equal(child.error, undefined, `the probe did not finish: ${child.error}`)
+      assert.equal(child.signal, null, `the probe died of ${child.signal}: ${child.stderr}`)
+      assert.equal(child.status, 0, `the probe exited with ${child.status}: ${child.stderr}`)
+      assert.deepEqual(JSON.parse(child.stdout.trim().split('\n').pop()), { logins })
+      assert.ok(!child.stderr.includes('probe-secret-not-shown'), child.stderr)
+    })
+  }
+})
