@@ -207,6 +207,7 @@ mod tests {
     }
 
     #[tokio::test]
+    #[cfg_attr(miri, ignore = "Miri cannot spawn a process")]
     async fn a_program_busy_for_a_moment_is_started_once_it_is_free() {
         let path = helper("busy-moment");
         let file = busy_script(&path);
@@ -229,6 +230,7 @@ mod tests {
     }
 
     #[tokio::test]
+    #[cfg_attr(miri, ignore = "Miri cannot spawn a process")]
     async fn a_program_that_stays_busy_is_reported_busy_within_the_timeout() {
         let path = helper("busy-always");
         let file = busy_script(&path);
