@@ -110,11 +110,12 @@ enum Outcome {
 }
 
 /// How long to wait before each new try when the program is busy ("Text file busy").
-const BUSY_RETRY_DELAYS: [Duration; 4] = [
+const BUSY_RETRY_DELAYS: [Duration; 5] = [
     Duration::from_millis(5),
     Duration::from_millis(20),
     Duration::from_millis(50),
     Duration::from_millis(100),
+    Duration::from_millis(250),
 ];
 
 /// Starts the command, trying again a few times, before `deadline`, while the kernel reports the
@@ -216,7 +217,7 @@ mod tests {
         let refused = std::process::Command::new(&path).output().unwrap_err();
         assert!(is_busy(&refused), "{refused}");
         let closer = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(15));
+            std::thread::sleep(Duration::from_millis(10));
             drop(file);
         });
         let finished = run(&argv, Duration::from_secs(5), 1024, 1024).await.unwrap_or_else(|e| match e {
