@@ -24,9 +24,10 @@ pub fn write_executable(path: &Path, contents: impl AsRef<[u8]>, mode: u32) -> i
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()?;
+    // When `sh` fails before reading (no such directory), this write meets a closed pipe; the
+    // exit status and stderr below say why, so they are reported in preference.
     let written = child.stdin.take().expect("stdin is piped").write_all(contents.as_ref());
     let output = child.wait_with_output()?;
-    written?;
     if !output.status.success() {
         return Err(io::Error::other(format!(
             "writing {} failed ({}): {}",
@@ -35,7 +36,7 @@ pub fn write_executable(path: &Path, contents: impl AsRef<[u8]>, mode: u32) -> i
             String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    Ok(())
+    written.map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
 }
 
 #[cfg(test)]
