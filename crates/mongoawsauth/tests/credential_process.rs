@@ -185,7 +185,7 @@ async fn a_failing_program_is_reported_with_the_first_line_of_stderr() {
 }
 
 #[tokio::test]
-async fn a_program_left_open_for_writing_is_reported_busy_with_the_fix() {
+async fn a_program_left_open_for_writing_is_reported_busy_with_what_to_do() {
     use std::io::Write as _;
     use std::os::unix::fs::PermissionsExt as _;
     let dir = TempDir::new("process-busy");

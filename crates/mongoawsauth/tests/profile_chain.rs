@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use mongoawsauth::{Authenticator, Env, Options};
+#[cfg(unix)]
 use mongoawsauth_testkit::files::write_executable;
 use mongoawsauth_testkit::{StandIns, StandInsConfig};
 
