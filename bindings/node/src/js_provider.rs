@@ -24,11 +24,11 @@ use mongoawsauth::provider::custom::CustomProvider;
 use mongoawsauth::{Credentials, Error as CoreError, ErrorKind};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
-use napi::{Env, JsValue, sys};
+use napi::{Env, JsValue};
 use zeroize::Zeroizing;
 
-use crate::guard;
 use crate::values::{self, Invalid};
+use crate::{callback, guard};
 
 /// The source name the credentials from a JavaScript provider carry.
 pub(crate) const SOURCE: &str = "custom";
@@ -48,10 +48,7 @@ pub(crate) fn custom_provider(function: Function<(), ProviderReturn>) -> Result<
 
 async fn call(tsfn: &ProviderFn) -> std::result::Result<Credentials, CoreError> {
     let returned = tsfn.call_async_catch(()).await.map_err(thrown)?;
-    let checked = match returned {
-        ProviderReturn::Ready(checked) => checked,
-        ProviderReturn::Pending(promise) => promise.await.map_err(thrown)?,
-    };
+    let checked = returned.settled().await.map_err(thrown)?;
     let raw = checked.0.map_err(|invalid| {
         CoreError::new(ErrorKind::InvalidArgument, invalid.message().to_owned())
             .with_cause(JsCause::Invalid(invalid))
@@ -128,10 +125,13 @@ pub(crate) struct RawCredentials {
 /// The result of checking a returned value: credentials, or what was wrong with it.
 pub(crate) struct Checked(std::result::Result<RawCredentials, Invalid>);
 
-/// What the provider function returned: a value to check now, or a promise to await.
-pub(crate) enum ProviderReturn {
-    Ready(Checked),
-    Pending(Promise<Checked>),
+/// What the provider function returned: checked credentials, or a promise of them.
+pub(crate) type ProviderReturn = callback::Returned<Checked>;
+
+impl callback::CheckOnJsThread for Checked {
+    fn check(value: &Unknown) -> Self {
+        check(value)
+    }
 }
 
 const SHAPE: &str = "the credential provider must return (or resolve to) an object with string \
@@ -170,30 +170,4 @@ fn read(value: &Unknown) -> std::result::Result<RawCredentials, Invalid> {
         Some(values::time(&expiration, "the expiration the credential provider returned")?)
     };
     Ok(RawCredentials { access_key_id, secret_access_key, session_token, expiration })
-}
-
-// The two conversions napi runs on the JS thread when the provider returns or its promise
-// settles. They only wrap the raw handle napi passes in and then use the safe readers above.
-#[allow(unsafe_code)]
-impl FromNapiValue for Checked {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        // SAFETY: napi calls this on the JS thread with a live env and value.
-        let value = unsafe { Unknown::from_raw_unchecked(env, value) };
-        Ok(check(&value))
-    }
-}
-
-#[allow(unsafe_code)]
-impl FromNapiValue for ProviderReturn {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        // SAFETY: napi calls this on the JS thread with a live env and value.
-        let unknown = unsafe { Unknown::from_raw_unchecked(env, value) };
-        guard::catch(|| {
-            if unknown.is_promise()? {
-                return Ok(ProviderReturn::Pending(Promise::<Checked>::from_unknown(unknown)?));
-            }
-            Ok(ProviderReturn::Ready(check(&unknown)))
-        })
-        .unwrap_or_else(|| Err(Error::new(Status::GenericFailure, guard::PANIC_MESSAGE)))
-    }
 }

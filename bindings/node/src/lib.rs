@@ -15,6 +15,7 @@
 //! - Secrets stay in the core's zeroizing storage until a caller reads the getter.
 
 pub mod authenticator;
+mod callback;
 pub mod conversation;
 pub mod credentials;
 pub mod defaults;

@@ -14,13 +14,13 @@ use mongoawsauth::defaults::{SAML_MAX_DURATION, SAML_MIN_DURATION};
 use mongoawsauth::provider::saml::AssertionSource;
 pub(crate) use mongoawsauth::provider::saml::SamlOptions;
 use mongoawsauth::{Authenticator, Error as CoreError, ErrorKind, Options};
+use napi::ValueType;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
-use napi::{ValueType, sys};
 use zeroize::Zeroizing;
 
 use crate::values::{self, Invalid};
-use crate::{guard, js_provider};
+use crate::{callback, guard, js_provider};
 
 const KEYS: &[&str] = &["roleArn", "principalArn", "assertion", "assertionFile", "durationSeconds", "policy"];
 
@@ -138,10 +138,7 @@ fn callback_source(function: Function<(), AssertionReturn>) -> Result<AssertionS
 
 async fn call(tsfn: &AssertionFn) -> std::result::Result<String, CoreError> {
     let returned = tsfn.call_async_catch(()).await.map_err(js_provider::thrown)?;
-    let checked = match returned {
-        AssertionReturn::Ready(checked) => checked,
-        AssertionReturn::Pending(promise) => promise.await.map_err(js_provider::thrown)?,
-    };
+    let checked = returned.settled().await.map_err(js_provider::thrown)?;
     checked
         .0
         .map(|assertion| String::clone(&assertion))
@@ -151,10 +148,13 @@ async fn call(tsfn: &AssertionFn) -> std::result::Result<String, CoreError> {
 /// A checked assertion, or what was wrong with the value.
 pub(crate) struct Checked(std::result::Result<Zeroizing<String>, Invalid>);
 
-/// What the assertion function returned: a value to check now, or a promise to await.
-pub(crate) enum AssertionReturn {
-    Ready(Checked),
-    Pending(Promise<Checked>),
+/// What the assertion function returned: a checked assertion, or a promise of one.
+pub(crate) type AssertionReturn = callback::Returned<Checked>;
+
+impl callback::CheckOnJsThread for Checked {
+    fn check(value: &Unknown) -> Self {
+        check(value)
+    }
 }
 
 fn check(value: &Unknown) -> Checked {
@@ -170,29 +170,4 @@ fn check(value: &Unknown) -> Checked {
         )
     })
     .map_or_else(|| Checked(Err(Invalid::Type(guard::PANIC_MESSAGE.to_owned()))), Checked)
-}
-
-// The conversions napi runs on the JS thread when the function returns or its promise settles.
-#[allow(unsafe_code)]
-impl FromNapiValue for Checked {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        // SAFETY: napi calls this on the JS thread with a live env and value.
-        let value = unsafe { Unknown::from_raw_unchecked(env, value) };
-        Ok(check(&value))
-    }
-}
-
-#[allow(unsafe_code)]
-impl FromNapiValue for AssertionReturn {
-    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-        // SAFETY: napi calls this on the JS thread with a live env and value.
-        let unknown = unsafe { Unknown::from_raw_unchecked(env, value) };
-        guard::catch(|| {
-            if unknown.is_promise()? {
-                return Ok(AssertionReturn::Pending(Promise::<Checked>::from_unknown(unknown)?));
-            }
-            Ok(AssertionReturn::Ready(check(&unknown)))
-        })
-        .unwrap_or_else(|| Err(Error::new(Status::GenericFailure, guard::PANIC_MESSAGE)))
-    }
 }
