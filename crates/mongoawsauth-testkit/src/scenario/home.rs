@@ -58,21 +58,18 @@ fn copy_tree(from: &Path, to: &Path, values: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes a copied file. A helper program is written by a child process (see
-/// [`crate::files`]), so that running it right after cannot fail with "Text file busy".
-#[cfg(unix)]
+/// Writes a copied file with the source's permissions. A helper program is written by a child
+/// process (see [`crate::files`]), so that running it right after cannot fail with "Text file
+/// busy".
 fn write_keeping_mode(dst: &Path, text: &str, permissions: std::fs::Permissions) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = permissions.mode() & 0o7777;
-    if mode & 0o111 != 0 {
-        return crate::files::write_executable(dst, text, mode);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = permissions.mode() & 0o7777;
+        if mode & 0o111 != 0 {
+            return crate::files::write_executable(dst, text, mode);
+        }
     }
-    std::fs::write(dst, text)?;
-    std::fs::set_permissions(dst, permissions)
-}
-
-#[cfg(not(unix))]
-fn write_keeping_mode(dst: &Path, text: &str, permissions: std::fs::Permissions) -> io::Result<()> {
     std::fs::write(dst, text)?;
     std::fs::set_permissions(dst, permissions)
 }

@@ -192,26 +192,22 @@ mod tests {
 
     use super::*;
 
-    fn helper(tag: &str) -> std::path::PathBuf {
+    /// Creates an executable script for the test `tag` and returns its path with a descriptor
+    /// still open for writing, which makes the kernel refuse to run it.
+    fn busy_script(tag: &str) -> (std::path::PathBuf, std::fs::File) {
         let dir = std::env::temp_dir().join(format!("mongoawsauth-run-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        dir.join("helper")
-    }
-
-    /// Creates an executable script and returns it with a descriptor still open for writing,
-    /// which makes the kernel refuse to run it.
-    fn busy_script(path: &std::path::Path) -> std::fs::File {
-        let mut file = std::fs::File::create(path).unwrap();
+        let path = dir.join("helper");
+        let mut file = std::fs::File::create(&path).unwrap();
         file.write_all(b"#!/bin/sh\necho ready\n").unwrap();
         file.set_permissions(std::fs::Permissions::from_mode(0o700)).unwrap();
-        file
+        (path, file)
     }
 
     #[tokio::test]
     #[cfg_attr(miri, ignore = "Miri cannot spawn a process")]
     async fn a_program_busy_for_a_moment_is_started_once_it_is_free() {
-        let path = helper("busy-moment");
-        let file = busy_script(&path);
+        let (path, file) = busy_script("busy-moment");
         let argv = [path.to_str().unwrap().to_owned()];
         // While the file is open for writing, spawning fails with ETXTBSY.
         let refused = std::process::Command::new(&path).output().unwrap_err();
@@ -233,8 +229,7 @@ mod tests {
     #[tokio::test]
     #[cfg_attr(miri, ignore = "Miri cannot spawn a process")]
     async fn a_program_that_stays_busy_is_reported_busy_within_the_timeout() {
-        let path = helper("busy-always");
-        let file = busy_script(&path);
+        let (path, file) = busy_script("busy-always");
         let argv = [path.to_str().unwrap().to_owned()];
         let begun = std::time::Instant::now();
         match run(&argv, Duration::from_millis(60), 1024, 1024).await {
